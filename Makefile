@@ -1,0 +1,45 @@
+# corskit: the commands the README gives. `make test` is what CI runs.
+GO ?= go
+FUZZTIME ?= 30s
+
+.PHONY: test unit e2e e2e-run bench bench-check fuzz demo vet
+
+# Everything a change must pass: vet, the library's unit, example, allocation
+# and fuzz-seed tests under the race detector, the nested modules' tests, and
+# the real-browser suite (skipped with a message when Chromium is absent,
+# except under CI=true, where a missing browser fails).
+test: vet unit e2e-run bench-check
+
+vet:
+	$(GO) vet ./...
+	cd e2e && $(GO) vet ./...
+	cd bench && $(GO) vet ./...
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+e2e-run:
+	cd e2e && $(GO) test -count=1 -timeout 6m ./...
+
+# The real-browser suite alone, verbosely.
+e2e:
+	cd e2e && $(GO) test -count=1 -timeout 6m -v ./...
+
+# The bench module's own correctness tests (every library gets the same policy).
+bench-check:
+	cd bench && $(GO) test -count=1 -run 'Test' ./...
+
+# Comparative benchmarks; writes BENCHMARKS.md.
+bench:
+	cd bench && ./run.sh
+
+# Run every fuzz target for FUZZTIME each (go test runs their seeds always).
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+demo:
+	$(GO) run ./cmd/corsdemo

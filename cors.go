@@ -1,0 +1,401 @@
+package cors
+
+import (
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	"github.com/corskit/cors/internal/acrh"
+	"github.com/corskit/cors/internal/fetch"
+)
+
+// A Middleware applies a CORS policy to the requests that reach a handler.
+// It is safe for concurrent use, including Reconfigure and SetDebug while
+// requests are being served. Create one with New or AllowAll; the zero
+// Middleware passes every request through untouched.
+type Middleware struct {
+	policy atomic.Pointer[policy]
+	debug  atomic.Bool
+}
+
+// New validates c and returns a Middleware that applies it. If c has
+// problems, New returns a nil Middleware and an error that joins one
+// *ConfigError per problem (see ConfigErrors).
+func New(c Config) (*Middleware, error) {
+	p, err := compile(c)
+	if err != nil {
+		return nil, err
+	}
+	m := new(Middleware)
+	m.policy.Store(p)
+	return m, nil
+}
+
+// AllowAll returns a Middleware that lets any origin read responses without
+// credentials, with the methods GET, HEAD, PUT, PATCH, POST and DELETE and
+// any request header, Authorization included. It is what Express's cors()
+// does, and right for public, unauthenticated APIs. Responses carry
+// "Access-Control-Allow-Origin: *" and do not vary on Origin.
+func AllowAll() *Middleware {
+	m, err := New(allowAllConfig())
+	if err != nil {
+		panic("cors: AllowAll: " + err.Error()) // unreachable: the config is a constant, and tested
+	}
+	return m
+}
+
+func allowAllConfig() Config {
+	return Config{
+		AllowedOrigins: []string{"*"},
+		AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodPost, http.MethodDelete},
+		AllowedHeaders: []string{"*", "Authorization"},
+	}
+}
+
+// Reconfigure validates c and, if it is valid, makes it the policy for every
+// request that starts afterwards; requests in flight finish under the policy
+// they started with. If c is invalid, the error is that of New and the
+// current policy stays in force.
+func (m *Middleware) Reconfigure(c Config) error {
+	p, err := compile(c)
+	if err != nil {
+		return err
+	}
+	m.policy.Store(p)
+	return nil
+}
+
+// Config returns the policy in force, normalised: methods upper-cased where
+// browsers upper-case them and without the always-allowed GET, HEAD and POST;
+// header names lower-cased, sorted and without duplicates; safelisted
+// response headers dropped from ExposedHeaders; PreflightStatus filled in.
+// New(m.Config()) builds an equivalent Middleware. The slices are copies.
+func (m *Middleware) Config() Config {
+	p := m.policy.Load()
+	if p == nil {
+		return Config{}
+	}
+	c := p.cfg
+	c.AllowedOrigins = clone(c.AllowedOrigins)
+	c.AllowedMethods = clone(c.AllowedMethods)
+	c.AllowedHeaders = clone(c.AllowedHeaders)
+	c.ExposedHeaders = clone(c.ExposedHeaders)
+	return c
+}
+
+func clone(s []string) []string {
+	if s == nil {
+		return nil
+	}
+	return append([]string(nil), s...)
+}
+
+// SetDebug turns debug mode on or off. In debug mode a preflight from an
+// allowed origin that fails on its method or headers is answered with a 2xx
+// and the CORS headers accepted so far, instead of a bare 403, so that the
+// browser's console names the real culprit ("Method PUT is not allowed by
+// Access-Control-Allow-Methods", "Request header field x-token is not
+// allowed"). A disallowed origin still learns nothing. Debug mode reveals the
+// allowed methods and headers to allowed origins; it is meant for
+// development.
+func (m *Middleware) SetDebug(on bool) { m.debug.Store(on) }
+
+// Handler returns a handler that applies the policy and calls next for every
+// request except preflights (unless PreflightPassthrough is set). Its shape,
+// func(http.Handler) http.Handler, is the one chi, gorilla/mux and most
+// routers accept as middleware.
+func (m *Middleware) Handler(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.serve(w, r, next)
+	})
+}
+
+// HandlerFunc is Handler for a plain function.
+func (m *Middleware) HandlerFunc(next func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
+	h := http.HandlerFunc(next)
+	return func(w http.ResponseWriter, r *http.Request) { m.serve(w, r, h) }
+}
+
+// The values the middleware writes. Each response gets its own slices (see
+// slots); only these immutable strings are shared.
+const (
+	valueTrue       = "true"
+	varyOrigin      = "Origin"
+	varyPreflight   = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
+	varyPreflightPN = varyPreflight + ", Access-Control-Request-Private-Network"
+	varyPreflightA  = "Access-Control-Request-Method, Access-Control-Request-Headers"
+	varyPreflightAP = varyPreflightA + ", Access-Control-Request-Private-Network"
+)
+
+// slots hands out one-element header value slices cut from a single backing
+// array, so that a response needs one allocation for all its CORS headers.
+// Each slice is cut with its capacity equal to its length (s[i:i+1:i+1]), so
+// an append by a later handler copies instead of writing into the neighbour;
+// and the array belongs to this response alone, so a handler that edits a
+// value in place cannot corrupt another response (rs/cors shares
+// package-level slices and has that bug).
+type slots struct {
+	buf []string
+	n   int
+}
+
+func (s *slots) set(h http.Header, key, value string) {
+	s.buf[s.n] = value
+	h[key] = s.buf[s.n : s.n+1 : s.n+1]
+	s.n++
+}
+
+// vary adds value to the Vary header, after whatever is there already
+// (RFC 9110 §12.5.5: Vary is a list, and an outer middleware's entries must
+// survive). Existing values are never overwritten; nothing is added when
+// Vary is "*" or already names every field of value.
+func (s *slots) vary(h http.Header, value string) {
+	old := h[fetch.HeaderVary]
+	if len(old) == 0 {
+		s.set(h, fetch.HeaderVary, value)
+		return
+	}
+	if varyCovers(old, value) {
+		return
+	}
+	nv := make([]string, len(old)+1)
+	copy(nv, old)
+	nv[len(old)] = value
+	h[fetch.HeaderVary] = nv
+}
+
+// varyCovers reports whether the Vary lines old already name every field in
+// the list value, or are "*". It runs only when an outer handler has set
+// Vary, so it may allocate.
+func varyCovers(old []string, value string) bool {
+	have := map[string]bool{}
+	for _, line := range old {
+		for _, f := range strings.Split(line, ",") {
+			f = strings.ToLower(strings.TrimSpace(f))
+			if f == "*" {
+				return true
+			}
+			have[f] = true
+		}
+	}
+	for _, f := range strings.Split(value, ",") {
+		if !have[strings.ToLower(strings.TrimSpace(f))] {
+			return false
+		}
+	}
+	return true
+}
+
+func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
+	p := m.policy.Load()
+	if p == nil {
+		next.ServeHTTP(w, r)
+		return
+	}
+	origins := r.Header[fetch.HeaderOrigin]
+	if len(origins) == 0 {
+		// Not a CORS request. The response still depends on Origin unless
+		// the policy is a static "*", so caches must key on it: otherwise a
+		// cached answer to this request could be served to a CORS request
+		// (Fetch §3.2.6, "CORS protocol and HTTP caches").
+		h := w.Header()
+		if p.allOrigins {
+			s := slots{buf: make([]string, 2)}
+			s.set(h, fetch.HeaderAllowOrigin, fetch.Wildcard)
+			if p.aceh != "" {
+				s.set(h, fetch.HeaderExposeHeaders, p.aceh)
+			}
+		} else {
+			s := slots{buf: make([]string, 1)}
+			s.vary(h, varyOrigin)
+		}
+		next.ServeHTTP(w, r)
+		return
+	}
+	// Browsers send one Origin line (Fetch §4.6 step 12); only the first
+	// counts.
+	o := origins[0]
+	if r.Method == http.MethodOptions {
+		if acrm, ok := r.Header[fetch.HeaderRequestMethod]; ok {
+			m.preflight(p, w, r, o, acrm, next)
+			return
+		}
+		// An OPTIONS request without Access-Control-Request-Method is not a
+		// preflight: the application answers it (with its own Allow header).
+	}
+	p.actual(w.Header(), r, o)
+	next.ServeHTTP(w, r)
+}
+
+// allowOrigin reports whether the policy allows origin o for request r.
+func (p *policy) allowOrigin(r *http.Request, o string) bool {
+	if p.allOrigins || p.origins.Contains(o) {
+		return true
+	}
+	if p.nullAllowed && o == fetch.NullOrigin {
+		return true
+	}
+	return p.originFunc != nil && p.originFunc(r, o)
+}
+
+// actual decorates the response to a CORS request that is not a preflight
+// (Fetch §3.2.3). A disallowed origin gets no CORS header: the handler still
+// runs and the browser blocks the page from reading the answer.
+func (p *policy) actual(h http.Header, r *http.Request, o string) {
+	if p.allOrigins {
+		s := slots{buf: make([]string, 2)}
+		s.set(h, fetch.HeaderAllowOrigin, fetch.Wildcard)
+		if p.aceh != "" {
+			s.set(h, fetch.HeaderExposeHeaders, p.aceh)
+		}
+		return
+	}
+	if !p.allowOrigin(r, o) {
+		s := slots{buf: make([]string, 1)}
+		s.vary(h, varyOrigin)
+		if p.onReject != nil {
+			p.onReject(r, OriginNotAllowed)
+		}
+		return
+	}
+	s := slots{buf: make([]string, p.actualSlots)}
+	s.set(h, fetch.HeaderAllowOrigin, o)
+	if p.credentials {
+		s.set(h, fetch.HeaderAllowCredentials, valueTrue)
+	}
+	if p.aceh != "" {
+		s.set(h, fetch.HeaderExposeHeaders, p.aceh)
+	}
+	s.vary(h, varyOrigin)
+}
+
+// preflight answers a CORS-preflight request (Fetch §4.8), checking in the
+// order the browser does: origin, method, headers.
+func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request, o string, acrm []string, next http.Handler) {
+	if !p.allowOrigin(r, o) {
+		p.reject(w, r, OriginNotAllowed)
+		return
+	}
+	method := ""
+	if len(acrm) > 0 {
+		method = acrm[0]
+	}
+	safelisted := fetch.IsSafelistedMethod(method)
+	methodOK := safelisted
+	if !methodOK {
+		if p.anyMethod {
+			methodOK = fetch.IsToken(method)
+		} else {
+			_, methodOK = p.methods[method]
+		}
+	}
+	acrhLines := r.Header[fetch.HeaderRequestHeaders]
+	pn := r.Header[fetch.HeaderRequestPrivateNetwork]
+	privateNet := len(pn) > 0 && pn[0] == valueTrue
+
+	reason := Reason("")
+	headersOK := false
+	switch {
+	case !methodOK:
+		reason = MethodNotAllowed
+	default:
+		switch res, _ := p.headers.Check(acrhLines); res {
+		case acrh.Allowed:
+			headersOK = true
+			if privateNet && !p.privateNet {
+				reason = PrivateNetworkNotAllowed
+			}
+		case acrh.NotAllowed:
+			reason = HeaderNotAllowed
+		default:
+			reason = HeadersMalformed
+		}
+	}
+	if reason != "" && !m.debug.Load() {
+		p.reject(w, r, reason)
+		return
+	}
+
+	h := w.Header()
+	s := slots{buf: make([]string, p.preflightSlots)}
+	if p.allOrigins {
+		s.set(h, fetch.HeaderAllowOrigin, fetch.Wildcard)
+	} else {
+		s.set(h, fetch.HeaderAllowOrigin, o)
+	}
+	if p.credentials {
+		s.set(h, fetch.HeaderAllowCredentials, valueTrue)
+	}
+	if !safelisted {
+		switch {
+		case !methodOK:
+			// Debug: advertise what is allowed so the browser names the method.
+			if p.acam != "" && p.acam != fetch.Wildcard {
+				s.set(h, fetch.HeaderAllowMethods, p.acam)
+			}
+		case p.acam != "":
+			s.set(h, fetch.HeaderAllowMethods, p.acam)
+		default: // any method, with credentials: "*" would be literal
+			s.set(h, fetch.HeaderAllowMethods, method)
+		}
+	}
+	if len(acrhLines) > 0 {
+		switch {
+		case p.acah != "" && (headersOK || p.acah != fetch.Wildcard):
+			s.set(h, fetch.HeaderAllowHeaders, p.acah)
+		case headersOK && p.reflectHeaders():
+			// Any header with credentials: "*" would be literal, so the
+			// (validated) request list is reflected.
+			v := acrhLines[0]
+			if len(acrhLines) > 1 {
+				v = strings.Join(acrhLines, ",")
+			}
+			s.set(h, fetch.HeaderAllowHeaders, v)
+		}
+	}
+	if reason == "" && p.maxAge != "" {
+		s.set(h, fetch.HeaderMaxAge, p.maxAge)
+	}
+	if privateNet && p.privateNet {
+		s.set(h, fetch.HeaderAllowPrivateNetwork, valueTrue)
+	}
+	s.vary(h, p.varyPreflight())
+	if reason != "" {
+		// Debug mode: a 2xx with what was accepted so far, so the browser
+		// reports the exact failure; never passed through.
+		if p.onReject != nil {
+			p.onReject(r, reason)
+		}
+		w.WriteHeader(p.status)
+		return
+	}
+	if p.passthrough {
+		next.ServeHTTP(w, r)
+		return
+	}
+	w.WriteHeader(p.status)
+}
+
+// reject answers a preflight the policy refuses: 403 and no CORS header at
+// all, so the policy is not advertised to strangers (Fetch §3.2.3 suggests
+// exactly this). Nothing is allocated.
+func (p *policy) reject(w http.ResponseWriter, r *http.Request, reason Reason) {
+	if p.onReject != nil {
+		p.onReject(r, reason)
+	}
+	w.WriteHeader(http.StatusForbidden)
+}
+
+func (p *policy) reflectHeaders() bool { return p.acah == "" && p.anyHeaders }
+
+func (p *policy) varyPreflight() string {
+	switch {
+	case p.allOrigins && p.privateNet:
+		return varyPreflightAP
+	case p.allOrigins:
+		return varyPreflightA
+	case p.privateNet:
+		return varyPreflightPN
+	}
+	return varyPreflight
+}

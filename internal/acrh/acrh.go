@@ -1,0 +1,191 @@
+// Package acrh checks the Access-Control-Request-Headers of a preflight
+// against the request headers a policy allows.
+//
+// Browsers send the header as one line of lower-case, sorted, de-duplicated
+// names joined by "," (Fetch §4.8 step 5), but hand-written tests, curl users
+// and proxies send other spellings: mixed case, any order, spaces after the
+// commas, duplicates, several header lines. The Matcher accepts all of those,
+// as RFC 9110 §5.6.1's list syntax says it should, yet bounds its work by
+// constants rather than by the size of the request, so that a hostile 1 MiB
+// header costs what a short one costs:
+//
+//   - at most MaxOWS bytes of white space on either side of a name;
+//   - at most MaxEmpty empty elements in all the lines together;
+//   - at most MaxElements names in all the lines together;
+//   - names longer than MaxNameLen bytes are malformed.
+//
+// Each name is lower-cased into a stack buffer and looked up in a map, so a
+// check never allocates and costs O(1) per name.
+package acrh
+
+import (
+	"github.com/corskit/cors/internal/fetch"
+)
+
+// The limits that bound the work of Matcher.Check. Browsers never come close
+// to any of them; a request that exceeds one is malformed.
+const (
+	MaxOWS      = 16  // white-space bytes before or after one name
+	MaxEmpty    = 16  // empty elements, including empty lines, in total
+	MaxElements = 64  // names, duplicates included, in total
+	MaxNameLen  = 128 // bytes in one name
+)
+
+// Result is the outcome of Check.
+type Result uint8
+
+const (
+	// Allowed means every requested name is allowed.
+	Allowed Result = iota
+	// NotAllowed means a well-formed name is not allowed by the policy.
+	NotAllowed
+	// Malformed means the header is not a list of tokens within the limits.
+	Malformed
+)
+
+// A Matcher decides which request-header names a policy allows. The zero
+// Matcher allows none. A Matcher is immutable and safe for concurrent use.
+type Matcher struct {
+	any           bool // "*": every token name...
+	authorization bool // ...and, with any, Authorization too
+	names         map[string]struct{}
+	maxLen        int
+}
+
+// NewMatcher returns a Matcher that allows the given names, compared without
+// regard to case. any means every name is allowed except Authorization,
+// which is allowed only when it is listed too or when anyIncludesAuth is set
+// (as it is for credentialed policies, where "*" is reflected rather than
+// sent literally).
+func NewMatcher(names []string, any, anyIncludesAuth bool) *Matcher {
+	m := &Matcher{any: any, authorization: anyIncludesAuth}
+	for _, n := range names {
+		l := lower(n)
+		if any {
+			if l == "authorization" {
+				m.authorization = true
+			}
+			continue
+		}
+		if m.names == nil {
+			m.names = make(map[string]struct{}, len(names))
+		}
+		m.names[l] = struct{}{}
+		if len(l) > m.maxLen {
+			m.maxLen = len(l)
+		}
+	}
+	return m
+}
+
+// Check reports whether every name in the Access-Control-Request-Headers
+// lines is allowed. On failure it also returns the offending element, a
+// substring of the input (possibly truncated for a malformed one).
+func (m *Matcher) Check(lines []string) (Result, string) {
+	empty, elems := 0, 0
+	for _, line := range lines {
+		i := 0
+		for {
+			ows := 0
+			for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+				i++
+				if ows++; ows > MaxOWS {
+					return Malformed, excerpt(line, i)
+				}
+			}
+			start := i
+			for i < len(line) && fetch.IsTokenByte(line[i]) {
+				i++
+				if i-start > MaxNameLen {
+					return Malformed, excerpt(line, start)
+				}
+			}
+			name := line[start:i]
+			ows = 0
+			for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+				i++
+				if ows++; ows > MaxOWS {
+					return Malformed, excerpt(line, start)
+				}
+			}
+			if i < len(line) && line[i] != ',' {
+				return Malformed, excerpt(line, start)
+			}
+			if name == "" {
+				if empty++; empty > MaxEmpty {
+					return Malformed, ""
+				}
+			} else {
+				if elems++; elems > MaxElements {
+					return Malformed, name
+				}
+				if !m.allows(name) {
+					return NotAllowed, name
+				}
+			}
+			if i >= len(line) {
+				break
+			}
+			i++ // the comma
+		}
+	}
+	return Allowed, ""
+}
+
+// allows reports whether the token name is allowed, ignoring case.
+func (m *Matcher) allows(name string) bool {
+	if m.any {
+		return m.authorization || !equalFoldLower(name, "authorization")
+	}
+	if len(name) > m.maxLen {
+		return false
+	}
+	var buf [MaxNameLen]byte
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	// The compiler does not allocate for a map index by string(bytes).
+	_, ok := m.names[string(buf[:len(name)])]
+	return ok
+}
+
+// equalFoldLower reports whether s equals the lower-case ASCII string t,
+// ignoring the case of s.
+func equalFoldLower(s, t string) bool {
+	if len(s) != len(t) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != t[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// excerpt returns at most 64 bytes of line from i, for error reports.
+func excerpt(line string, i int) string {
+	if i > len(line) {
+		i = len(line)
+	}
+	end := min(len(line), i+64)
+	return line[i:end]
+}

@@ -1,0 +1,161 @@
+package origin
+
+import (
+	"strings"
+
+	"github.com/corskit/cors/internal/fetch"
+)
+
+// A Set matches request origins against a fixed list of patterns. It is
+// immutable after NewSet and safe for concurrent use. Contains does not
+// allocate.
+type Set struct {
+	exact   map[string]struct{} // serialised origins
+	anyPort map[string]struct{} // "scheme://host" of ":*" patterns
+	subs    []sub               // "*." patterns, scanned in order when few
+	bySufx  map[string][]sub    // the same, keyed by ".parent", when many
+}
+
+type sub struct {
+	scheme string
+	suffix string // "." + parent domain
+	port   string // "" (default), AnyPort, or decimal
+}
+
+// linearLimit is the number of subdomain patterns up to which a linear scan
+// beats a map lookup per label of the request's host.
+const linearLimit = 8
+
+// NewSet returns a Set that contains the origins matched by any of patterns.
+func NewSet(patterns []Pattern) *Set {
+	s := &Set{}
+	for _, p := range patterns {
+		switch {
+		case p.Subdomains:
+			w := sub{scheme: p.Scheme, suffix: "." + p.Host, port: p.Port}
+			s.subs = append(s.subs, w)
+		case p.Port == AnyPort:
+			if s.anyPort == nil {
+				s.anyPort = make(map[string]struct{})
+			}
+			s.anyPort[p.Scheme+"://"+p.Host] = struct{}{}
+		default:
+			if s.exact == nil {
+				s.exact = make(map[string]struct{})
+			}
+			s.exact[p.String()] = struct{}{}
+		}
+	}
+	if len(s.subs) > linearLimit {
+		s.bySufx = make(map[string][]sub)
+		for _, w := range s.subs {
+			s.bySufx[w.suffix] = append(s.bySufx[w.suffix], w)
+		}
+		s.subs = nil
+	}
+	return s
+}
+
+// Contains reports whether the request origin o is matched by a pattern of
+// the set. o is compared as the browser serialised it: any other spelling
+// (upper case, a trailing slash, an explicit default port) does not match.
+func (s *Set) Contains(o string) bool {
+	if _, ok := s.exact[o]; ok {
+		return true
+	}
+	if s.anyPort == nil && s.subs == nil && s.bySufx == nil {
+		return false
+	}
+	scheme, host, port, ok := split(o)
+	if !ok {
+		return false
+	}
+	if s.anyPort != nil {
+		// o starts with scheme://host, so this slice is the map key.
+		if _, ok := s.anyPort[o[:len(scheme)+3+len(host)]]; ok {
+			return true
+		}
+	}
+	if s.subs != nil {
+		for i := range s.subs {
+			w := &s.subs[i]
+			if len(host) > len(w.suffix) && strings.HasSuffix(host, w.suffix) &&
+				w.scheme == scheme && (w.port == AnyPort || w.port == port) &&
+				isLabels(host[:len(host)-len(w.suffix)]) {
+				return true
+			}
+		}
+		return false
+	}
+	if s.bySufx != nil {
+		// Try every proper suffix of host that starts at a dot, shortest
+		// prefix first; each candidate is a substring, so nothing allocates.
+		for i := 1; i < len(host); i++ {
+			if host[i] != '.' {
+				continue
+			}
+			for _, w := range s.bySufx[host[i:]] {
+				if w.scheme == scheme && (w.port == AnyPort || w.port == port) && isLabels(host[:i]) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// split cuts a request origin into scheme, host and port without
+// allocating. It is lenient about the scheme and host, because membership
+// in the set of validated patterns is what decides, but it requires a valid
+// port, so that ":*" patterns never match garbage.
+func split(o string) (scheme, host, port string, ok bool) {
+	i := strings.Index(o, "://")
+	if i <= 0 {
+		return "", "", "", false
+	}
+	scheme, rest := o[:i], o[i+3:]
+	if strings.HasPrefix(rest, "[") {
+		j := strings.IndexByte(rest, ']')
+		if j < 0 {
+			return "", "", "", false
+		}
+		host, rest = rest[:j+1], rest[j+1:]
+		if rest != "" {
+			if rest[0] != ':' {
+				return "", "", "", false
+			}
+			port = rest[1:]
+			if !fetch.IsPort(port) {
+				return "", "", "", false
+			}
+		}
+		return scheme, host, port, true
+	}
+	host = rest
+	if j := strings.LastIndexByte(rest, ':'); j >= 0 {
+		host, port = rest[:j], rest[j+1:]
+		if !fetch.IsPort(port) {
+			return "", "", "", false
+		}
+	}
+	return scheme, host, port, host != ""
+}
+
+// isLabels reports whether s is one or more DNS labels joined by dots: the
+// part of a host that the "*" of a "*." pattern stands for.
+func isLabels(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '.' {
+			if s[i-1] == '.' {
+				return false
+			}
+		} else if !fetch.IsDomainByte(c) {
+			return false
+		}
+	}
+	return true
+}
