@@ -1,0 +1,229 @@
+package acrh_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/corskit/cors/internal/acrh"
+	"github.com/corskit/cors/internal/fetch"
+)
+
+// reference is the obviously-correct version of Matcher.Check: split every
+// line on commas, trim, and judge each element in order, applying the same
+// documented limits by counting.
+func reference(allowed []string, any, anyAuth bool, lines []string) acrh.Result {
+	set := map[string]bool{}
+	auth := anyAuth
+	for _, a := range allowed {
+		set[strings.ToLower(a)] = true
+		if strings.EqualFold(a, "authorization") {
+			auth = true
+		}
+	}
+	empty, elems := 0, 0
+	for _, line := range lines {
+		for _, part := range strings.Split(line, ",") {
+			trimmed := strings.TrimLeft(part, " \t")
+			if len(part)-len(trimmed) > acrh.MaxOWS {
+				return acrh.Malformed
+			}
+			end := 0
+			for end < len(trimmed) && fetch.IsTokenByte(trimmed[end]) {
+				end++
+			}
+			name, rest := trimmed[:end], trimmed[end:]
+			if len(name) > acrh.MaxNameLen {
+				return acrh.Malformed
+			}
+			if strings.Trim(rest, " \t") != "" || len(rest) > acrh.MaxOWS {
+				return acrh.Malformed
+			}
+			if name == "" {
+				empty++
+				if empty > acrh.MaxEmpty {
+					return acrh.Malformed
+				}
+				continue
+			}
+			elems++
+			if elems > acrh.MaxElements {
+				return acrh.Malformed
+			}
+			lower := strings.ToLower(name)
+			switch {
+			case any && lower == "authorization":
+				if !auth {
+					return acrh.NotAllowed
+				}
+			case any:
+			case !set[lower]:
+				return acrh.NotAllowed
+			}
+		}
+	}
+	return acrh.Allowed
+}
+
+var allowed = []string{"content-type", "x-token", "authorization", "x-a"}
+
+func TestCheck(t *testing.T) {
+	m := acrh.NewMatcher(allowed, false, false)
+	tests := []struct {
+		lines []string
+		want  acrh.Result
+	}{
+		{nil, acrh.Allowed},
+		{[]string{""}, acrh.Allowed},
+		{[]string{"content-type"}, acrh.Allowed},
+		{[]string{"authorization,content-type,x-token"}, acrh.Allowed},
+		{[]string{"X-Token, Content-Type"}, acrh.Allowed},
+		{[]string{"x-token,x-token,x-token"}, acrh.Allowed},
+		{[]string{"x-token", "content-type"}, acrh.Allowed},
+		{[]string{" \tx-token\t ,  ,content-type  "}, acrh.Allowed},
+		{[]string{"x-other"}, acrh.NotAllowed},
+		{[]string{"x-token,x-other"}, acrh.NotAllowed},
+		{[]string{"x-toke"}, acrh.NotAllowed},
+		{[]string{"x-tokens"}, acrh.NotAllowed},
+		{[]string{"x-token;content-type"}, acrh.Malformed},
+		{[]string{"x token"}, acrh.Malformed},
+		{[]string{"x-token\r\nevil: 1"}, acrh.Malformed},
+		{[]string{"\"x-token\""}, acrh.Malformed},
+		{[]string{"ünicode"}, acrh.Malformed},
+		{[]string{strings.Repeat(",", acrh.MaxEmpty-1)}, acrh.Allowed}, // MaxEmpty empty elements
+		{[]string{strings.Repeat(",", acrh.MaxEmpty)}, acrh.Malformed},
+		{slicesRepeat("", acrh.MaxEmpty), acrh.Allowed},
+		{slicesRepeat("", acrh.MaxEmpty+1), acrh.Malformed},
+		{[]string{strings.Repeat(" ", acrh.MaxOWS) + "x-a"}, acrh.Allowed},
+		{[]string{strings.Repeat(" ", acrh.MaxOWS+1) + "x-a"}, acrh.Malformed},
+		{[]string{"x-a" + strings.Repeat(" ", acrh.MaxOWS+1)}, acrh.Malformed},
+		{[]string{strings.Repeat("x-a,", acrh.MaxElements-1) + "x-a"}, acrh.Allowed},
+		{[]string{strings.Repeat("x-a,", acrh.MaxElements) + "x-a"}, acrh.Malformed},
+		{[]string{strings.Repeat("a", acrh.MaxNameLen+1)}, acrh.Malformed},
+		{[]string{strings.Repeat("a", acrh.MaxNameLen)}, acrh.NotAllowed},
+	}
+	for _, tt := range tests {
+		got, _ := m.Check(tt.lines)
+		if got != tt.want {
+			t.Errorf("Check(%.60q) = %v, want %v", tt.lines, got, tt.want)
+		}
+		if ref := reference(allowed, false, false, tt.lines); ref != tt.want {
+			t.Errorf("reference(%.60q) = %v, want %v (the table or the reference is wrong)", tt.lines, ref, tt.want)
+		}
+	}
+}
+
+func TestCheckWildcard(t *testing.T) {
+	tests := []struct {
+		names          []string
+		anyAuth        bool
+		lines          []string
+		want           acrh.Result
+		wantOffendingS string
+	}{
+		{nil, false, []string{"x-a,x-b,whatever"}, acrh.Allowed, ""},
+		{nil, false, []string{"x-a,Authorization"}, acrh.NotAllowed, "Authorization"},
+		{[]string{"Authorization"}, false, []string{"x-a,authorization"}, acrh.Allowed, ""},
+		{nil, true, []string{"authorization"}, acrh.Allowed, ""},
+		{nil, false, []string{"x-a;b"}, acrh.Malformed, "x-a;b"},
+	}
+	for _, tt := range tests {
+		m := acrh.NewMatcher(tt.names, true, tt.anyAuth)
+		got, offending := m.Check(tt.lines)
+		if got != tt.want || offending != tt.wantOffendingS {
+			t.Errorf("Check(%q) = %v %q, want %v %q", tt.lines, got, offending, tt.want, tt.wantOffendingS)
+		}
+	}
+}
+
+func TestCheckAllocates(t *testing.T) {
+	m := acrh.NewMatcher(allowed, false, false)
+	for _, lines := range [][]string{
+		{"authorization,content-type,x-token"},
+		{"X-TOKEN, Content-Type"},
+		{"x-nope"},
+		{strings.Repeat(",", 1<<20)},
+	} {
+		if n := testing.AllocsPerRun(100, func() { m.Check(lines) }); n != 0 {
+			t.Errorf("Check(%.40q) allocates %v times", lines, n)
+		}
+	}
+}
+
+// TestCheckBounded: the work does not grow with the header. 1 MiB of each
+// hostile shape costs what the same shape costs just past its limit,
+// because the limits stop the scan there. A scan of the whole megabyte would
+// be thousands of times slower; the margin is wide for a noisy machine.
+func TestCheckBounded(t *testing.T) {
+	m := acrh.NewMatcher(allowed, false, false)
+	for _, tc := range []struct {
+		name           string
+		hostile, limit []string
+	}{
+		{"commas", []string{strings.Repeat(",", 1<<20)}, []string{strings.Repeat(",", acrh.MaxEmpty+1)}},
+		{"spaces", []string{strings.Repeat(" ", 1<<20)}, []string{strings.Repeat(" ", acrh.MaxOWS+1)}},
+		{"comma space", []string{strings.Repeat(", ", 1<<19)}, []string{strings.Repeat(", ", acrh.MaxEmpty+1)}},
+		{"repeats", []string{strings.Repeat("x-a,", 1<<18)}, []string{strings.Repeat("x-a,", acrh.MaxElements+1)}},
+		{"long name", []string{strings.Repeat("a", 1<<20)}, []string{strings.Repeat("a", acrh.MaxNameLen+1)}},
+		{"many lines", slicesRepeat("", 1<<16), slicesRepeat("", acrh.MaxEmpty+1)},
+	} {
+		if r, _ := m.Check(tc.hostile); r != acrh.Malformed {
+			t.Errorf("%s: Check = %v, want Malformed", tc.name, r)
+		}
+		if r, _ := m.Check(tc.limit); r != acrh.Malformed {
+			t.Errorf("%s: Check at the limit = %v, want Malformed", tc.name, r)
+		}
+		ratio := cost(func() { m.Check(tc.hostile) }) / cost(func() { m.Check(tc.limit) })
+		if ratio > 4 {
+			t.Errorf("%s: 1 MiB costs %.1f× the same shape at its limit", tc.name, ratio)
+		}
+	}
+}
+
+func slicesRepeat(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}
+
+// cost returns the best per-call time over a few rounds.
+func cost(f func()) float64 {
+	best := time.Duration(1 << 62)
+	for round := 0; round < 5; round++ {
+		start := time.Now()
+		for i := 0; i < 2000; i++ {
+			f()
+		}
+		best = min(best, time.Since(start))
+	}
+	return float64(best) / 2000
+}
+
+// FuzzCheck compares the hand-optimised scanner with the reference on
+// arbitrary input, split into header lines at "\n".
+func FuzzCheck(f *testing.F) {
+	for _, s := range []string{
+		"", "content-type", "X-Token, content-type", "x-a,,x-a", " ,\t,", "x-a;b", "authorization",
+		strings.Repeat(",", 20), strings.Repeat(" ", 20) + "x-a", "x-a\nx-token", "x-other\ncontent-type",
+		strings.Repeat("x-a,", 70), "\xff", "x-a , x-token ,", "Authorization\n\n\n",
+	} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, s string, any bool) {
+		lines := strings.Split(s, "\n")
+		for _, anyAuth := range []bool{false, true} {
+			names := allowed
+			if any && !anyAuth {
+				names = []string{"x-a"} // no Authorization: "*" must not cover it
+			}
+			m := acrh.NewMatcher(names, any, anyAuth)
+			got, _ := m.Check(lines)
+			if want := reference(names, any, anyAuth, lines); got != want {
+				t.Fatalf("Check(%q) any=%v anyAuth=%v = %v, reference says %v", lines, any, anyAuth, got, want)
+			}
+		}
+	})
+}

@@ -1,0 +1,229 @@
+package origin_test
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/corskit/cors/internal/origin"
+)
+
+func TestParse(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want origin.Pattern
+	}{
+		{"https://example.com", origin.Pattern{Scheme: "https", Host: "example.com"}},
+		{"http://localhost:3000", origin.Pattern{Scheme: "http", Host: "localhost", Port: "3000"}},
+		{"http://localhost:*", origin.Pattern{Scheme: "http", Host: "localhost", Port: "*"}},
+		{"https://*.example.com", origin.Pattern{Scheme: "https", Host: "example.com", Subdomains: true}},
+		{"https://*.example.com:*", origin.Pattern{Scheme: "https", Host: "example.com", Port: "*", Subdomains: true}},
+		{"https://*.example.com:8443", origin.Pattern{Scheme: "https", Host: "example.com", Port: "8443", Subdomains: true}},
+		{"http://[::1]:8080", origin.Pattern{Scheme: "http", Host: "[::1]", Port: "8080"}},
+		{"http://[::1]:*", origin.Pattern{Scheme: "http", Host: "[::1]", Port: "*"}},
+		{"http://127.0.0.1:*", origin.Pattern{Scheme: "http", Host: "127.0.0.1", Port: "*"}},
+		{"https://xn--bcher-kva.example", origin.Pattern{Scheme: "https", Host: "xn--bcher-kva.example"}},
+		{"https://example.com.", origin.Pattern{Scheme: "https", Host: "example.com."}},
+		{"chrome-extension://abcdef", origin.Pattern{Scheme: "chrome-extension", Host: "abcdef"}},
+	} {
+		got, err := origin.Parse(tt.in)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", tt.in, err)
+			continue
+		}
+		if got != tt.want {
+			t.Errorf("Parse(%q) = %+v, want %+v", tt.in, got, tt.want)
+		}
+		if s := got.String(); s != tt.in {
+			t.Errorf("Parse(%q).String() = %q", tt.in, s)
+		}
+	}
+}
+
+func TestParseSuggestsWithWildcards(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://*.Example.com":     `write "https://*.example.com"`,
+		"https://*.example.com:443": `write "https://*.example.com"`,
+		"https://*.example.com/":    `write "https://*.example.com"`,
+		"https://EXAMPLE.com:*":     `write "https://example.com:*"`,
+	} {
+		_, err := origin.Parse(in)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%q) = %v, want it to say %s", in, err, want)
+		}
+	}
+}
+
+var patterns = []string{
+	"https://app.example.com",
+	"https://*.example.org",
+	"http://localhost:*",
+	"https://*.api.example.net:*",
+	"https://*.example.org:8443",
+	"http://[::1]:3000",
+	"http://127.0.0.1:*",
+}
+
+func mustSet(t testing.TB, ss ...string) *origin.Set {
+	var ps []origin.Pattern
+	for _, s := range ss {
+		p, err := origin.Parse(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	return origin.NewSet(ps)
+}
+
+func TestContains(t *testing.T) {
+	s := mustSet(t, patterns...)
+	for _, tt := range []struct {
+		o    string
+		want bool
+	}{
+		{"https://app.example.com", true},
+		{"https://evilapp.example.com", false},
+		{"https://app.example.com.evil.com", false},
+		{"https://app.example.co", false},
+		{"https://app.example.comm", false},
+		{"http://app.example.com", false},
+		{"https://app.example.com:443", false},
+		{"https://app.example.com/", false},
+		{"https://a.example.org", true},
+		{"https://a.b.c.example.org", true},
+		{"https://example.org", false},
+		{"https://evilexample.org", false},
+		{"https://.example.org", false},
+		{"https://a..example.org", false},
+		{"https://a.example.org.", false},
+		{"https://A.example.org", false},
+		{"https://a_b.example.org", true},
+		{"https://a/b.example.org", false},
+		{"https://a.example.org:8443", true},
+		{"https://a.example.org:8444", false},
+		{"http://localhost", true},
+		{"http://localhost:1", true},
+		{"http://localhost:65535", true},
+		{"http://localhost:65536", false},
+		{"http://localhost:0", false},
+		{"http://localhost:08080", false},
+		{"http://localhost:", false},
+		{"http://localhost:abc", false},
+		{"https://localhost:3000", false},
+		{"http://localhost.evil:3000", false},
+		{"https://x.api.example.net:1234", true},
+		{"https://api.example.net", false},
+		{"http://[::1]:3000", true},
+		{"http://[::1]:3001", false},
+		{"http://[::1]", false},
+		{"http://127.0.0.1:9999", true},
+		{"http://127.0.0.2:9999", false},
+		{"", false},
+		{"null", false},
+		{"://", false},
+		{"https://", false},
+	} {
+		if got := s.Contains(tt.o); got != tt.want {
+			t.Errorf("Contains(%q) = %v, want %v", tt.o, got, tt.want)
+		}
+	}
+}
+
+func TestContainsAllocates(t *testing.T) {
+	s := mustSet(t, patterns...)
+	big := mustSet(t, manySubdomainPatterns()...)
+	for _, o := range []string{"https://app.example.com", "https://a.b.example.org", "http://localhost:8080", "https://evil.com", "https://x.y.d7.example.com"} {
+		if n := testing.AllocsPerRun(100, func() { s.Contains(o); big.Contains(o) }); n != 0 {
+			t.Errorf("Contains(%q) allocates %v times", o, n)
+		}
+	}
+}
+
+// manySubdomainPatterns is enough "*." patterns to use the indexed lookup.
+func manySubdomainPatterns() []string {
+	var ps []string
+	for i := 0; i < 20; i++ {
+		ps = append(ps, fmt.Sprintf("https://*.d%d.example.com", i))
+	}
+	return append(ps, "https://*.example.org:*", "http://*.localhost:*")
+}
+
+// reference matches an origin against one pattern with an anchored regular
+// expression written straight from the pattern's documented meaning.
+func reference(pattern, o string) bool {
+	p, err := origin.Parse(pattern)
+	if err != nil {
+		panic(err)
+	}
+	expr := "^" + regexp.QuoteMeta(p.Scheme+"://")
+	if p.Subdomains {
+		expr += `([a-z0-9_-]+\.)+`
+	}
+	expr += regexp.QuoteMeta(p.Host)
+	var port string
+	switch p.Port {
+	case "":
+		expr += "$"
+	case origin.AnyPort:
+		expr += `(:([1-9][0-9]{0,4}))?$`
+	default:
+		expr += ":" + regexp.QuoteMeta(p.Port) + "$"
+	}
+	m := regexp.MustCompile(expr).FindStringSubmatch(o)
+	if m == nil {
+		return false
+	}
+	if p.Port == origin.AnyPort {
+		port = m[len(m)-1]
+		if port != "" {
+			if n, _ := strconv.Atoi(port); n > 65535 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func referenceAny(ps []string, o string) bool {
+	for _, p := range ps {
+		if reference(p, o) {
+			return true
+		}
+	}
+	return false
+}
+
+// FuzzContains compares the hand-optimised Set with the regular-expression
+// reference, for a fixed list of patterns plus one the fuzzer writes, in
+// both the linear and the indexed lookup.
+func FuzzContains(f *testing.F) {
+	for _, seed := range [][2]string{
+		{"https://*.example.com", "https://a.example.com"},
+		{"https://*.example.com", "https://example.com"},
+		{"http://localhost:*", "http://localhost:8080"},
+		{"https://example.com", "https://example.com.evil.com"},
+		{"https://*.a.b", "https://x.y.a.b"},
+		{"https://*.a.b:*", "https://x..a.b:1"},
+		{"http://[::1]:*", "http://[::1]:99999"},
+		{"https://*.example.org:8443", "https://a.example.org:8443"},
+		{"https://*.d3.example.com", "https://q.d3.example.com"},
+		{"x", "https://a.example.org"},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, pattern, o string) {
+		for _, base := range [][]string{patterns, manySubdomainPatterns()} {
+			ps := append([]string(nil), base...)
+			if _, err := origin.Parse(pattern); err == nil {
+				ps = append(ps, pattern)
+			}
+			s := mustSet(t, ps...)
+			if got, want := s.Contains(o), referenceAny(ps, o); got != want {
+				t.Fatalf("patterns %q: Contains(%q) = %v, reference %v", ps, o, got, want)
+			}
+		}
+	})
+}
