@@ -1,0 +1,215 @@
+// Package cors is an HTTP middleware for Cross-Origin Resource Sharing: the
+// headers a server sends so that browsers let a page on one origin read its
+// responses (Fetch standard, https://fetch.spec.whatwg.org/#http-cors-protocol).
+//
+// A policy is a Config. New validates it once, reporting every problem at
+// once, and the returned Middleware then answers each request from a
+// precompiled form of it:
+//
+//	m, err := cors.New(cors.Config{
+//		AllowedOrigins:   []string{"https://app.example.com", "https://*.example.org"},
+//		AllowedMethods:   []string{http.MethodPut, http.MethodDelete},
+//		AllowedHeaders:   []string{"Content-Type", "Authorization"},
+//		ExposedHeaders:   []string{"X-Request-Id"},
+//		AllowCredentials: true,
+//		MaxAge:           600,
+//	})
+//	if err != nil {
+//		log.Fatal(err) // every problem in the config, each with what to write instead
+//	}
+//	http.ListenAndServe(":3000", m.Handler(mux))
+//
+// For a public API that any page may call without credentials, AllowAll is
+// the equivalent of Express's cors().
+//
+// # Validation
+//
+// New and Reconfigure refuse, as *ConfigError values joined into one error,
+// everything a browser would never match or that would be insecure:
+//
+//   - "*" together with AllowCredentials: browsers refuse
+//     "Access-Control-Allow-Origin: *" on credentialed requests, and the
+//     usual workaround, reflecting every origin, lets any site act as your
+//     users;
+//   - origin patterns that are not origins as browsers serialise them: a
+//     path or trailing slash, a query, a fragment, userinfo, upper case, an
+//     explicit default port (":443" on https), a bad port or host, a "*"
+//     anywhere but "*." in front of a domain or ":*" as the port. Matching
+//     is byte for byte, so such a pattern could never match, or would only
+//     look as if it did; the error says what to write instead;
+//   - "null" and file: origins, unless DangerouslyAllowNullOrigin: any page
+//     can send "Origin: null" from a sandboxed iframe;
+//   - with AllowCredentials, plain-http origins other than loopback ones
+//     (anyone on the network path can impersonate them), unless
+//     DangerouslyAllowInsecureOrigins; and "*." directly under a public
+//     suffix (https://*.com, https://*.github.io, where anyone can register
+//     a name), unless DangerouslyAllowPublicSuffixWildcards.
+//     http://*.localhost stays legal: no one else can own those names;
+//   - the forbidden methods CONNECT, TRACE and TRACK, which browsers never
+//     send, and method or header names that are not HTTP tokens;
+//   - forbidden request headers (Cookie, Host, Sec-…, Proxy-…), which
+//     scripts cannot set, so allowing them means nothing; CORS response
+//     headers listed as request headers; Set-Cookie in ExposedHeaders;
+//   - "*" in ExposedHeaders with AllowCredentials (the browser would read it
+//     literally); MaxAge above 86400; PreflightStatus outside 2xx.
+//
+// Config returns the normalised policy: methods upper-cased where browsers
+// upper-case them, GET, HEAD and POST dropped (always allowed), header
+// names lower-cased and sorted, safelisted response headers dropped from
+// ExposedHeaders. A Config also round-trips through encoding/json.
+//
+// # What the browser observes
+//
+// A request is a preflight when its method is OPTIONS and it carries both
+// Origin and Access-Control-Request-Method (Fetch §3.2.2). Every other
+// request with an Origin is an actual CORS request; a request without
+// Origin is not a CORS request at all. In particular, a plain OPTIONS
+// request reaches the application untouched, so that its own Allow header
+// answers it.
+//
+// An actual request from an allowed origin runs the handler, and the
+// response carries Access-Control-Allow-Origin (the request's origin, or
+// "*" for AllowedOrigins: ["*"]), Access-Control-Allow-Credentials: true
+// when configured, and Access-Control-Expose-Headers when configured. From
+// any other origin the handler runs too, and no CORS header is added: the
+// browser blocks the page from reading the answer. There is no error page
+// and no 500; OnReject hears about it.
+//
+// A successful preflight is answered with PreflightStatus (204 by default)
+// without calling the handler (unless PreflightPassthrough), with
+// Access-Control-Allow-Origin, -Credentials, -Methods (the configured list,
+// when the requested method is not GET, HEAD or POST), -Headers (the
+// configured list, when headers were requested) and -Max-Age. A preflight
+// for a safelisted method with no request headers, which browsers send for
+// XMLHttpRequest uploads with progress listeners and for streamed bodies,
+// succeeds from any allowed origin. A rejected preflight gets 403 and no
+// CORS header at all, so strangers learn nothing of the policy.
+//
+// Methods are compared byte for byte after the browser's normalisation
+// (Fetch "normalize a method"): browsers upper-case DELETE, GET, HEAD,
+// OPTIONS, POST and PUT, and only those, so a page calling
+// fetch(u, {method: "patch"}) sends "patch" and needs "patch" in
+// AllowedMethods. Header names are compared without regard to case.
+//
+// "*" means "anything" only without credentials, as in Fetch. With
+// AllowCredentials, AllowedMethods: ["*"] echoes the requested method and
+// AllowedHeaders: ["*"] echoes the requested headers, after checking they
+// are well-formed. Without credentials, AllowedHeaders: ["*"] never covers
+// Authorization (Fetch's one "non-wildcard request-header"): list it by
+// name, and the answer becomes "*,authorization".
+//
+// The response never carries two Access-Control-Allow-Origin values (the
+// middleware sets, never adds, its headers) and never "*" together with
+// credentials.
+//
+// # Vary and caches
+//
+// Whenever the answer depends on the request's Origin (any policy but
+// AllowedOrigins: ["*"]), every response carries "Vary: Origin": CORS or
+// not, allowed or not, so that a shared cache never serves one origin's
+// answer to another. Preflight responses also vary on
+// Access-Control-Request-Method and -Headers. The value is added after
+// whatever Vary an outer handler set, never in its place, and not at all
+// when Vary is "*" or already names it. Handlers behind the middleware
+// should likewise use w.Header().Add("Vary", …), not Set. The one exception
+// is a rejected preflight, which carries no header at all: responses to
+// OPTIONS are not cacheable (RFC 9110 §9.3.7), and answering strangers with
+// nothing keeps that path free of allocations. With AllowedOrigins: ["*"]
+// the answer does not depend on Origin, so there is no Vary, and
+// "Access-Control-Allow-Origin: *" is sent on every response, CORS or not.
+//
+// # Access-Control-Request-Headers
+//
+// Browsers send this header as one line of lower-case, sorted,
+// de-duplicated names joined by commas. Tests, curl users and some proxies
+// send other spellings, and the middleware accepts them all: any case, any
+// order, spaces and tabs around the commas, empty elements, duplicates,
+// several header lines. What it does not accept is unbounded work: each
+// name is at most 128 bytes, at most 16 bytes of white space may surround
+// one, at most 16 elements may be empty and at most 64 names may be
+// requested in all. A request beyond those limits, which no browser sends,
+// is rejected as HeadersMalformed as soon as the limit is reached, so a
+// hostile 1 MiB header costs what a short one costs. The scan allocates
+// nothing.
+//
+// # Routing: let preflights reach the middleware
+//
+// Preflights use the method OPTIONS. A Go 1.22+ ServeMux pattern with a
+// method, such as "GET /api/items", never matches OPTIONS, so wrapping only
+// that route's handler means its preflights get the mux's 405 and fail.
+// Wrap the whole mux (or a sub-mux) instead:
+//
+//	mux := http.NewServeMux()
+//	mux.HandleFunc("GET /api/items", listItems)
+//	mux.HandleFunc("PUT /api/items/{id}", putItem)
+//	http.ListenAndServe(":3000", m.Handler(mux))
+//
+// The middleware answers preflights before the mux sees them, and decorates
+// every other response. To apply different policies to different routes,
+// wrap each route's handler and register it without a method ("/api/items"),
+// dispatching on r.Method inside.
+//
+// # CORS is not CSRF protection
+//
+// CORS decides who may read responses; it does not stop a page on another
+// site from sending a request. A form post or a simple fetch from any site
+// still reaches your handler, with the user's cookies, whether or not the
+// policy allows that origin. Protect state-changing endpoints against
+// cross-site request forgery separately. Since Go 1.25,
+// http.CrossOriginProtection does this by rejecting non-safe cross-origin
+// requests; pair it with the CORS middleware, telling it which origins the
+// CORS policy trusts:
+//
+//	csrf := http.NewCrossOriginProtection()
+//	if err := csrf.AddTrustedOrigin("https://app.example.com"); err != nil {
+//		log.Fatal(err)
+//	}
+//	handler := m.Handler(csrf.Handler(mux))
+//
+// Put the CORS middleware outside, so preflights are answered before the
+// CSRF check (which lets OPTIONS through anyway).
+//
+// # Debugging
+//
+// When a browser blocks a call, its console says why, but for a rejected
+// preflight it can only say that the preflight failed. SetDebug(true) makes
+// rejected preflights from allowed origins answer with a 2xx and the
+// headers accepted so far, so the console names the exact method or header
+// at fault. OnReject receives a typed Reason for every rejection, and
+// LogRejections adapts it to log/slog. Both cost nothing when unused.
+//
+// # Concurrency
+//
+// A Middleware is safe for concurrent use. Reconfigure swaps the whole
+// policy atomically: each request sees either the old policy or the new one,
+// never a mix, and an invalid Config leaves the old one in force. SetDebug
+// is atomic too.
+//
+// # Performance
+//
+// The request path does as little as it can, and these are the tricks it
+// uses, with why each is safe:
+//
+//   - The policy is compiled once into an immutable value behind an
+//     atomic.Pointer; a request pays one atomic load, and Reconfigure never
+//     blocks it.
+//   - Header values are read by direct map access with canonical keys, not
+//     Header.Get, which would canonicalise the key on every call. Requests
+//     parsed by net/http always have canonical keys.
+//   - Every header value a response needs is cut from one []string
+//     allocated for that response alone, as one-element slices whose
+//     capacity equals their length. That is one allocation per response.
+//     Sharing precomputed slices between responses would save it, but then
+//     a handler that edits a header value in place would corrupt every later
+//     response (rs/cors has that bug); and the capacity limit makes a later
+//     Header().Add copy rather than overwrite a neighbouring value. The
+//     strings themselves are shared: Go strings are immutable.
+//   - Exact origins are found with one map lookup; "*." patterns are
+//     checked by suffix, with a map per parent domain once there are many;
+//     nothing allocates.
+//   - Access-Control-Request-Headers is scanned once, each name lower-cased
+//     into a stack buffer and looked up in a map, with the limits above
+//     bounding the work.
+//   - A rejected preflight writes only its status: no header, no
+//     allocation.
+package cors
