@@ -433,10 +433,10 @@ func compile(c Config) (*policy, error) {
 	}
 	p.cfg = n
 	p.preflightable = p.anyMethod || p.methods != nil || anyHeader || len(n.AllowedHeaders) > 0
-	// ACAO, ACAC, ACEH, Vary.
-	p.actualSlots = 4
-	// ACAO, ACAC, ACAM, ACAH, ACMA, ACAPN, Vary.
-	p.preflightSlots = 7
+	// ACAO and Vary always; ACAC and ACEH when configured.
+	p.actualSlots = 2 + btoi(p.credentials) + btoi(p.aceh != "")
+	// ACAO, ACAM, ACAH and Vary at most; ACAC, ACMA, ACAPN when configured.
+	p.preflightSlots = 4 + btoi(p.credentials) + btoi(p.maxAge != "") + btoi(p.privateNet)
 	return p, nil
 }
 
@@ -451,6 +451,13 @@ func isPublicSuffix(domain string) bool {
 	}
 	ps, _ := publicsuffix.PublicSuffix(d)
 	return ps == d
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func appendUnique(s *[]string, v string) {

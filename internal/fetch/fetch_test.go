@@ -214,3 +214,10 @@ func FuzzParseOrigin(f *testing.F) {
 		}
 	})
 }
+
+func TestParseOriginSuggestsOneFix(t *testing.T) {
+	_, err := fetch.ParseOrigin("https://App.Example.com/")
+	if err == nil || !strings.Contains(err.Error(), `write "https://app.example.com"`) {
+		t.Fatalf("got %v", err)
+	}
+}

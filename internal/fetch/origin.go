@@ -112,7 +112,12 @@ func ParseOrigin(s string) (Origin, error) {
 	if end := strings.IndexAny(rest, "/?#"); end >= 0 {
 		authority, tail = rest[:end], rest[end:]
 	}
+	// The corrected value suggested for a path, query or fragment; lower-cased,
+	// so that one suggestion fixes an upper-case host too.
 	base := scheme + "://" + authority
+	if isASCII(base) {
+		base = strings.ToLower(base)
+	}
 	if strings.Contains(authority, "@") {
 		return fail("userinfo (user:password@) is not part of an origin", scheme+"://"+authority[strings.LastIndexByte(authority, '@')+1:])
 	}
