@@ -134,7 +134,7 @@ func check(t *testing.T, m *cors.Middleware, tests []exchange) {
 	}
 }
 
-func mustNew(t *testing.T, c cors.Config) *cors.Middleware {
+func mustNew(t testing.TB, c cors.Config) *cors.Middleware {
 	t.Helper()
 	m, err := cors.New(c)
 	if err != nil {

@@ -210,12 +210,14 @@ func FuzzContains(f *testing.F) {
 		{"http://[::1]:*", "http://[::1]:99999"},
 		{"https://*.example.org:8443", "https://a.example.org:8443"},
 		{"https://*.d3.example.com", "https://q.d3.example.com"},
+		{"https://app7.example.com", "https://app7.example.com"},
+		{"http://localhost:3011", "http://localhost:3011"},
 		{"x", "https://a.example.org"},
 	} {
 		f.Add(seed[0], seed[1])
 	}
 	f.Fuzz(func(t *testing.T, pattern, o string) {
-		for _, base := range [][]string{patterns, manySubdomainPatterns()} {
+		for _, base := range [][]string{patterns, manySubdomainPatterns(), manyExactPatterns()} {
 			ps := append([]string(nil), base...)
 			if _, err := origin.Parse(pattern); err == nil {
 				ps = append(ps, pattern)
@@ -226,4 +228,13 @@ func FuzzContains(f *testing.F) {
 			}
 		}
 	})
+}
+
+// manyExactPatterns is enough exact origins to use the map.
+func manyExactPatterns() []string {
+	var ps []string
+	for i := 0; i < 20; i++ {
+		ps = append(ps, fmt.Sprintf("https://app%d.example.com", i), fmt.Sprintf("http://localhost:%d", 3000+i))
+	}
+	return ps
 }

@@ -10,7 +10,8 @@ import (
 // immutable after NewSet and safe for concurrent use. Contains does not
 // allocate.
 type Set struct {
-	exact   map[string]struct{} // serialised origins
+	few     []string            // serialised origins, when there are few
+	exact   map[string]struct{} // serialised origins, when there are many
 	anyPort map[string]struct{} // "scheme://host" of ":*" patterns
 	subs    []sub               // "*." patterns, scanned in order when few
 	bySufx  map[string][]sub    // the same, keyed by ".parent", when many
@@ -22,8 +23,9 @@ type sub struct {
 	port   string // "" (default), AnyPort, or decimal
 }
 
-// linearLimit is the number of subdomain patterns up to which a linear scan
-// beats a map lookup per label of the request's host.
+// linearLimit is the number of exact origins, or of subdomain patterns, up
+// to which comparing each in turn beats hashing (once for the origin, or
+// once per label of the request's host).
 const linearLimit = 8
 
 // NewSet returns a Set that contains the origins matched by any of patterns.
@@ -46,6 +48,12 @@ func NewSet(patterns []Pattern) *Set {
 			s.exact[p.String()] = struct{}{}
 		}
 	}
+	if len(s.exact) <= linearLimit {
+		for o := range s.exact {
+			s.few = append(s.few, o)
+		}
+		s.exact = nil
+	}
 	if len(s.subs) > linearLimit {
 		s.bySufx = make(map[string][]sub)
 		for _, w := range s.subs {
@@ -60,6 +68,11 @@ func NewSet(patterns []Pattern) *Set {
 // the set. o is compared as the browser serialised it: any other spelling
 // (upper case, a trailing slash, an explicit default port) does not match.
 func (s *Set) Contains(o string) bool {
+	for _, e := range s.few {
+		if e == o {
+			return true
+		}
+	}
 	if _, ok := s.exact[o]; ok {
 		return true
 	}
