@@ -4,6 +4,9 @@ FUZZTIME ?= 30s
 
 .PHONY: test unit e2e e2e-run bench bench-check fuzz demo vet
 
+# (The e2e module is one package; running go test without a package list keeps
+# its "skipping: no Chromium" message visible.)
+#
 # Everything a change must pass: vet, the library's unit, example, allocation
 # and fuzz-seed tests under the race detector, the nested modules' tests, and
 # the real-browser suite (skipped with a message when Chromium is absent,
@@ -19,11 +22,11 @@ unit:
 	$(GO) test -race -count=1 ./...
 
 e2e-run:
-	cd e2e && $(GO) test -count=1 -timeout 6m ./...
+	cd e2e && $(GO) test -count=1 -timeout 6m
 
 # The real-browser suite alone, verbosely.
 e2e:
-	cd e2e && $(GO) test -count=1 -timeout 6m -v ./...
+	cd e2e && $(GO) test -count=1 -timeout 6m -v
 
 # The bench module's own correctness tests (every library gets the same policy).
 bench-check:

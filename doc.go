@@ -83,7 +83,9 @@
 // for a safelisted method with no request headers, which browsers send for
 // XMLHttpRequest uploads with progress listeners and for streamed bodies,
 // succeeds from any allowed origin. A rejected preflight gets 403 and no
-// CORS header at all, so strangers learn nothing of the policy.
+// CORS header at all, so strangers learn nothing of the policy; the
+// browser's console then reports a missing Access-Control-Allow-Origin
+// header, whatever the real cause (see Debugging).
 //
 // Methods are compared byte for byte after the browser's normalisation
 // (Fetch "normalize a method"): browsers upper-case DELETE, GET, HEAD,

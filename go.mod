@@ -2,4 +2,4 @@ module github.com/corskit/cors
 
 go 1.25.0
 
-require golang.org/x/net v0.58.0 // indirect
+require golang.org/x/net v0.58.0

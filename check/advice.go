@@ -1,0 +1,65 @@
+package check
+
+import "fmt"
+
+// advice returns a plain-words explanation of e and the change on the server
+// that removes it.
+func advice(e CorsError, hint string, p *prepared) (explanation, fix string) {
+	o := p.pageOrigin
+	where := "the response"
+	if e.IsPreflight() {
+		where = "the OPTIONS (preflight) response"
+	}
+	credFix := ""
+	if p.req.Credentials {
+		credFix = " and Access-Control-Allow-Credentials: true"
+	}
+	switch e {
+	case MissingAllowOriginHeader, PreflightMissingAllowOriginHeader:
+		explanation = "There is no Access-Control-Allow-Origin header on " + where + ". Often the CORS code never ran: an error page, a proxy, an authentication layer or a router answered first."
+		fix = fmt.Sprintf("Send Access-Control-Allow-Origin: %s%s on %s (also on error responses).", o, credFix, where)
+		if e == PreflightMissingAllowOriginHeader {
+			fix += " Answer OPTIONS before authentication: preflights never carry cookies or Authorization."
+		}
+	case WildcardOriginNotAllowed, PreflightWildcardOriginNotAllowed:
+		explanation = "Access-Control-Allow-Origin: * is not accepted for a request with credentials (cookies, HTTP auth)."
+		fix = fmt.Sprintf("Echo the allowed origin instead of *: Access-Control-Allow-Origin: %s, Access-Control-Allow-Credentials: true, Vary: Origin.", o)
+	case MultipleAllowOriginValues, PreflightMultipleAllowOriginValues:
+		explanation = fmt.Sprintf("Access-Control-Allow-Origin reads %q: a list, or two header lines (typically both the application and a proxy add it). Only one origin is allowed.", hint)
+		fix = fmt.Sprintf("Send exactly one Access-Control-Allow-Origin: %s; remove the duplicate layer (application or proxy).", o)
+	case InvalidAllowOriginValue, PreflightInvalidAllowOriginValue:
+		explanation = fmt.Sprintf("Access-Control-Allow-Origin %q is neither *, null nor a URL (a scheme is missing, or a pattern was sent literally).", hint)
+		fix = fmt.Sprintf("Send the origin itself: Access-Control-Allow-Origin: %s.", o)
+	case AllowOriginMismatch, PreflightAllowOriginMismatch:
+		explanation = fmt.Sprintf("Access-Control-Allow-Origin %q is not byte-for-byte the page's origin %q (trailing slash, http vs https, www, explicit port, upper case, or a fixed origin for another site).", hint, o)
+		fix = fmt.Sprintf("Send Access-Control-Allow-Origin: %s exactly (no path, no trailing slash, no default port), and Vary: Origin if it depends on the request.", o)
+	case InvalidAllowCredentials, PreflightInvalidAllowCredentials:
+		explanation = fmt.Sprintf("The request includes credentials, so Access-Control-Allow-Credentials must be exactly \"true\"; it is %q.", hint)
+		fix = "Send Access-Control-Allow-Credentials: true on " + where + "."
+		if e == PreflightInvalidAllowCredentials {
+			fix += " The preflight needs it too, even though it carries no credentials itself."
+		}
+	case PreflightInvalidStatus:
+		explanation = "The preflight passed the origin check but its status is not 2xx: an authentication layer (preflights carry no credentials), a missing OPTIONS route (404/405) or an error."
+		fix = "Answer OPTIONS with 204 (or 200) before authentication and routing; CORS middleware should come first."
+	case PreflightDisallowedRedirect:
+		explanation = "The preflight was redirected (http→https, a trailing-slash redirect, a login page). Browsers never follow a redirect for a preflight."
+		fix = "Call the final URL directly from the page, or answer OPTIONS on this URL without redirecting."
+	case InvalidAllowMethodsPreflightResponse:
+		explanation = "Access-Control-Allow-Methods is not a comma-separated list of method names (a ';' separator, quotes, or spaces inside a name)."
+		fix = "Send e.g. Access-Control-Allow-Methods: GET, POST, " + p.method + "."
+	case InvalidAllowHeadersPreflightResponse:
+		explanation = "Access-Control-Allow-Headers is not a comma-separated list of header names (e.g. \"Content-Type: application/json\" was sent as a name)."
+		fix = "Send only names, e.g. Access-Control-Allow-Headers: Content-Type, Authorization."
+	case MethodDisallowedByPreflightResponse:
+		explanation = fmt.Sprintf("Method %s is not in Access-Control-Allow-Methods. The comparison is case-sensitive, and * does not count for requests with credentials.", hint)
+		fix = fmt.Sprintf("Add %s to Access-Control-Allow-Methods on the OPTIONS response.", hint)
+	case HeaderDisallowedByPreflightResponse:
+		explanation = fmt.Sprintf("Request header %s is not CORS-safelisted and is not in Access-Control-Allow-Headers (* does not count for requests with credentials).", hint)
+		fix = fmt.Sprintf("Add %s to Access-Control-Allow-Headers on the OPTIONS response.", hint)
+	case RedirectContainsCredentials:
+		explanation = "A redirect points to a URL with user:password@, which is refused for cross-origin requests."
+		fix = "Redirect to a URL without userinfo; authenticate with a header or a cookie."
+	}
+	return explanation, fix
+}

@@ -1,0 +1,554 @@
+package check
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"golang.org/x/net/publicsuffix"
+
+	"github.com/corskit/cors/internal/fetch"
+)
+
+// Severity ranks a finding by how exploitable it is.
+type Severity int
+
+// Severities, from least to most serious.
+const (
+	Info Severity = iota
+	Low
+	Medium
+	High
+	Critical
+)
+
+var severityNames = [...]string{"info", "low", "medium", "high", "critical"}
+
+func (s Severity) String() string {
+	if s < 0 || int(s) >= len(severityNames) {
+		return fmt.Sprintf("Severity(%d)", int(s))
+	}
+	return severityNames[s]
+}
+
+// MarshalText writes the severity's name, so JSON shows "high", not 3.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a name written by MarshalText.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	*s = v
+	return err
+}
+
+// ParseSeverity parses "info", "low", "medium", "high" or "critical" (any
+// case).
+func ParseSeverity(s string) (Severity, error) {
+	for i, n := range severityNames {
+		if strings.EqualFold(s, n) {
+			return Severity(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown severity %q (want info, low, medium, high or critical)", s)
+}
+
+// Finding classes. The names say what the server's check gets wrong; other
+// scanners' names for the same class are in Finding.Aliases.
+const (
+	ClassReflection     = "origin-reflection"   // any origin is echoed
+	ClassNull           = "null-origin"         // Origin: null is trusted
+	ClassStartsWith     = "starts-with"         // https://trusted.com.evil.net
+	ClassEndsWith       = "ends-with"           // https://eviltrusted.com
+	ClassContains       = "substring"           // https://rusted.com, https://trusted.co
+	ClassUnescapedDot   = "unescaped-dot"       // https://wwwxtrusted.com
+	ClassParser         = "parser-confusion"    // https://trusted.com_.evil.net
+	ClassSubdomain      = "any-subdomain"       // https://anything.trusted.com
+	ClassInsecureScheme = "http-origin-trusted" // http://trusted.com trusted by https
+	ClassPort           = "other-port-trusted"  // https://trusted.com:8443
+	ClassThirdParty     = "third-party-origin"  // developer sandboxes
+	ClassWildcard       = "wildcard-origin"     // ACAO: *
+	ClassWildcardCreds  = "wildcard-with-credentials"
+	ClassMissingVary    = "missing-vary"
+	ClassMultipleACAO   = "multiple-acao"
+	ClassInvalidACAO    = "invalid-acao"
+)
+
+var aliases = map[string][]string{
+	ClassReflection:     {"reflect_origin", "acao-reflection", "arbitrary origin trusted"},
+	ClassNull:           {"trust_null", "acao-null"},
+	ClassStartsWith:     {"post-domain wildcard", "prefix_match", "suffix-bypass"},
+	ClassEndsWith:       {"pre-domain wildcard", "suffix_match"},
+	ClassContains:       {"include_match"},
+	ClassUnescapedDot:   {"regexp bypass"},
+	ClassParser:         {"special characters", "unrecognized underscore"},
+	ClassSubdomain:      {"trust_any_subdomain", "sub-domain"},
+	ClassInsecureScheme: {"http origin allowed", "acao-http-origin-trust", "unencrypted origin trusted"},
+	ClassPort:           {"port reflection"},
+	ClassThirdParty:     {"third party allowed", "developer backdoor"},
+	ClassWildcard:       {"wildcard value"},
+}
+
+// Evidence is what a finding is based on.
+type Evidence struct {
+	Method        string      `json:"method"`
+	URL           string      `json:"url"`
+	RequestHeader http.Header `json:"requestHeader"`
+	Status        int         `json:"status"`
+	// Header holds the response's CORS headers and Vary, Strict-Transport-Security.
+	Header http.Header `json:"header"`
+}
+
+// Finding is one misconfiguration.
+type Finding struct {
+	Target   string   `json:"target"`
+	Class    string   `json:"class"`
+	Aliases  []string `json:"aliases,omitempty"`
+	Severity Severity `json:"severity"`
+	// Category is "security" (an attacker gains something) or "functional"
+	// (browsers refuse it, so legitimate pages break).
+	Category string `json:"category"`
+	// Probe is "simple" (a GET with Origin) or "preflight" (OPTIONS with
+	// Access-Control-Request-Method); Credentials whether a credentialed
+	// request is allowed (ACAO echoes the origin and ACAC is true).
+	Probe       string   `json:"probe"`
+	Origin      string   `json:"origin"`
+	Credentials bool     `json:"credentials"`
+	Summary     string   `json:"summary"`
+	Fix         string   `json:"fix,omitempty"`
+	Evidence    Evidence `json:"evidence"`
+}
+
+// AuditOptions tunes Audit.
+type AuditOptions struct {
+	// Trusted are the origins the site means to trust. They are not
+	// reported, and mutations of them are probed (a site that trusts
+	// https://app.example.com is tested with https://app.example.com.evil…).
+	// "https://*.example.com" declares every subdomain trusted.
+	Trusted []string
+	// Header is sent with every probe (e.g. an API key).
+	Header http.Header
+	// CredentialHeader is sent with the credentialed simple probes, the way
+	// a browser attaches the victim's cookies; default "Cookie: corscheck=1".
+	// Give real cookies or Authorization to test an authenticated endpoint.
+	CredentialHeader http.Header
+	// PreflightMethod is the Access-Control-Request-Method of the preflight
+	// probes; default PUT. PreflightHeaders is their
+	// Access-Control-Request-Headers; default "content-type".
+	PreflightMethod  string
+	PreflightHeaders string
+	// Label is the random label in attacker origins; default 8 random
+	// letters (random labels avoid matching a genuinely trusted name or a
+	// cached response).
+	Label string
+}
+
+// Report is Audit's result.
+type Report struct {
+	Target   string    `json:"target"`
+	Findings []Finding `json:"findings"`
+	// Requests is how many requests were sent; Errors lists probes that
+	// failed at the network level (they are skipped, not fatal).
+	Requests int      `json:"requests"`
+	Errors   []string `json:"errors,omitempty"`
+}
+
+// Max returns the highest severity among the findings, and false when there
+// are none.
+func (r *Report) Max() (Severity, bool) {
+	if len(r.Findings) == 0 {
+		return 0, false
+	}
+	m := Info
+	for _, f := range r.Findings {
+		m = max(m, f.Severity)
+	}
+	return m, true
+}
+
+// AtLeast returns the findings of severity s or higher.
+func (r *Report) AtLeast(s Severity) []Finding {
+	var out []Finding
+	for _, f := range r.Findings {
+		if f.Severity >= s {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+type probe struct {
+	class  string
+	origin string
+	note   string // what the server's check gets wrong
+	// credSev and plainSev are the severities when a credentialed read is
+	// allowed, and when only a read without credentials is.
+	credSev, plainSev Severity
+}
+
+// Audit probes target for CORS misconfigurations and returns every finding
+// (it never stops at the first). Each probe origin is sent three ways: a
+// simple GET without credentials, the same GET with opts.CredentialHeader
+// (as a browser attaches cookies), and a preflight; an origin counts as
+// trusted when Access-Control-Allow-Origin echoes it byte for byte, and a
+// credentialed read as allowed when Access-Control-Allow-Credentials is
+// "true" as well. The response headers are also checked for "*", "*" with
+// credentials, several or invalid ACAO values, and a dynamic ACAO without
+// Vary: Origin.
+//
+// Severity follows exploitability: a credentialed read from an origin any
+// attacker can register is high (critical for blind reflection); from a
+// subdomain, another port or plain http (needs an XSS, a takeover or a
+// network attacker) medium; without credentials low or info.
+//
+// client sends the probes without following redirects (Audit works on a
+// copy). The error is an *InputError for a bad target or option, or a
+// *NetworkError when no probe at all got an answer.
+func Audit(ctx context.Context, client *http.Client, target string, opts AuditOptions) (*Report, error) {
+	u, err := url.Parse(target)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return nil, &InputError{"url", fmt.Sprintf("%q is not an absolute http:// or https:// URL", target)}
+	}
+	u.Fragment = ""
+	var trusted []string
+	for _, t := range opts.Trusted {
+		if t == fetch.NullOrigin {
+			trusted = append(trusted, t)
+			continue
+		}
+		check := strings.Replace(t, "://*.", "://", 1)
+		if _, err := fetch.ParseOrigin(check); err != nil {
+			return nil, &InputError{"trusted", fmt.Sprintf("%q: %v", t, err)}
+		}
+		trusted = append(trusted, t)
+	}
+	if opts.Label == "" {
+		opts.Label = randomLabel()
+	}
+	if opts.PreflightMethod == "" {
+		opts.PreflightMethod = http.MethodPut
+	}
+	if opts.PreflightHeaders == "" {
+		opts.PreflightHeaders = "content-type"
+	}
+	if opts.CredentialHeader == nil {
+		opts.CredentialHeader = http.Header{"Cookie": {"corscheck=1"}}
+	}
+	if client == nil {
+		client = http.DefaultClient
+	}
+	a := &auditor{
+		ctx: ctx, client: noRedirect(client, false), target: u, opts: opts,
+		trusted: trusted, report: &Report{Target: u.String(), Findings: []Finding{}},
+	}
+	a.run()
+	if a.answered == 0 && a.report.Requests > 0 {
+		return a.report, &NetworkError{Kind: "audit", URL: u.String(), Err: a.firstErr}
+	}
+	return a.report, nil
+}
+
+type auditor struct {
+	ctx      context.Context
+	client   *http.Client
+	target   *url.URL
+	opts     AuditOptions
+	trusted  []string
+	report   *Report
+	answered int
+	firstErr error
+
+	acaoSeen  map[string]bool // ACAO values on simple responses ("" = absent)
+	noVary    *Exchange       // a simple response without Vary: Origin
+	funcFound map[string]bool // functional classes already reported
+}
+
+func (a *auditor) run() {
+	a.acaoSeen = map[string]bool{}
+	a.funcFound = map[string]bool{}
+	seen := map[string]bool{originOf(a.target): true}
+	for _, p := range a.probes() {
+		if seen[p.origin] || a.isTrusted(p.origin) {
+			continue
+		}
+		seen[p.origin] = true
+		a.probe(p)
+	}
+	// Trusted origins are probed too, for the header checks (a dynamic ACAO
+	// without Vary) and to report a policy that refuses them.
+	for _, t := range a.trusted {
+		if strings.Contains(t, "*") || seen[t] {
+			continue
+		}
+		seen[t] = true
+		a.probe(probe{class: "", origin: t})
+	}
+	if len(a.acaoSeen) > 1 && a.noVary != nil {
+		a.add(nil, Finding{
+			Class: ClassMissingVary, Severity: Low, Category: "security", Probe: "simple",
+			Origin:  a.noVary.RequestHeader.Get("Origin"),
+			Summary: "Access-Control-Allow-Origin depends on the request's Origin, but the response has no Vary: Origin: a shared or browser cache can serve one origin's answer to another (cache poisoning, or legitimate pages broken).",
+			Fix:     "Add Vary: Origin to every response whose CORS headers depend on Origin, allowed or not.",
+		}, a.noVary)
+	}
+}
+
+func (a *auditor) isTrusted(origin string) bool {
+	for _, t := range a.trusted {
+		if t == origin {
+			return true
+		}
+		if scheme, rest, ok := strings.Cut(t, "://*."); ok {
+			if strings.HasPrefix(origin, scheme+"://") && strings.HasSuffix(origin, "."+rest) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// probes builds the attacker origins from the target's host and from each
+// trusted origin (the "harvest and mutate" approach: the target's own name
+// is often not what its policy trusts).
+func (a *auditor) probes() []probe {
+	l := a.opts.Label
+	ps := []probe{
+		{ClassReflection, "https://" + l + ".com", "any origin is reflected", Critical, Low},
+		{ClassNull, fetch.NullOrigin, "the null origin is trusted; any page can send it from a sandboxed iframe", High, Low},
+		{ClassThirdParty, "https://" + l + ".github.io", "a developer-hosting origin anyone can publish on is trusted", High, Low},
+		{ClassThirdParty, "https://s.codepen.io", "a developer sandbox anyone can run code on is trusted", High, Low},
+	}
+	bases := []*url.URL{a.target}
+	for _, t := range a.trusted {
+		if t == fetch.NullOrigin {
+			continue
+		}
+		if tu, err := url.Parse(strings.Replace(t, "://*.", "://", 1)); err == nil {
+			bases = append(bases, tu)
+		}
+	}
+	for _, b := range bases {
+		host := b.Hostname()
+		if net.ParseIP(host) != nil || !strings.Contains(host, ".") {
+			continue // mutations of an IP address or a single label prove nothing
+		}
+		scheme := b.Scheme
+		port := ""
+		if b.Port() != "" && b.Port() != fetch.DefaultPort(scheme) {
+			port = ":" + b.Port()
+		}
+		reg, err := publicsuffix.EffectiveTLDPlusOne(host)
+		if err != nil {
+			reg = host
+		}
+		o := func(h string) string { return scheme + "://" + h + port }
+		ps = append(ps,
+			probe{ClassStartsWith, o(host + "." + l + ".com"), "the check accepts origins that start with " + host, High, Low},
+			probe{ClassStartsWith, o(host + l + ".com"), "the check accepts origins that start with " + host + " (no dot boundary)", High, Low},
+			probe{ClassEndsWith, o(l + reg), "the check accepts origins that end with " + reg + " without a dot boundary", High, Low},
+			probe{ClassContains, o(reg[1:]), "the check accepts a substring of " + reg, High, Low},
+			probe{ClassContains, o(host[:len(host)-1]), "the check accepts a prefix of " + host, High, Low},
+			probe{ClassParser, o(host + "_." + l + ".com"), "the check parses " + host + "_ as " + host + " (Chrome and Firefox accept _ in host names)", High, Low},
+			probe{ClassSubdomain, o(l + "." + reg), "every subdomain of " + reg + " is trusted: an XSS or a subdomain takeover anywhere under it is enough", Medium, Info},
+			probe{ClassPort, scheme + "://" + host + ":8443", "another port of " + host + " is trusted; any service there can read responses", Medium, Info},
+		)
+		if i := strings.IndexByte(host, '.'); i >= 0 && strings.Count(host, ".") >= 2 {
+			mut := host[:i] + "x" + host[i+1:]
+			ps = append(ps, probe{ClassUnescapedDot, o(mut), "a regular expression with an unescaped '.' accepts " + mut, High, Low})
+		}
+		if scheme == "https" {
+			ps = append(ps, probe{ClassInsecureScheme, "http://" + host + port, "an https site trusts its http:// origin: a network attacker who injects script into the http page can read the https responses", Medium, Info})
+		}
+	}
+	return ps
+}
+
+// probe sends the three requests for p and records findings.
+func (a *auditor) probe(p probe) {
+	plain := a.send(http.MethodGet, p.origin, nil, false)
+	cred := a.send(http.MethodGet, p.origin, nil, true)
+	pre := a.send(http.MethodOptions, p.origin, http.Header{
+		fetch.HeaderRequestMethod:  {a.opts.PreflightMethod},
+		fetch.HeaderRequestHeaders: {a.opts.PreflightHeaders},
+	}, false)
+
+	for _, ex := range []*Exchange{plain, cred} {
+		if ex == nil {
+			continue
+		}
+		acao, ok := fetch.CombinedValue(ex.Header, fetch.HeaderAllowOrigin)
+		if !ok {
+			acao = ""
+		}
+		a.acaoSeen[acao] = true
+		if a.noVary == nil && !varies(ex.Header) {
+			a.noVary = ex
+		}
+	}
+	for _, ex := range []*Exchange{plain, cred, pre} {
+		if ex != nil {
+			a.headerChecks(ex)
+		}
+	}
+	if p.class == "" {
+		return
+	}
+	// Simple request: trusted without credentials (plain), and with them.
+	simpleCreds := cred != nil && echoes(cred, p.origin) && acacTrue(cred)
+	switch {
+	case simpleCreds:
+		a.addProbe(p, "simple", true, cred)
+	case plain != nil && echoes(plain, p.origin):
+		a.addProbe(p, "simple", false, plain)
+	case cred != nil && echoes(cred, p.origin):
+		a.addProbe(p, "simple", false, cred)
+	}
+	if pre != nil && echoes(pre, p.origin) {
+		a.addProbe(p, "preflight", acacTrue(pre), pre)
+	}
+}
+
+func (a *auditor) addProbe(p probe, kind string, creds bool, ex *Exchange) {
+	sev := p.plainSev
+	if creds {
+		sev = p.credSev
+	}
+	summary := fmt.Sprintf("%s: Origin %s is allowed", p.note, p.origin)
+	if creds {
+		summary += " with credentials (Access-Control-Allow-Credentials: true): a page on that origin can read responses with the victim's cookies"
+	} else {
+		summary += " without credentials: a page on that origin can read what an anonymous visitor (or one on the victim's network) can read"
+	}
+	if p.class == ClassInsecureScheme && ex.Header.Get("Strict-Transport-Security") != "" {
+		summary += "; the target sends Strict-Transport-Security, which narrows (but does not close) the window"
+	}
+	a.add(&p, Finding{
+		Class: p.class, Severity: sev, Category: "security", Probe: kind,
+		Origin: p.origin, Credentials: creds, Summary: summary,
+		Fix: "Compare the Origin header with an exact allow-list of serialised origins (or anchored patterns such as https://*.example.com implemented label by label); never echo it unchecked, never trust null.",
+	}, ex)
+}
+
+// headerChecks reports functional problems and "*" once per class and probe
+// kind.
+func (a *auditor) headerChecks(ex *Exchange) {
+	kind := "simple"
+	if ex.Method == http.MethodOptions {
+		kind = "preflight"
+	}
+	acao, ok := fetch.CombinedValue(ex.Header, fetch.HeaderAllowOrigin)
+	if !ok {
+		return
+	}
+	origin := ex.RequestHeader.Get("Origin")
+	once := func(class string, f Finding) {
+		if key := class + "/" + kind; !a.funcFound[key] {
+			a.funcFound[key] = true
+			f.Class, f.Probe, f.Origin = class, kind, origin
+			a.add(nil, f, ex)
+		}
+	}
+	switch {
+	case len(ex.Header.Values(fetch.HeaderAllowOrigin)) > 1 || strings.ContainsAny(acao, " ,"):
+		once(ClassMultipleACAO, Finding{Severity: Low, Category: "functional",
+			Summary: fmt.Sprintf("Access-Control-Allow-Origin has several values (%q); every browser refuses the response (MultipleAllowOriginValues). Usually both the application and a proxy add it.", acao),
+			Fix:     "Let exactly one layer set Access-Control-Allow-Origin."})
+	case acao == fetch.Wildcard:
+		if acacTrue(ex) {
+			once(ClassWildcardCreds, Finding{Severity: Info, Category: "functional",
+				Summary: "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true: browsers refuse credentialed requests (WildcardOriginNotAllowed), so this only works for requests without credentials.",
+				Fix:     "Echo an allowed origin with Vary: Origin when credentials are needed; otherwise drop Access-Control-Allow-Credentials."})
+		} else {
+			once(ClassWildcard, Finding{Severity: Info, Category: "security",
+				Summary: "Access-Control-Allow-Origin: * lets any site read this resource without credentials; fine for public data, a leak for intranet or IP-restricted resources.",
+				Fix:     "Keep * only for public resources."})
+		}
+	case acao != fetch.NullOrigin && acao != origin:
+		if _, err := fetch.ParseOrigin(acao); err != nil {
+			once(ClassInvalidACAO, Finding{Severity: Low, Category: "functional",
+				Summary: fmt.Sprintf("Access-Control-Allow-Origin %q can never equal an Origin a browser sends (%v).", acao, err),
+				Fix:     "Send the serialised origin exactly: scheme://host[:port], no path, no trailing slash."})
+		}
+	}
+}
+
+func (a *auditor) add(p *probe, f Finding, ex *Exchange) {
+	f.Target = a.report.Target
+	f.Aliases = aliases[f.Class]
+	f.Evidence = evidence(ex)
+	a.report.Findings = append(a.report.Findings, f)
+}
+
+func (a *auditor) send(method, origin string, extra http.Header, creds bool) *Exchange {
+	h := http.Header{}
+	for k, v := range a.opts.Header {
+		h[http.CanonicalHeaderKey(k)] = slices.Clone(v)
+	}
+	if creds {
+		for k, v := range a.opts.CredentialHeader {
+			h[http.CanonicalHeaderKey(k)] = slices.Clone(v)
+		}
+	}
+	for k, v := range extra {
+		h[k] = v
+	}
+	h.Set("Accept", "*/*")
+	h.Set(fetch.HeaderOrigin, origin)
+	h.Set("Sec-Fetch-Mode", "cors")
+	a.report.Requests++
+	ex, err := roundTrip(a.ctx, a.client, "audit", method, a.target, h)
+	if err != nil {
+		if a.firstErr == nil {
+			a.firstErr = err
+		}
+		a.report.Errors = append(a.report.Errors, fmt.Sprintf("%s with Origin %s: %v", method, origin, err))
+		return nil
+	}
+	a.answered++
+	return ex
+}
+
+func echoes(ex *Exchange, origin string) bool {
+	v, ok := fetch.CombinedValue(ex.Header, fetch.HeaderAllowOrigin)
+	return ok && v == origin
+}
+
+func acacTrue(ex *Exchange) bool {
+	v, _ := fetch.CombinedValue(ex.Header, fetch.HeaderAllowCredentials)
+	return v == "true"
+}
+
+func varies(h http.Header) bool {
+	for _, v := range h.Values("Vary") {
+		for _, f := range strings.Split(v, ",") {
+			f = strings.TrimSpace(f)
+			if strings.EqualFold(f, "origin") || f == "*" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func evidence(ex *Exchange) Evidence {
+	h := http.Header{}
+	for k, v := range ex.Header {
+		if strings.HasPrefix(k, "Access-Control-") || k == "Vary" || k == "Strict-Transport-Security" {
+			h[k] = v
+		}
+	}
+	return Evidence{Method: ex.Method, URL: ex.URL, RequestHeader: ex.RequestHeader, Status: ex.Status, Header: h}
+}
+
+func randomLabel() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = 'a' + b[i]%26
+	}
+	return string(b)
+}

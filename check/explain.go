@@ -1,0 +1,717 @@
+package check
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/corskit/cors/internal/fetch"
+)
+
+// Request describes the cross-origin call a page makes: what a script passes
+// to fetch() or XMLHttpRequest, and the page's origin.
+type Request struct {
+	// URL is the absolute http or https URL the script fetches.
+	URL string `json:"url"`
+	// Origin is the page's origin as a browser serialises it
+	// ("https://app.example.com", no path, no default port), or "null" for
+	// an opaque origin (sandboxed iframe, file: page).
+	Origin string `json:"origin"`
+	// Method is the request method; "" means GET. It is normalised as
+	// browsers do (only DELETE GET HEAD OPTIONS POST PUT are upper-cased).
+	Method string `json:"method,omitempty"`
+	// Header holds the headers the script sets. Forbidden request-headers
+	// (Cookie, Origin, Sec-*, …) are dropped with a warning, as the browser
+	// drops them.
+	Header http.Header `json:"header,omitempty"`
+	// Credentials is credentials: 'include' for fetch(), withCredentials =
+	// true for XMLHttpRequest. The checker then uses the client's cookie jar,
+	// if it has one, for the actual request (never for the preflight).
+	Credentials bool `json:"credentials,omitempty"`
+	// Initiator is Fetch (the default) or XHR; it changes the console text.
+	Initiator Initiator `json:"initiator,omitempty"`
+	// ForcePreflight sets Fetch's use-CORS-preflight flag, which an
+	// XMLHttpRequest with upload listeners (or a fetch() with a streamed
+	// body) sets: the browser preflights even a simple request.
+	ForcePreflight bool `json:"forcePreflight,omitempty"`
+	// SendActual allows sending an actual request whose method is not GET,
+	// HEAD or OPTIONS. Without it, Explain stops after the preflight and says
+	// the actual request was not sent, so that explaining a DELETE never
+	// deletes anything.
+	SendActual bool `json:"sendActual,omitempty"`
+}
+
+// Stage says how far the browser got.
+type Stage string
+
+const (
+	// StageSameOrigin: the URL has the page's origin; CORS does not apply
+	// and nothing was sent.
+	StageSameOrigin Stage = "same-origin"
+	// StagePreflight: the verdict was reached on the preflight (a failure,
+	// or success with the actual request left unsent).
+	StagePreflight Stage = "preflight"
+	// StageActual: the verdict was reached on the actual response (or on a
+	// redirect of it).
+	StageActual Stage = "actual"
+)
+
+// Exchange is one request corscheck sent and the response it got.
+type Exchange struct {
+	Kind          string      `json:"kind"` // "preflight" or "actual"
+	Method        string      `json:"method"`
+	URL           string      `json:"url"`
+	RequestHeader http.Header `json:"requestHeader"`
+	Status        int         `json:"status"`
+	Header        http.Header `json:"header"`
+}
+
+// CacheTimes are the seconds each browser keeps a successful preflight in
+// its preflight cache, from Access-Control-Max-Age (default 5 when absent or
+// invalid, 0 when negative) and each browser's cap.
+type CacheTimes struct {
+	Chromium int `json:"chromium"` // cap 7200
+	Firefox  int `json:"firefox"`  // cap 86400
+	Safari   int `json:"safari"`   // cap 600
+}
+
+// Result is Explain's verdict.
+type Result struct {
+	// Allowed reports whether the page can read the response. When the
+	// actual request was not sent (see ActualSent) it means the preflight
+	// passes; whether the actual response carries the right headers was not
+	// verified.
+	Allowed bool `json:"allowed"`
+	// Preflight reports whether the browser sends a preflight first, and
+	// PreflightWhy why (method, header names, forced).
+	Preflight    bool     `json:"preflight"`
+	PreflightWhy []string `json:"preflightWhy,omitempty"`
+	// Stage is where the verdict was reached.
+	Stage Stage `json:"stage"`
+	// Reason is Chromium's CorsError name, "" when allowed; FailedParameter
+	// is Chromium's hint (the ACAO value, the method, the header name…).
+	Reason          CorsError `json:"reason"`
+	FailedParameter string    `json:"failedParameter,omitempty"`
+	// Message is the exact console line Chromium prints, "" when allowed.
+	Message string `json:"message"`
+	// Explanation says in plain words what went wrong, Fix what the server
+	// must send instead.
+	Explanation string `json:"explanation,omitempty"`
+	Fix         string `json:"fix,omitempty"`
+	// URL is the URL of the last request, InitialURL the one asked for;
+	// they differ after redirects.
+	URL        string `json:"url"`
+	InitialURL string `json:"initialURL"`
+	// Method is the normalised method; RequestHeaders is the value of
+	// Access-Control-Request-Headers (the unsafe names) when preflighted.
+	Method         string `json:"method"`
+	RequestHeaders string `json:"requestHeaders,omitempty"`
+	// ActualSent reports whether the actual request was sent; when not,
+	// ActualNote says why.
+	ActualSent bool   `json:"actualSent"`
+	ActualNote string `json:"actualNote,omitempty"`
+	// Readable lists the response headers of the actual response the page
+	// can read (safelisted ones and those in Access-Control-Expose-Headers);
+	// Exposed is the parsed Access-Control-Expose-Headers.
+	Readable []string `json:"readableHeaders,omitempty"`
+	Exposed  []string `json:"exposedHeaders,omitempty"`
+	// Cache is the preflight cache lifetime per browser, when a preflight
+	// passed.
+	Cache *CacheTimes `json:"preflightCache,omitempty"`
+	// Warnings are things that work today but are fragile or surprising.
+	Warnings []string `json:"warnings,omitempty"`
+	// Curl reproduces each request sent, one command each.
+	Curl []string `json:"curl"`
+	// Exchanges are the requests sent and the responses, in order.
+	Exchanges []Exchange `json:"exchanges"`
+}
+
+// An InputError says that the Request cannot describe a browser request: a
+// bad URL or origin, a method or header name that is not a token, a method
+// fetch() refuses. The CLI maps it to exit status 2.
+type InputError struct {
+	Field string // "url", "origin", "method", "header"
+	Msg   string
+}
+
+func (e *InputError) Error() string { return e.Field + ": " + e.Msg }
+
+// A NetworkError says that a request could not be completed: DNS, refused
+// connection, TLS, timeout, too many redirects. A browser reports these as a
+// plain network failure (net::ERR_…), not as a CORS error. The CLI maps it to
+// exit status 3.
+type NetworkError struct {
+	Kind string // "preflight" or "actual"
+	URL  string
+	Err  error
+}
+
+func (e *NetworkError) Error() string {
+	msg := e.Err.Error()
+	var ue *url.Error
+	if errors.As(e.Err, &ue) {
+		msg = ue.Err.Error()
+	}
+	if errors.Is(e.Err, context.DeadlineExceeded) || isTimeout(e.Err) {
+		msg = "timed out (" + msg + ")"
+	}
+	return e.Kind + " request to " + e.URL + " failed: " + msg
+}
+
+func (e *NetworkError) Unwrap() error { return e.Err }
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// maxRedirects is Fetch's redirect limit (§4.4 step 8: more than 20 is a
+// network error).
+const maxRedirects = 20
+
+// prepared is a validated Request.
+type prepared struct {
+	req        Request
+	url        *url.URL
+	method     string
+	fields     []fetch.HeaderField
+	kind       Initiator
+	warnings   []string
+	pageOrigin string
+}
+
+// Explain does what a browser does for req and judges the answers as
+// Chromium does:
+//
+//  1. It decides whether a preflight is needed: a method other than GET,
+//     HEAD, POST; a header that is not CORS-safelisted (including the
+//     128-byte value rule, the per-header value rules and the 1024-byte
+//     total rule); or req.ForcePreflight.
+//  2. It sends the preflight as Chromium formats it (OPTIONS, Origin,
+//     Access-Control-Request-Method, Access-Control-Request-Headers as
+//     lower-case sorted names joined by ",", Accept: */*, Sec-Fetch-Mode:
+//     cors) without credentials, never following a redirect, and judges it
+//     in Chromium's order: redirect, then the CORS check
+//     (Access-Control-Allow-Origin/-Credentials) with the Preflight…
+//     variants, then the ok status, then the parse of
+//     Access-Control-Allow-Methods and -Headers, then the method, then the
+//     headers.
+//  3. It sends the actual request (GET, HEAD and OPTIONS only, unless
+//     req.SendActual) and runs the CORS check on every response, redirects
+//     included. Redirects are followed as a browser follows them: at most
+//     20, a Location with user:password fails, a cross-origin hop turns the
+//     Origin into "null" and drops Authorization, 301/302 turn POST into GET,
+//     and a request that needs a preflight is preflighted again at the new
+//     URL.
+//
+// client sends the requests (nil means http.DefaultClient); its Transport,
+// Timeout and Jar are used, but Explain never lets it follow redirects (it
+// works on a copy). The Jar is used only for the actual request, and only
+// when req.Credentials is set.
+//
+// The error is an *InputError when req is not a request a browser could
+// make, a *NetworkError when a request fails below HTTP; a CORS failure is not
+// an error: it is a Result with Allowed false.
+func Explain(ctx context.Context, client *http.Client, req Request) (*Result, error) {
+	p, err := prepare(req)
+	if err != nil {
+		return nil, err
+	}
+	if client == nil {
+		client = http.DefaultClient
+	}
+	res := &Result{
+		URL:        p.url.String(),
+		InitialURL: p.url.String(),
+		Method:     p.method,
+		Warnings:   p.warnings,
+		Curl:       []string{},
+		Exchanges:  []Exchange{},
+	}
+	if originOf(p.url) == p.pageOrigin {
+		res.Allowed = true
+		res.Stage = StageSameOrigin
+		res.Explanation = "The URL has the page's origin: this is a same-origin request, CORS does not apply and nothing was sent."
+		return res, nil
+	}
+
+	noCreds := noRedirect(client, false)
+	withJar := noRedirect(client, req.Credentials)
+
+	cur := p.url
+	origin := p.pageOrigin // the Origin header; "null" once tainted
+	method := p.method
+	fields := p.fields
+	for hop := 0; ; hop++ {
+		if hop > maxRedirects {
+			return res, &NetworkError{Kind: "actual", URL: cur.String(), Err: errors.New("more than 20 redirects")}
+		}
+		unsafe := fetch.UnsafeRequestHeaderNames(fields)
+		why := preflightReasons(method, unsafe, req.ForcePreflight)
+		if hop == 0 {
+			res.Preflight = len(why) > 0
+			res.PreflightWhy = why
+			res.RequestHeaders = fetch.RequestHeadersValue(unsafe)
+		}
+		if len(why) > 0 {
+			ex, err := sendPreflight(ctx, noCreds, cur, origin, method, unsafe)
+			if ex != nil {
+				res.Exchanges = append(res.Exchanges, *ex)
+				res.Curl = append(res.Curl, curlFor(ex, false))
+			}
+			if err != nil {
+				return res, err
+			}
+			j := judgePreflight(ex, origin, method, unsafe, req.Credentials)
+			res.Warnings = append(res.Warnings, j.warnings...)
+			if j.err != "" {
+				res.block(p, cur, StagePreflight, j.err, j.hint)
+				return res, nil
+			}
+			res.Cache = &j.cache
+		}
+
+		if !sendable(method) && !req.SendActual {
+			res.Allowed = true
+			res.Stage = StagePreflight
+			res.ActualNote = "the actual " + method + " request was not sent (only GET, HEAD and OPTIONS are sent unless SendActual / --send-actual is set), so whether its response carries Access-Control-Allow-Origin was not verified"
+			res.Explanation = "The preflight passes; the browser would now send the actual " + method + " request, whose response must carry the same Access-Control-Allow-Origin (and -Credentials) headers."
+			return res, nil
+		}
+
+		ex, err := sendActual(ctx, withJar, cur, origin, method, fields, req.Credentials)
+		if ex != nil {
+			res.Exchanges = append(res.Exchanges, *ex)
+			res.Curl = append(res.Curl, curlFor(ex, req.Credentials))
+			res.ActualSent = true
+		}
+		if err != nil {
+			return res, err
+		}
+		// The CORS check runs on every response of a CORS request, the
+		// redirect responses included (Fetch §4.3 "HTTP fetch" step 4.4,
+		// before §4.4 "HTTP-redirect fetch"); a redirect without
+		// Access-Control-Allow-Origin fails with the redirect's own URL.
+		if e, hint := corsCheck(ex.Header, origin, req.Credentials); e != "" {
+			res.block(p, cur, StageActual, e, hint)
+			return res, nil
+		}
+		loc := ex.Header.Get("Location")
+		if !fetch.IsRedirectStatus(ex.Status) || loc == "" {
+			res.Allowed = true
+			res.Stage = StageActual
+			res.URL = cur.String()
+			res.Exposed, res.Readable = readable(ex.Header, req.Credentials)
+			res.Explanation = "The browser lets the page read the response."
+			return res, nil
+		}
+		next, err := cur.Parse(loc)
+		if err != nil || (next.Scheme != "http" && next.Scheme != "https") {
+			return res, &NetworkError{Kind: "actual", URL: cur.String(), Err: fmt.Errorf("redirect to an unusable location %q", loc)}
+		}
+		if next.User != nil {
+			res.block(p, cur, StageActual, RedirectContainsCredentials, next.String())
+			return res, nil
+		}
+		// Fetch §4.4 step 13: a hop to another origin, when the request's
+		// origin is not the current URL's origin (always true here), taints
+		// the request: from now on it carries "Origin: null".
+		if originOf(next) != originOf(cur) {
+			origin = fetch.NullOrigin
+			fields = slices.DeleteFunc(slices.Clone(fields), func(f fetch.HeaderField) bool {
+				return strings.EqualFold(f.Name, "authorization") // §4.4 step 14
+			})
+		}
+		// §4.4 step 12: 301/302 + POST, or 303 + anything but GET/HEAD,
+		// become GET and lose the body and its headers.
+		if (ex.Status == 301 || ex.Status == 302) && method == "POST" || ex.Status == 303 && method != "GET" && method != "HEAD" {
+			method = "GET"
+			fields = slices.DeleteFunc(slices.Clone(fields), func(f fetch.HeaderField) bool {
+				switch strings.ToLower(f.Name) {
+				case "content-type", "content-language", "content-encoding", "content-location":
+					return true
+				}
+				return false
+			})
+		}
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d redirect from %s to %s followed (Origin is now %s)", ex.Status, cur, next, origin))
+		cur = next
+		res.URL = cur.String()
+	}
+}
+
+func (r *Result) block(p *prepared, cur *url.URL, stage Stage, e CorsError, hint string) {
+	r.Allowed = false
+	r.Stage = stage
+	r.Reason = e
+	r.FailedParameter = hint
+	r.URL = cur.String()
+	r.Message = ConsoleMessage(p.kind, r.URL, r.InitialURL, p.pageOrigin, e, hint)
+	r.Explanation, r.Fix = advice(e, hint, p)
+}
+
+// sendable reports whether Explain sends an actual request with this method
+// by default: only methods that are safe by definition (RFC 9110 §9.2.1).
+func sendable(method string) bool {
+	return method == "GET" || method == "HEAD" || method == "OPTIONS"
+}
+
+func prepare(req Request) (*prepared, error) {
+	p := &prepared{req: req, kind: req.Initiator}
+	if p.kind == "" {
+		p.kind = Fetch
+	}
+	if p.kind != Fetch && p.kind != XHR {
+		return nil, &InputError{"initiator", fmt.Sprintf("%q is neither %q nor %q", req.Initiator, Fetch, XHR)}
+	}
+	u, err := url.Parse(req.URL)
+	switch {
+	case req.URL == "":
+		return nil, &InputError{"url", "missing URL"}
+	case err != nil:
+		return nil, &InputError{"url", fmt.Sprintf("cannot parse %q: %v", req.URL, errors.Unwrap(err))}
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, &InputError{"url", fmt.Sprintf("%q is not an absolute http:// or https:// URL", req.URL)}
+	case u.Host == "" || u.Hostname() == "":
+		return nil, &InputError{"url", fmt.Sprintf("%q has no host", req.URL)}
+	case u.User != nil:
+		return nil, &InputError{"url", "fetch() refuses URLs with user:password@"}
+	}
+	u.Fragment, u.RawFragment = "", "" // never sent
+	p.url = u
+
+	switch {
+	case req.Origin == "":
+		return nil, &InputError{"origin", "missing origin (the page's origin, e.g. https://app.example.com)"}
+	case req.Origin == fetch.NullOrigin:
+		p.pageOrigin = fetch.NullOrigin
+	default:
+		o, err := fetch.ParseOrigin(req.Origin)
+		if err != nil {
+			return nil, &InputError{"origin", fmt.Sprintf("%q is not an origin as browsers send it: %v", req.Origin, err)}
+		}
+		p.pageOrigin = o.String()
+	}
+
+	m := req.Method
+	if m == "" {
+		m = "GET"
+	}
+	if !fetch.IsToken(m) {
+		return nil, &InputError{"method", fmt.Sprintf("%q is not a valid method name", m)}
+	}
+	if fetch.IsForbiddenMethod(m) {
+		return nil, &InputError{"method", fmt.Sprintf("%s is a forbidden method: fetch() and XMLHttpRequest throw before sending it", m)}
+	}
+	p.method = fetch.NormalizeMethod(m)
+	if p.method != m && strings.ToUpper(m) != m {
+		p.warnings = append(p.warnings, fmt.Sprintf("method %q is sent as %q (Fetch normalises only DELETE GET HEAD OPTIONS POST PUT)", m, p.method))
+	} else if p.method == m && strings.ToUpper(m) != m {
+		p.warnings = append(p.warnings, fmt.Sprintf("method %q is sent in lower case: Access-Control-Allow-Methods must list %q exactly (the comparison is case-sensitive)", m, m))
+	}
+
+	names := make([]string, 0, len(req.Header))
+	for name := range req.Header {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if !fetch.IsToken(name) {
+			return nil, &InputError{"header", fmt.Sprintf("%q is not a valid header name", name)}
+		}
+		for _, v := range req.Header[name] {
+			v = strings.Trim(v, " \t\r\n") // Headers.append normalises the value
+			if strings.ContainsAny(v, "\r\n\x00") {
+				return nil, &InputError{"header", fmt.Sprintf("the value of %s contains CR, LF or NUL", name)}
+			}
+			if fetch.IsForbiddenRequestHeaderValue(name, v) {
+				p.warnings = append(p.warnings, fmt.Sprintf("header %s is a forbidden request-header: the browser silently drops it, so it is not sent", name))
+				continue
+			}
+			p.fields = append(p.fields, fetch.HeaderField{Name: name, Value: v})
+		}
+	}
+	return p, nil
+}
+
+// preflightReasons lists why a preflight is needed (Fetch §4.1 main fetch
+// step 12's "CORS-preflight flag" conditions), empty when it is not.
+func preflightReasons(method string, unsafe []string, forced bool) []string {
+	var why []string
+	if forced {
+		why = append(why, "forced: an XMLHttpRequest with upload listeners (or a streamed body) always preflights")
+	}
+	if !fetch.IsSafelistedMethod(method) {
+		why = append(why, "method "+method+" is not CORS-safelisted (only GET, HEAD, POST are)")
+	}
+	for _, n := range unsafe {
+		why = append(why, "header "+n+" is not CORS-safelisted")
+	}
+	return why
+}
+
+// noRedirect returns a copy of c that never follows redirects and uses its
+// cookie jar only when creds is set.
+func noRedirect(c *http.Client, creds bool) *http.Client {
+	cc := *c
+	cc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	if !creds {
+		cc.Jar = nil
+	}
+	return &cc
+}
+
+func sendPreflight(ctx context.Context, c *http.Client, u *url.URL, origin, method string, unsafe []string) (*Exchange, error) {
+	h := http.Header{}
+	h.Set("Accept", "*/*")
+	h.Set(fetch.HeaderOrigin, origin)
+	h.Set(fetch.HeaderRequestMethod, method)
+	if len(unsafe) > 0 {
+		h.Set(fetch.HeaderRequestHeaders, fetch.RequestHeadersValue(unsafe))
+	}
+	h.Set("Sec-Fetch-Mode", "cors")
+	return roundTrip(ctx, c, "preflight", http.MethodOptions, u, h)
+}
+
+func sendActual(ctx context.Context, c *http.Client, u *url.URL, origin, method string, fields []fetch.HeaderField, creds bool) (*Exchange, error) {
+	h := http.Header{}
+	for _, f := range fields {
+		h.Add(f.Name, f.Value)
+	}
+	if h.Get("Accept") == "" {
+		h.Set("Accept", "*/*") // fetch() default (Fetch §4.1 step 13)
+	}
+	h.Set(fetch.HeaderOrigin, origin)
+	h.Set("Sec-Fetch-Mode", "cors")
+	return roundTrip(ctx, c, "actual", method, u, h)
+}
+
+func roundTrip(ctx context.Context, c *http.Client, kind, method string, u *url.URL, h http.Header) (*Exchange, error) {
+	r, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+	if err != nil {
+		return nil, &NetworkError{Kind: kind, URL: u.String(), Err: err}
+	}
+	r.Header = h
+	if r.Header.Get("User-Agent") == "" {
+		r.Header.Set("User-Agent", "corscheck")
+	}
+	resp, err := c.Do(r)
+	if err != nil {
+		return nil, &NetworkError{Kind: kind, URL: u.String(), Err: err}
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	return &Exchange{
+		Kind: kind, Method: method, URL: u.String(),
+		RequestHeader: h.Clone(), Status: resp.StatusCode, Header: resp.Header,
+	}, nil
+}
+
+// corsCheck is Fetch's CORS check (§4.9) with Chromium's classification of
+// the failures (network/cors/cors.cc, CheckAccessInternal): missing ACAO;
+// "*" with credentials; otherwise a value other than the origin is "multiple
+// values" if it contains a space or comma, a mismatch if it is "null", an
+// invalid value if it is not a URL, and a mismatch otherwise; with
+// credentials, Access-Control-Allow-Credentials must then be exactly "true".
+// Repeated header lines are combined with ", " first, which is why two ACAO
+// lines read as multiple values.
+func corsCheck(h http.Header, origin string, creds bool) (CorsError, string) {
+	acao, ok := fetch.CombinedValue(h, fetch.HeaderAllowOrigin)
+	if !ok {
+		return MissingAllowOriginHeader, ""
+	}
+	if acao == fetch.Wildcard {
+		if creds {
+			return WildcardOriginNotAllowed, ""
+		}
+		return "", ""
+	}
+	if acao != origin {
+		switch {
+		case strings.ContainsAny(acao, " ,"):
+			return MultipleAllowOriginValues, acao
+		case acao == fetch.NullOrigin:
+			return AllowOriginMismatch, acao
+		case !isValidURL(acao):
+			return InvalidAllowOriginValue, acao
+		}
+		return AllowOriginMismatch, acao
+	}
+	if creds {
+		if acac, _ := fetch.CombinedValue(h, fetch.HeaderAllowCredentials); acac != "true" {
+			return InvalidAllowCredentials, acac
+		}
+	}
+	return "", ""
+}
+
+// isValidURL approximates Chromium's GURL::is_valid for an ACAO value: an
+// absolute URL with a scheme, and a host when the scheme is one of the URL
+// Standard's special schemes. "example.com", "true" and "*.example.com" are
+// not; "https://example.com/" is (and so reads as a mismatch).
+func isValidURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" {
+		return false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https", "ws", "wss", "ftp":
+		return u.Host != "" || strings.Trim(u.Opaque, "/") != ""
+	}
+	return true
+}
+
+type preflightJudgement struct {
+	err      CorsError
+	hint     string
+	warnings []string
+	cache    CacheTimes
+}
+
+// judgePreflight judges a preflight response in the order of Chromium's
+// preflight_controller.cc (which differs from the standard's and from
+// WebKit's and Firefox's, which look at the status first): redirect, CORS
+// check, ok status, ACAM/ACAH syntax, method, headers.
+func judgePreflight(ex *Exchange, origin, method string, unsafe []string, creds bool) (j preflightJudgement) {
+	h := ex.Header
+	if fetch.IsRedirectStatus(ex.Status) && h.Get("Location") != "" {
+		j.err = PreflightDisallowedRedirect
+		return j
+	}
+	if e, hint := corsCheck(h, origin, creds); e != "" {
+		j.err, j.hint = preflightVariant(e), hint
+		return j
+	}
+	if !fetch.IsOKStatus(ex.Status) {
+		j.err = PreflightInvalidStatus
+		return j
+	}
+	acam, _ := fetch.CombinedValue(h, fetch.HeaderAllowMethods)
+	methods, ok := fetch.ParseTokenList(acam)
+	if !ok {
+		j.err = InvalidAllowMethodsPreflightResponse
+		return j
+	}
+	acah, _ := fetch.CombinedValue(h, fetch.HeaderAllowHeaders)
+	allowedHeaders, ok := fetch.ParseTokenList(acah)
+	if !ok {
+		j.err = InvalidAllowHeadersPreflightResponse
+		return j
+	}
+	// Methods compare byte for byte with the normalised method (Fetch §4.8
+	// step 9; Chromium's AccessControlAllowMethodsInCORSPreflightSpecConformant
+	// is on by default): "put" in ACAM does not allow PUT. Chromium has no
+	// equivalent of the standard's "ACAM absent + use-CORS-preflight flag
+	// means the method is allowed" step that we know of, so none is applied.
+	methodOK := fetch.IsSafelistedMethod(method) || slices.Contains(methods, method) ||
+		!creds && slices.Contains(methods, fetch.Wildcard)
+	if !methodOK {
+		j.err, j.hint = MethodDisallowedByPreflightResponse, method
+		return j
+	}
+	set := fetch.SortedLowercaseSet(allowedHeaders)
+	wildcard := !creds && slices.Contains(set, fetch.Wildcard)
+	for _, name := range unsafe {
+		if _, found := slices.BinarySearch(set, name); found {
+			continue
+		}
+		if wildcard {
+			// Fetch §4.8 step 10 says "*" never covers Authorization; Chromium
+			// (CorsNonWildcardRequestHeadersSupport off) and Firefox still let
+			// it through with a deprecation warning.
+			if fetch.IsNonWildcardRequestHeader(name) {
+				j.warnings = append(j.warnings, "Authorization is allowed only through Access-Control-Allow-Headers: * — Chromium and Firefox accept this today with a deprecation warning (\"Authorization will not be covered by the wildcard symbol (*) in CORS Access-Control-Allow-Headers handling\"), the Fetch standard does not: list authorization explicitly")
+			}
+			continue
+		}
+		j.err, j.hint = HeaderDisallowedByPreflightResponse, name
+		return j
+	}
+	v, present := fetch.CombinedValue(h, fetch.HeaderMaxAge)
+	j.cache = CacheTimes{
+		Chromium: fetch.PreflightCacheSeconds(v, present, fetch.MaxAgeCapChromium),
+		Firefox:  fetch.PreflightCacheSeconds(v, present, fetch.MaxAgeCapFirefox),
+		Safari:   fetch.PreflightCacheSeconds(v, present, fetch.MaxAgeCapWebKit),
+	}
+	return j
+}
+
+// readable returns the parsed Access-Control-Expose-Headers and the names of
+// the response headers present in h that a page can read (Fetch §3.2.3 and
+// "CORS-safelisted response-header name"): the safelisted ones, the exposed
+// ones, or all but Set-Cookie when "*" is exposed to a request without
+// credentials. An unparsable Expose-Headers exposes nothing extra.
+func readable(h http.Header, creds bool) (exposed, names []string) {
+	v, _ := fetch.CombinedValue(h, fetch.HeaderExposeHeaders)
+	exposed, _ = fetch.ParseTokenList(v)
+	all := !creds && slices.Contains(exposed, fetch.Wildcard)
+	for name := range h {
+		if fetch.IsForbiddenResponseHeader(name) {
+			continue
+		}
+		if all || fetch.IsSafelistedResponseHeader(name) || slices.ContainsFunc(exposed, func(e string) bool { return strings.EqualFold(e, name) }) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return exposed, names
+}
+
+// originOf returns the ASCII serialisation of u's origin.
+func originOf(u *url.URL) string {
+	host := strings.ToLower(u.Hostname())
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	port := u.Port()
+	if port == fetch.DefaultPort(u.Scheme) {
+		port = ""
+	}
+	return fetch.Origin{Scheme: strings.ToLower(u.Scheme), Host: host, Port: port}.String()
+}
+
+// curlFor returns a curl command that repeats ex.
+func curlFor(ex *Exchange, creds bool) string {
+	var b strings.Builder
+	b.WriteString("curl -i")
+	switch ex.Method {
+	case "GET":
+	case "HEAD":
+		b.WriteString(" -I")
+	default:
+		b.WriteString(" -X " + shellQuote(ex.Method))
+	}
+	b.WriteString(" " + shellQuote(ex.URL))
+	keys := make([]string, 0, len(ex.RequestHeader))
+	for k := range ex.RequestHeader {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if k == "User-Agent" {
+			continue
+		}
+		for _, v := range ex.RequestHeader[k] {
+			b.WriteString(" -H " + shellQuote(k+": "+v))
+		}
+	}
+	if creds {
+		b.WriteString(" -b 'name=value'  # the page's cookies")
+	}
+	return b.String()
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@%+,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

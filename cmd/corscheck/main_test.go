@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	cors "github.com/corskit/cors"
+)
+
+func TestRun(t *testing.T) {
+	m, err := cors.New(cors.Config{AllowedOrigins: []string{"https://app.example.com"}, AllowedMethods: []string{"PUT"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httptest.NewServer(m.Handler(http.NotFoundHandler()))
+	defer api.Close()
+	reflect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+		w.Header().Set("Access-Control-Allow-Credentials", "true")
+	}))
+	defer reflect.Close()
+	hang := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	defer close(hang)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	dead := closed.URL
+	closed.Close()
+
+	tests := []struct {
+		name    string
+		args    []string
+		code    int
+		stdout  string // substring
+		stderr  string // substring; when set, stderr must be one line
+		oneLine bool
+	}{
+		{"no args", nil, 2, "", "usage:", false},
+		{"unknown command", []string{"frob"}, 2, "", `unknown command "frob"`, false},
+		{"allowed", []string{"explain", api.URL, "--origin", "https://app.example.com"}, 0, "verdict:   ALLOWED", "", false},
+		{"flags before URL", []string{"explain", "--origin", "https://app.example.com", "--method", "PUT", api.URL}, 0, "preflight passes", "", false},
+		{"blocked", []string{"explain", api.URL, "--origin", "https://evil.example"}, 1, "reason:    MissingAllowOriginHeader", "", false},
+		{"blocked xhr upload", []string{"explain", api.URL, "--origin", "https://evil.example", "--xhr-upload", "--method", "POST"}, 1,
+			"console:   Access to XMLHttpRequest at '" + api.URL + "' from origin 'https://evil.example' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.", "", false},
+		{"missing origin", []string{"explain", api.URL}, 2, "", "origin: missing origin", true},
+		{"bad url", []string{"explain", "::nope", "--origin", "https://a.example"}, 2, "", "url:", true},
+		{"two urls", []string{"explain", api.URL, api.URL, "--origin", "https://a.example"}, 2, "", "exactly one URL", true},
+		{"malformed -H", []string{"explain", api.URL, "--origin", "https://a.example", "-H", "NoColon"}, 2, "", "want 'Name: value'", true},
+		{"unknown flag", []string{"explain", api.URL, "--bogus"}, 2, "", "flag provided but not defined", true},
+		{"unreachable", []string{"explain", dead, "--origin", "https://a.example"}, 3, "", "connection refused", true},
+		{"timeout", []string{"explain", slow.URL, "--origin", "https://a.example", "--timeout", "200ms"}, 3, "", "timed out", true},
+		{"audit clean", []string{"audit", api.URL, "--trusted", "https://app.example.com"}, 0, "0 findings", "", false},
+		{"audit vulnerable", []string{"audit", reflect.URL, "--fail-on", "high"}, 1, "CRITICAL origin-reflection", "", false},
+		{"audit below threshold", []string{"audit", reflect.URL, "--fail-on", "critical", "--trusted", "https://*.com"}, 0, "", "", false},
+		{"audit bad severity", []string{"audit", reflect.URL, "--fail-on", "severe"}, 2, "", "unknown severity", true},
+		{"audit unreachable", []string{"audit", dead}, 3, "", "connection refused", true},
+		{"audit timeout", []string{"audit", slow.URL, "--timeout", "100ms"}, 3, "", "timed out", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			start := time.Now()
+			code := run(tt.args, &out, &errb)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out.String(), errb.String())
+			}
+			if !strings.Contains(out.String(), tt.stdout) {
+				t.Errorf("stdout lacks %q:\n%s", tt.stdout, out.String())
+			}
+			if !strings.Contains(errb.String(), tt.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.stderr, errb.String())
+			}
+			if tt.oneLine && strings.Count(errb.String(), "\n") != 1 {
+				t.Errorf("stderr is not one line:\n%s", errb.String())
+			}
+			if time.Since(start) > 5*time.Second {
+				t.Errorf("took %v", time.Since(start))
+			}
+		})
+	}
+}
+
+func TestRunJSON(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+	}))
+	defer srv.Close()
+	var out, errb bytes.Buffer
+	if code := run([]string{"explain", srv.URL, "--origin", "https://a.example", "--credentials", "--json"}, &out, &errb); code != 1 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var v map[string]any
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"allowed", "preflight", "stage", "reason", "message"} {
+		if _, ok := v[k]; !ok {
+			t.Errorf("JSON lacks %q", k)
+		}
+	}
+	if v["reason"] != "WildcardOriginNotAllowed" || v["stage"] != "actual" || v["allowed"] != false {
+		t.Errorf("JSON = %v", v)
+	}
+
+	out.Reset()
+	if code := run([]string{"audit", srv.URL, "--json", "--fail-on", "info"}, &out, &errb); code != 1 {
+		t.Fatalf("audit exit %d", code)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var f map[string]any
+		if err := json.Unmarshal([]byte(line), &f); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		if f["class"] != "wildcard-origin" || f["severity"] != "info" {
+			t.Errorf("finding %v", f)
+		}
+	}
+}

@@ -1,0 +1,114 @@
+package fetch
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// This file holds the response-side parsing a browser applies to a CORS
+// response: combining repeated header lines, reading the #token lists of
+// Access-Control-Allow-Methods, -Allow-Headers and -Expose-Headers, and the
+// lifetime of a preflight cache entry from Access-Control-Max-Age.
+
+// CombinedValue returns the value of the header name in h as Fetch's "get"
+// sees it: every line of that name joined by ", " (Fetch §2.2.2, "combine").
+// present is false when there is no such line. This is why two
+// Access-Control-Allow-Origin lines always fail the CORS check: the browser
+// compares "https://a.example, https://a.example" with the origin.
+func CombinedValue(h http.Header, name string) (value string, present bool) {
+	v, ok := h[http.CanonicalHeaderKey(name)]
+	if !ok || len(v) == 0 {
+		return "", false
+	}
+	return strings.Join(v, ", "), true
+}
+
+// ParseTokenList parses v as a comma-separated list of HTTP tokens, the
+// "#token" grammar of Access-Control-Allow-Methods, -Allow-Headers and
+// -Expose-Headers (Fetch §3.2.3). Elements are trimmed of spaces and tabs and
+// empty elements are skipped, as Chromium's ParseAccessControlAllowList does;
+// if any remaining element is not a token (a ":" from pasting
+// "Content-Type: application/json", a ";" from "GET;POST", a quote), the whole
+// list is invalid and ok is false: Chromium then fails the preflight with
+// "Cannot parse Access-Control-Allow-Methods (or -Headers) response header
+// field in preflight response."
+func ParseTokenList(v string) (tokens []string, ok bool) {
+	for _, e := range strings.Split(v, ",") {
+		e = strings.Trim(e, " \t")
+		if e == "" {
+			continue
+		}
+		if !IsToken(e) {
+			return nil, false
+		}
+		tokens = append(tokens, e)
+	}
+	return tokens, true
+}
+
+// Preflight-cache constants (Fetch §4.8 step 7 and the browsers' caps on
+// Access-Control-Max-Age).
+const (
+	// DefaultMaxAge is the lifetime, in seconds, of a preflight cache entry
+	// whose response has no valid Access-Control-Max-Age.
+	DefaultMaxAge = 5
+	// MaxAgeCapChromium is Chromium's cap since Chrome 76 (600 before).
+	MaxAgeCapChromium = 7200
+	// MaxAgeCapFirefox is Firefox's cap (24 hours).
+	MaxAgeCapFirefox = 86400
+	// MaxAgeCapWebKit is Safari's cap (WebKit's maxPreflightCacheTimeout).
+	MaxAgeCapWebKit = 600
+)
+
+// PreflightCacheSeconds returns how long, in seconds, a browser whose cap is
+// maxCap keeps a successful preflight given the Access-Control-Max-Age value v
+// (present reports whether the header was there at all). Absent or not a
+// decimal integer: DefaultMaxAge (Fetch §4.8 step 7: "if max-age is failure
+// or null, set it to 5"). Negative: 0, the entry expires at once (Chromium's
+// ParseAccessControlMaxAge accepts a signed integer and treats a past expiry
+// as not cached). Otherwise the value, capped at maxCap.
+func PreflightCacheSeconds(v string, present bool, maxCap int) int {
+	if !present {
+		return min(DefaultMaxAge, maxCap)
+	}
+	v = strings.Trim(v, " \t")
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		var ne *strconv.NumError
+		if errorsAs(err, &ne) && ne.Err == strconv.ErrRange && v != "" && v[0] != '-' {
+			return maxCap // a huge positive number is still "very long"
+		}
+		if v != "" && v[0] == '-' && isDigits(v[1:]) {
+			return 0
+		}
+		return min(DefaultMaxAge, maxCap)
+	}
+	if v != "" && v[0] == '+' {
+		return min(DefaultMaxAge, maxCap) // delta-seconds has no sign
+	}
+	if n < 0 {
+		return 0
+	}
+	return int(min(n, int64(maxCap)))
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func errorsAs(err error, target **strconv.NumError) bool {
+	ne, ok := err.(*strconv.NumError)
+	if ok {
+		*target = ne
+	}
+	return ok
+}
