@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestOriginOf(t *testing.T) {
+	tcp := func(port int) net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port} }
+	tests := []struct {
+		addr  string
+		bound net.Addr
+		want  string
+	}{
+		{"localhost:3000", tcp(3000), "http://localhost:3000"},
+		{":8080", tcp(8080), "http://localhost:8080"},
+		{"0.0.0.0:8080", tcp(8080), "http://localhost:8080"},
+		{"[::]:8080", tcp(8080), "http://localhost:8080"},
+		{"127.0.0.1:0", tcp(41234), "http://127.0.0.1:41234"},
+		{"LocalHost:3000", tcp(3000), "http://localhost:3000"},
+		{"[::1]:3000", &net.TCPAddr{IP: net.IPv6loopback, Port: 3000}, "http://[::1]:3000"},
+		{"localhost:80", tcp(80), "http://localhost"},
+	}
+	for _, tc := range tests {
+		if got := originOf(tc.addr, tc.bound); got != tc.want {
+			t.Errorf("originOf(%q, %v) = %q, want %q", tc.addr, tc.bound, got, tc.want)
+		}
+	}
+}
+
+// run starts both origins, prints their URLs, serves, and stops cleanly
+// when its context ends.
+func TestRun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	outR, outW := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-api", "127.0.0.1:0", "-client", "127.0.0.1:0"}, outW, io.Discard)
+		outW.Close()
+	}()
+
+	urls := map[string]string{}
+	sc := bufio.NewScanner(outR)
+	for sc.Scan() && len(urls) < 2 {
+		f := strings.Fields(sc.Text())
+		if len(f) >= 2 && (f[0] == "API" || f[0] == "client") {
+			urls[f[0]] = f[1]
+		}
+	}
+	if len(urls) != 2 {
+		t.Fatalf("URLs printed: %v", urls)
+	}
+	go io.Copy(io.Discard, outR)
+
+	get := func(url string, origin string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("GET", url, nil)
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	if res := get(urls["client"]+"/", ""); res.StatusCode != 200 {
+		t.Errorf("client page: %d", res.StatusCode)
+	}
+	// The API trusts the client origin exactly as printed.
+	res := get(urls["API"]+"/products/1", urls["client"])
+	if got := res.Header.Get("Access-Control-Allow-Origin"); got != urls["client"] {
+		t.Errorf("Access-Control-Allow-Origin = %q, want %q", got, urls["client"])
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(shutdownTimeout + time.Second):
+		t.Fatal("run did not return after its context ended")
+	}
+}
+
+func TestRunFlags(t *testing.T) {
+	ctx := context.Background()
+	if err := run(ctx, []string{"-nope"}, io.Discard, io.Discard); err == nil {
+		t.Error("an unknown flag: no error")
+	}
+	if err := run(ctx, []string{"extra"}, io.Discard, io.Discard); err == nil {
+		t.Error("an argument: no error")
+	}
+	if err := run(ctx, []string{"-api", "256.0.0.1:1"}, io.Discard, io.Discard); err == nil {
+		t.Error("a bad address: no error")
+	}
+}

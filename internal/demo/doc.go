@@ -1,0 +1,22 @@
+// Package demo is the server side of cmd/corsdemo: two origins on one
+// machine, an API and a client page, that show in a real browser which
+// cross-origin calls pass and which are blocked, and why.
+//
+// NewAPI is the API origin. Its routes mirror the Express article the
+// project began from (/without-cors, /with-cors, /products/{id}, an
+// allow-list) and add the cases the article only mentions: a resource that
+// needs a preflight, a credentialed route with a cookie, and a route that
+// exposes one response header and hides another.
+//
+// NewClient is the client origin: an embedded page (no build step, no
+// external assets) with a button per call. Each call runs with both fetch
+// and XMLHttpRequest and shows "pass" with the body, or "blocked" with the
+// reason and the server change that fixes it.
+//
+// Calls is the table the page runs: for each call the request, the outcome
+// the API's policy promises, and, for blocked calls, an Explanation. The
+// explanations are written by hand, because a browser tells scripts nothing
+// about a CORS failure (fetch rejects with "TypeError: Failed to fetch", an
+// XMLHttpRequest ends with status 0); only the console says why. They are
+// plain data, so they can later be filled in by the check package instead.
+package demo

@@ -1,0 +1,238 @@
+// corsdemo client page. It loads the calls from /calls.json (served by the
+// client origin, so the page learns the API's URL from the server), runs
+// each one with fetch and with XMLHttpRequest, and shows the outcome.
+//
+// Stable hooks for tests:
+//   tr[data-call=ID]                          one row per call
+//   button[data-run=ID], button#run-all       run one call, run them all
+//   [data-result-fetch], [data-result-xhr]    "" (not run), "running", "pass", "blocked"
+//   [data-readable-fetch], [data-readable-xhr]  comma-separated headers the page could read
+//   body[data-ready="true"]                   the calls are loaded
+//   body[data-running="true"]                 "Run all" is in progress
+//   window.corsdemo.results[ID]               {fetch: {...}, xhr: {...}}
+"use strict";
+
+const state = { api: "", origin: "", calls: [], results: {} };
+window.corsdemo = state;
+
+const $ = (sel, root = document) => root.querySelector(sel);
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") e.className = v;
+    else if (k.startsWith("data-")) e.setAttribute(k, v);
+    else e[k] = v;
+  }
+  for (const c of children) {
+    if (c !== null && c !== undefined && c !== false) e.append(c);
+  }
+  return e;
+}
+
+// --- running a call --------------------------------------------------------
+
+// readHeaders reads each header the call asks for with get(name); null means
+// the browser hid it.
+function readHeaders(call, get) {
+  const out = {};
+  for (const h of call.readHeaders || []) out[h] = get(h);
+  return out;
+}
+
+async function runFetch(call) {
+  const init = { method: call.method, headers: call.headers || {}, cache: "no-store" };
+  if (call.body) init.body = call.body;
+  if (call.credentials) init.credentials = "include";
+  try {
+    const res = await fetch(call.url, init);
+    const body = await res.text();
+    return { outcome: "pass", status: res.status, body, headers: readHeaders(call, (h) => res.headers.get(h)) };
+  } catch (err) {
+    // All a script ever learns: "TypeError: Failed to fetch".
+    return { outcome: "blocked", error: String(err) };
+  }
+}
+
+function runXHR(call) {
+  return new Promise((resolve) => {
+    const x = new XMLHttpRequest();
+    x.open(call.method, call.url);
+    x.withCredentials = !!call.credentials;
+    for (const [k, v] of Object.entries(call.headers || {})) x.setRequestHeader(k, v);
+    x.onload = () => resolve({
+      outcome: "pass", status: x.status, body: x.responseText,
+      headers: readHeaders(call, (h) => x.getResponseHeader(h)),
+    });
+    // All a script ever learns: an error event and status 0.
+    x.onerror = () => resolve({ outcome: "blocked", error: "XMLHttpRequest error event, status " + x.status });
+    x.send(call.body || null);
+  });
+}
+
+function readable(r) {
+  return Object.entries(r.headers || {}).filter(([, v]) => v !== null).map(([k]) => k).join(",");
+}
+
+async function run(call) {
+  const row = $(`tr[data-call="${call.id}"]`);
+  const btn = $(`button[data-run="${call.id}"]`, row);
+  btn.disabled = true;
+  setBadge(row, "fetch", "running");
+  setBadge(row, "xhr", "running");
+  const r = {};
+  r.fetch = await runFetch(call);
+  setBadge(row, "fetch", r.fetch.outcome, readable(r.fetch));
+  r.xhr = await runXHR(call);
+  setBadge(row, "xhr", r.xhr.outcome, readable(r.xhr));
+  state.results[call.id] = r;
+  renderResult(call, r);
+  btn.disabled = false;
+  renderSummary();
+  return r;
+}
+
+async function runAll() {
+  const all = $("#run-all");
+  all.disabled = true;
+  document.body.dataset.running = "true";
+  for (const call of state.calls) await run(call);
+  delete document.body.dataset.running;
+  document.body.dataset.done = "true";
+  all.disabled = false;
+}
+
+// --- rendering --------------------------------------------------------------
+
+const badgeText = { "": "not run", running: "…", pass: "pass", blocked: "blocked" };
+
+function setBadge(row, api, outcome, readableHeaders) {
+  const b = $(`[data-result-${api}]`, row);
+  b.setAttribute(`data-result-${api}`, outcome);
+  b.dataset.state = outcome;
+  b.textContent = badgeText[outcome];
+  if (readableHeaders !== undefined) b.setAttribute(`data-readable-${api}`, readableHeaders);
+}
+
+function renderRow(call) {
+  const tags = [];
+  if (call.preflight) tags.push(el("span", { class: "tag pf", title: "the browser sends an OPTIONS preflight first" }, "preflight"));
+  if (call.credentials) tags.push(el("span", { class: "tag cred", title: "credentials: 'include' / withCredentials" }, "credentials"));
+  for (const [k, v] of Object.entries(call.headers || {})) tags.push(el("span", { class: "tag" }, `${k}: ${v}`));
+  if (call.body) tags.push(el("span", { class: "tag", title: call.body }, "JSON body"));
+
+  const runBtn = el("button", { type: "button", "data-run": call.id, title: "Run this call with fetch and XHR" }, "Run");
+  runBtn.addEventListener("click", () => run(call));
+
+  const badge = (api) => el("span", { class: "badge", [`data-result-${api}`]: "", "data-state": "" }, badgeText[""]);
+
+  return el("tr", { "data-call": call.id, "data-expect": call.expect.outcome },
+    el("td", {},
+      el("div", { class: "call-head" }, runBtn, el("span", { class: "label" }, call.label)),
+      el("div", { class: "request" },
+        el("span", { class: "method" }, call.method),
+        el("code", { class: "path" }, call.path),
+        ...tags),
+      el("p", { class: "shows" }, call.shows)),
+    el("td", { class: "badge-cell" }, badge("fetch")),
+    el("td", { class: "badge-cell" }, badge("xhr")),
+    el("td", { class: "result" },
+      el("span", { class: "pending" }, "Expected: ", el("span", { class: "expect" }, call.expect.outcome))));
+}
+
+function prettyBody(text) {
+  try { return JSON.stringify(JSON.parse(text)); } catch { return text; }
+}
+
+function headerList(call, headers) {
+  const expose = new Set(call.expect.readable || []);
+  return el("ul", { class: "hdrs" }, ...Object.entries(headers).map(([name, v]) =>
+    el("li", {},
+      el("code", {}, name),
+      v === null
+        ? el("span", { class: "no" }, "hidden (null)")
+        : el("span", { class: "ok" }, "readable"),
+      el("span", { class: "val" }, v === null
+        ? (expose.has(name) ? "" : "not in Access-Control-Expose-Headers")
+        : v))));
+}
+
+function renderResult(call, r) {
+  const cell = $(`tr[data-call="${call.id}"] td.result`);
+  cell.replaceChildren();
+  const want = call.expect.outcome;
+  if (r.fetch.outcome !== want || r.xhr.outcome !== want) {
+    cell.append(el("p", { class: "unexpected" },
+      `Expected ${want}. If several calls are off, open this page at the exact URL corsdemo printed: the API trusts that origin only.`));
+  }
+  const shown = r.fetch.outcome === "pass" ? r.fetch : r.xhr.outcome === "pass" ? r.xhr : null;
+  if (shown) {
+    const sameBody = r.fetch.outcome === r.xhr.outcome && r.fetch.body === r.xhr.body;
+    const bodies = sameBody || r.fetch.outcome !== r.xhr.outcome
+      ? [["", shown]]
+      : [["fetch", r.fetch], ["XHR", r.xhr]];
+    for (const [label, res] of bodies) {
+      if (label) cell.append(el("p", { class: "body-label" }, label));
+      cell.append(el("code", { class: "body" }, el("span", { class: "status" }, String(res.status)), prettyBody(res.body)));
+    }
+    if (call.readHeaders) cell.append(headerList(call, shown.headers));
+  }
+  if (r.fetch.outcome === "blocked" || r.xhr.outcome === "blocked") {
+    const why = call.why;
+    if (why) {
+      cell.append(
+        el("p", { class: "reason" }, why.reason),
+        el("p", { class: "fix" }, el("b", {}, "Fix: "), why.fix,
+          why.code ? el("code", { class: "snippet" }, why.code) : null),
+        el("details", { class: "console" },
+          el("summary", {}, "Chromium console"),
+          el("pre", {}, why.console)));
+    } else {
+      cell.append(el("p", { class: "reason" }, "Blocked, though the API's policy should let this call pass. The browser gives scripts no reason: see the console."));
+    }
+  }
+}
+
+function renderSummary() {
+  const done = state.calls.filter((c) => state.results[c.id]);
+  if (done.length === 0) { $("#summary").textContent = ""; return; }
+  let pass = 0, blocked = 0, asExpected = 0;
+  for (const c of done) {
+    const r = state.results[c.id];
+    if (r.fetch.outcome === "pass") pass++; else blocked++;
+    if (r.fetch.outcome === c.expect.outcome && r.xhr.outcome === c.expect.outcome) asExpected++;
+  }
+  const s = $("#summary");
+  s.replaceChildren(
+    el("b", { class: "ok" }, `${pass} pass`), " · ",
+    el("b", { class: "bad" }, `${blocked} blocked`), " · ",
+    `${asExpected} of ${done.length} as the policies promise`,
+    done.length < state.calls.length ? ` (${state.calls.length - done.length} not run)` : "");
+}
+
+// --- start ------------------------------------------------------------------
+
+async function load() {
+  try {
+    const res = await fetch("calls.json", { cache: "no-store" });
+    if (!res.ok) throw new Error(`GET /calls.json: ${res.status}`);
+    const page = await res.json();
+    state.api = page.api;
+    state.origin = page.origin;
+    state.calls = page.calls;
+  } catch (err) {
+    const e = $("#load-error");
+    e.textContent = `Could not load the calls: ${err}`;
+    e.hidden = false;
+    return;
+  }
+  $("#client-origin").textContent = location.origin;
+  $("#api-origin").textContent = state.api;
+  $("#rows").replaceChildren(...state.calls.map(renderRow));
+  const all = $("#run-all");
+  all.addEventListener("click", runAll);
+  all.disabled = false;
+  document.body.dataset.ready = "true";
+}
+
+load();
