@@ -219,20 +219,19 @@ type policy struct {
 	origins     *origin.Set
 	originFunc  func(*http.Request, string) bool
 
-	credentials   bool
-	anyMethod     bool
-	methods       map[string]struct{} // normalised, non-safelisted
-	acam          string              // precomputed Access-Control-Allow-Methods value
-	headers       *acrh.Matcher
-	anyHeaders    bool
-	acah          string // precomputed Access-Control-Allow-Headers, "" to reflect
-	aceh          string // Access-Control-Expose-Headers value, or ""
-	maxAge        string // Access-Control-Max-Age value, or ""
-	privateNet    bool
-	status        int
-	passthrough   bool
-	onReject      func(*http.Request, Reason)
-	preflightable bool // some non-safelisted method or some header can be allowed
+	credentials bool
+	anyMethod   bool
+	methods     []string // normalised, non-safelisted; compared in turn, as there are few
+	acam        string   // precomputed Access-Control-Allow-Methods value
+	headers     *acrh.Matcher
+	anyHeaders  bool
+	acah        string // precomputed Access-Control-Allow-Headers, "" to reflect
+	aceh        string // Access-Control-Expose-Headers value, or ""
+	maxAge      string // Access-Control-Max-Age value, or ""
+	privateNet  bool
+	status      int
+	passthrough bool
+	onReject    func(*http.Request, Reason)
 
 	// Number of header values a response may carry, so one backing array
 	// can hold them all.
@@ -339,10 +338,7 @@ func compile(c Config) (*policy, error) {
 			p.acam = fetch.Wildcard
 		} // with credentials "*" is literal, so the request's method is echoed
 	} else if len(n.AllowedMethods) > 0 {
-		p.methods = make(map[string]struct{}, len(n.AllowedMethods))
-		for _, m := range n.AllowedMethods {
-			p.methods[m] = struct{}{}
-		}
+		p.methods = n.AllowedMethods
 		p.acam = strings.Join(n.AllowedMethods, ",")
 	}
 
@@ -432,7 +428,6 @@ func compile(c Config) (*policy, error) {
 		return nil, errors.Join(errs...)
 	}
 	p.cfg = n
-	p.preflightable = p.anyMethod || p.methods != nil || anyHeader || len(n.AllowedHeaders) > 0
 	// ACAO and Vary always; ACAC and ACEH when configured.
 	p.actualSlots = 2 + btoi(p.credentials) + btoi(p.aceh != "")
 	// ACAO, ACAM, ACAH and Vary at most; ACAC, ACMA, ACAPN when configured.

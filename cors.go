@@ -286,7 +286,12 @@ func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request
 		if p.anyMethod {
 			methodOK = fetch.IsToken(method)
 		} else {
-			_, methodOK = p.methods[method]
+			for _, m := range p.methods {
+				if m == method {
+					methodOK = true
+					break
+				}
+			}
 		}
 	}
 	acrhLines := r.Header[fetch.HeaderRequestHeaders]

@@ -14,7 +14,8 @@
 //   - at most MaxElements names in all the lines together;
 //   - names longer than MaxNameLen bytes are malformed.
 //
-// Each name is lower-cased into a stack buffer and looked up in a map, so a
+// Each name is compared with the allowed ones as it is, then, if it has
+// upper-case bytes, lower-cased into a stack buffer and compared again; a
 // check never allocates and costs O(1) per name.
 package acrh
 
@@ -46,11 +47,16 @@ const (
 // A Matcher decides which request-header names a policy allows. The zero
 // Matcher allows none. A Matcher is immutable and safe for concurrent use.
 type Matcher struct {
-	any           bool // "*": every token name...
-	authorization bool // ...and, with any, Authorization too
-	names         map[string]struct{}
+	any           bool                // "*": every token name...
+	authorization bool                // ...and, with any, Authorization too
+	few           []string            // lower-case names, when there are few
+	names         map[string]struct{} // lower-case names, when there are many
 	maxLen        int
 }
+
+// fewLimit is the number of names up to which comparing each in turn beats
+// hashing the requested name.
+const fewLimit = 8
 
 // NewMatcher returns a Matcher that allows the given names, compared without
 // regard to case. any means every name is allowed except Authorization,
@@ -74,6 +80,12 @@ func NewMatcher(names []string, any, anyIncludesAuth bool) *Matcher {
 		if len(l) > m.maxLen {
 			m.maxLen = len(l)
 		}
+	}
+	if len(m.names) <= fewLimit {
+		for n := range m.names {
+			m.few = append(m.few, n)
+		}
+		m.names = nil
 	}
 	return m
 }
@@ -133,12 +145,30 @@ func (m *Matcher) Check(lines []string) (Result, string) {
 }
 
 // allows reports whether the token name is allowed, ignoring case.
+// Browsers send names in lower case, so an exact comparison comes first;
+// only a name with upper-case bytes is lower-cased, into a stack buffer.
 func (m *Matcher) allows(name string) bool {
 	if m.any {
 		return m.authorization || !equalFoldLower(name, "authorization")
 	}
 	if len(name) > m.maxLen {
 		return false
+	}
+	for _, n := range m.few {
+		if n == name {
+			return true
+		}
+	}
+	upper := false
+	for i := 0; i < len(name); i++ {
+		if 'A' <= name[i] && name[i] <= 'Z' {
+			upper = true
+			break
+		}
+	}
+	if !upper {
+		_, ok := m.names[name]
+		return ok
 	}
 	var buf [MaxNameLen]byte
 	for i := 0; i < len(name); i++ {
@@ -148,8 +178,15 @@ func (m *Matcher) allows(name string) bool {
 		}
 		buf[i] = c
 	}
-	// The compiler does not allocate for a map index by string(bytes).
-	_, ok := m.names[string(buf[:len(name)])]
+	key := buf[:len(name)]
+	// The compiler allocates neither for comparing string(bytes) with a
+	// string nor for a map index by string(bytes).
+	for _, n := range m.few {
+		if string(key) == n {
+			return true
+		}
+	}
+	_, ok := m.names[string(key)]
 	return ok
 }
 

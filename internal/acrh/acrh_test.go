@@ -67,8 +67,17 @@ func reference(allowed []string, any, anyAuth bool, lines []string) acrh.Result 
 
 var allowed = []string{"content-type", "x-token", "authorization", "x-a"}
 
+// many is enough names for the Matcher to use its map.
+var many = []string{"content-type", "x-token", "authorization", "x-a", "x-b", "x-c", "x-d", "x-e", "x-f", "x-g", "X-Request-Id", "If-Match"}
+
 func TestCheck(t *testing.T) {
-	m := acrh.NewMatcher(allowed, false, false)
+	for _, names := range [][]string{allowed, many} {
+		testCheck(t, names)
+	}
+}
+
+func testCheck(t *testing.T, names []string) {
+	m := acrh.NewMatcher(names, false, false)
 	tests := []struct {
 		lines []string
 		want  acrh.Result
@@ -107,7 +116,7 @@ func TestCheck(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("Check(%.60q) = %v, want %v", tt.lines, got, tt.want)
 		}
-		if ref := reference(allowed, false, false, tt.lines); ref != tt.want {
+		if ref := reference(names, false, false, tt.lines); ref != tt.want {
 			t.Errorf("reference(%.60q) = %v, want %v (the table or the reference is wrong)", tt.lines, ref, tt.want)
 		}
 	}
@@ -214,6 +223,13 @@ func FuzzCheck(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string, any bool) {
 		lines := strings.Split(s, "\n")
+		for _, names := range [][]string{allowed, many} {
+			m := acrh.NewMatcher(names, false, false)
+			got, _ := m.Check(lines)
+			if want := reference(names, false, false, lines); got != want {
+				t.Fatalf("%d names: Check(%q) = %v, reference says %v", len(names), lines, got, want)
+			}
+		}
 		for _, anyAuth := range []bool{false, true} {
 			names := allowed
 			if any && !anyAuth {
