@@ -3,7 +3,8 @@
 // mirror the Express article the corskit project began from, and a client
 // page (default localhost:8080) whose buttons call the API with fetch and
 // XMLHttpRequest and show which calls the browser lets the page read, and
-// why the others are blocked.
+// why the others are blocked: for each call the client origin runs the
+// checker (check.Explain, corscheck's engine) against the live API.
 //
 //	go run ./cmd/corsdemo
 //	go run ./cmd/corsdemo -api localhost:4000 -client localhost:9000

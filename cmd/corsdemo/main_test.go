@@ -3,12 +3,15 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/corskit/cors/internal/demo"
 )
 
 func TestOriginOf(t *testing.T) {
@@ -79,6 +82,17 @@ func TestRun(t *testing.T) {
 	res := get(urls["API"]+"/products/1", urls["client"])
 	if got := res.Header.Get("Access-Control-Allow-Origin"); got != urls["client"] {
 		t.Errorf("Access-Control-Allow-Origin = %q, want %q", got, urls["client"])
+	}
+	// The client origin's checker probes that API, from that origin.
+	res, err := http.Get(urls["client"] + "/explain?call=products")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ex demo.Explained
+	err = json.NewDecoder(res.Body).Decode(&ex)
+	res.Body.Close()
+	if err != nil || res.StatusCode != 200 || ex.Fetch == nil || !ex.Fetch.Allowed || ex.Fetch.InitialURL != urls["API"]+"/products/1" {
+		t.Errorf("/explain?call=products: %d, %v, %+v", res.StatusCode, err, ex.Fetch)
 	}
 
 	cancel()

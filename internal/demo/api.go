@@ -296,9 +296,16 @@ func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		if acao := w.Header().Get("Access-Control-Allow-Origin"); acao != "" {
 			attrs = append(attrs, slog.String("allowOrigin", acao))
 		}
+		if r.UserAgent() == checkerUserAgent {
+			// The demo page's /explain: the checker probing this API.
+			attrs = append(attrs, slog.String("by", "corscheck"))
+		}
 		logger.LogAttrs(r.Context(), slog.LevelInfo, "api", attrs...)
 	})
 }
+
+// checkerUserAgent is the User-Agent of the requests check.Explain sends.
+const checkerUserAgent = "corscheck"
 
 type statusWriter struct {
 	http.ResponseWriter

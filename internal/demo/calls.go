@@ -3,6 +3,8 @@ package demo
 import (
 	"net/http"
 	"strings"
+
+	"github.com/corskit/cors/check"
 )
 
 // An Outcome is what the browser lets the page do with a call's response.
@@ -54,22 +56,44 @@ type Expectation struct {
 	Readable []string `json:"readable,omitempty"`
 }
 
-// An Explanation says why a call is blocked and how to fix it on the server.
-// Browsers give scripts no reason for a CORS failure, so the demo carries
-// its own. Today they are written by hand in Calls; the check package can
-// produce the same three things (reason, console line, fix) for any
-// request, and is meant to replace them.
+// An Explanation is what the demo adds, by hand, to the checker's account
+// of a blocked call. Browsers give scripts no reason for a CORS failure; the
+// page asks the checker (check.Explain, through the client origin's
+// /explain) for the CorsError reason, Chromium's console line, a plain-words
+// explanation and the HTTP-level fix. What the checker cannot know is this
+// demo: which route policy refused the call, what the server did anyway, and
+// the change in Go. That is what an Explanation holds.
 type Explanation struct {
-	// Reason, in plain words.
+	// Reason says, in plain words, what happened in this demo: the route's
+	// policy and what the server did (a blocked simple request still ran).
 	Reason string `json:"reason"`
-	// Console is the line Chromium prints for the fetch call. (For the
-	// XMLHttpRequest it reads "Access to XMLHttpRequest at" instead, and may
-	// add a sentence about withCredentials.)
-	Console string `json:"console"`
-	// Fix is the change on the API that makes the call pass, in words, and
+	// Fix is the change to the API that makes the call pass, in words, and
 	// Code the same change in Go.
 	Fix  string `json:"fix"`
 	Code string `json:"code,omitempty"`
+}
+
+// CheckRequest returns the check.Request that describes c made from a page
+// on origin with the given API (check.Fetch or check.XHR): the same method,
+// URL, headers and credentials mode. SendActual is set: the demo API is a
+// toy whose PUT and DELETE change nothing, so the checker may send them, and
+// its verdict then covers the actual response too, as the browser's does.
+// The body is not part of it: the checker does not model bodies, and no
+// CORS decision depends on one.
+func (c Call) CheckRequest(origin string, api check.Initiator) check.Request {
+	h := http.Header{}
+	for k, v := range c.Headers {
+		h.Set(k, v)
+	}
+	return check.Request{
+		URL:         c.URL,
+		Origin:      origin,
+		Method:      c.Method,
+		Header:      h,
+		Credentials: c.Credentials,
+		Initiator:   api,
+		SendActual:  true,
+	}
 }
 
 // Calls returns the calls the demo page makes from clientOrigin to the API
@@ -77,13 +101,7 @@ type Explanation struct {
 // and "http://localhost:3000"), in the order the page lists them.
 func Calls(apiURL, clientOrigin string) []Call {
 	apiURL = strings.TrimSuffix(apiURL, "/")
-	console := func(path, msg string) string {
-		return "Access to fetch at '" + apiURL + path + "' from origin '" + clientOrigin + "' has been blocked by CORS policy: " + msg
-	}
-	const (
-		noACAO = "No 'Access-Control-Allow-Origin' header is present on the requested resource."
-		ctJSON = "application/json"
-	)
+	const ctJSON = "application/json"
 	calls := []Call{
 		{
 			ID: "without-cors", Label: "No CORS policy",
@@ -91,10 +109,9 @@ func Calls(apiURL, clientOrigin string) []Call {
 			Shows:  "The article's first call: the route has no CORS policy.",
 			Expect: Expectation{Outcome: Blocked},
 			Why: &Explanation{
-				Reason:  "The server answered (200: the handler ran, see the terminal) but sent no Access-Control-Allow-Origin header, so the browser hides the answer from the page. CORS guards what a page may read, not the server.",
-				Console: console("/without-cors", noACAO),
-				Fix:     "Give the route a policy, as /with-cors does.",
-				Code:    `mux.Handle("/without-cors", cors.AllowAll().Handler(h))`,
+				Reason: "The route has no CORS middleware, yet its handler ran and answered 200 (see the terminal): the browser hides the answer, it did not stop the request. CORS guards what a page may read, not the server.",
+				Fix:    "Give the route a policy, as /with-cors does.",
+				Code:   `mux.Handle("/without-cors", cors.AllowAll().Handler(h))`,
 			},
 		},
 		{
@@ -115,10 +132,9 @@ func Calls(apiURL, clientOrigin string) []Call {
 			Shows:  "PUT is not a simple method, so the browser asks first, with a preflight.",
 			Expect: Expectation{Outcome: Blocked},
 			Why: &Explanation{
-				Reason:  "The preflight (OPTIONS with Access-Control-Request-Method: PUT) comes from a trusted origin, but the policy of /products/{id} allows only the simple methods GET, HEAD and POST. The browser stops there: the PUT is never sent.",
-				Console: console("/products/1", "Method PUT is not allowed by Access-Control-Allow-Methods in preflight response."),
-				Fix:     "Allow the method in the route's policy (and handle PUT in the route).",
-				Code:    `AllowedMethods: []string{http.MethodPut}`,
+				Reason: "The origin is trusted, but the policy of /products/{id} allows only the simple methods GET, HEAD and POST. The browser stops at the preflight: the PUT is never sent.",
+				Fix:    "Allow the method in the route's policy (and handle PUT in the route).",
+				Code:   `AllowedMethods: []string{http.MethodPut}`,
 			},
 		},
 		{
@@ -133,10 +149,9 @@ func Calls(apiURL, clientOrigin string) []Call {
 			Shows:  "An allow-list that does not name this page's origin.",
 			Expect: Expectation{Outcome: Blocked},
 			Why: &Explanation{
-				Reason:  "/partners trusts " + strings.Join(PartnerOrigins, " and ") + " only. For this page the handler still runs, but the middleware adds no CORS header and reports origin-not-allowed to OnReject (see the terminal). The article's callback threw 'Not allowed by CORS' instead: a 500.",
-				Console: console("/partners", noACAO),
-				Fix:     "Add the page's origin to the allow-list.",
-				Code:    `AllowedOrigins: []string{"` + strings.Join(append(PartnerOrigins[:len(PartnerOrigins):len(PartnerOrigins)], clientOrigin), `", "`) + `"}`,
+				Reason: "/partners trusts " + strings.Join(PartnerOrigins, " and ") + " only. For this page the handler still runs, but the middleware adds no CORS header and reports origin-not-allowed to OnReject (see the terminal). The article's callback threw 'Not allowed by CORS' instead: a 500.",
+				Fix:    "Add the page's origin to the allow-list.",
+				Code:   `AllowedOrigins: []string{"` + strings.Join(append(PartnerOrigins[:len(PartnerOrigins):len(PartnerOrigins)], clientOrigin), `", "`) + `"}`,
 			},
 		},
 		{
@@ -162,10 +177,9 @@ func Calls(apiURL, clientOrigin string) []Call {
 			Shows:   "The same PUT with one more header, X-Debug, that the policy does not list.",
 			Expect:  Expectation{Outcome: Blocked},
 			Why: &Explanation{
-				Reason:  "The preflight asks for content-type, x-debug and x-demo-token; the policy of /items/{id} allows Content-Type and X-Demo-Token only. The browser refuses before sending the PUT.",
-				Console: console("/items/1", "Request header field x-debug is not allowed by Access-Control-Allow-Headers in preflight response."),
-				Fix:     "List the header in the route's policy, or stop sending it.",
-				Code:    `AllowedHeaders: []string{"Content-Type", "X-Demo-Token", "X-Debug"}`,
+				Reason: "The policy of /items/{id} allows the headers Content-Type and X-Demo-Token only. The browser stops at the preflight: the PUT is never sent.",
+				Fix:    "List the header in the route's policy, or stop sending it.",
+				Code:   `AllowedHeaders: []string{"Content-Type", "X-Demo-Token", "X-Debug"}`,
 			},
 		},
 		{
@@ -180,10 +194,9 @@ func Calls(apiURL, clientOrigin string) []Call {
 			Shows:  "The same credentialed call against the AllowAll route.",
 			Expect: Expectation{Outcome: Blocked},
 			Why: &Explanation{
-				Reason:  "With credentials the browser refuses Access-Control-Allow-Origin: * — a wildcard would let every site read answers meant for the user. cors.AllowAll() is for public data, and cors.New refuses \"*\" with AllowCredentials.",
-				Console: console("/with-cors", "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'."),
-				Fix:     "Call without credentials, or name the origin and allow credentials, as /session does.",
-				Code:    `cors.New(cors.Config{AllowedOrigins: []string{"` + clientOrigin + `"}, AllowCredentials: true})`,
+				Reason: "The route runs cors.AllowAll(), which is for public data: a wildcard with credentials would let every site read answers meant for the user, which is why browsers refuse it and cors.New refuses \"*\" with AllowCredentials.",
+				Fix:    "Call without credentials, or name the origin and allow credentials, as /session does.",
+				Code:   `cors.New(cors.Config{AllowedOrigins: []string{"` + clientOrigin + `"}, AllowCredentials: true})`,
 			},
 		},
 		{

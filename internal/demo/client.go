@@ -1,10 +1,16 @@
 package demo
 
 import (
+	"context"
 	"embed"
+	"errors"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/corskit/cors/check"
 )
 
 //go:embed static
@@ -18,11 +24,35 @@ type Page struct {
 	Calls  []Call `json:"calls"`
 }
 
+// Explained is what /explain serves for one call: the checker's Result for
+// the call made with fetch() and with XMLHttpRequest, from the page's
+// origin, against the live API. For a blocked call each carries Chromium's
+// CorsError reason, the console line Chromium prints for that API, an
+// explanation and the fix.
+type Explained struct {
+	Call   string        `json:"call"`
+	Origin string        `json:"origin"`
+	Fetch  *check.Result `json:"fetch"`
+	XHR    *check.Result `json:"xhr"`
+}
+
+// ExplainTimeout bounds the checker's work for one /explain request (both
+// APIs, every preflight and actual request).
+const ExplainTimeout = 5 * time.Second
+
 // NewClient returns the client origin's handler: the demo page (/, app.js,
-// app.css, all embedded) and /calls.json, from which the page learns the
-// API's URL, apiURL (e.g. "http://localhost:3000"), and the calls to make.
-// The page's origin in the explanations is taken from the request's Host,
-// so it is the origin the browser actually uses.
+// app.css, all embedded), /calls.json, from which the page learns the API's
+// URL, apiURL (e.g. "http://localhost:3000"), and the calls to make, and
+// /explain?call=ID, which runs the checker (check.Explain) on one call
+// against the API and serves an Explained. The page's origin is taken from
+// the request's Host, so it is the origin the browser actually uses.
+//
+// /explain probes the live API each time, so what the page shows is what
+// the API answers now, not a recorded answer. The checker runs with an
+// http.Client that has no cookie jar (nothing it receives is sent again, and
+// nothing leaks from one call to the next; preflights never carry cookies
+// anyway) and with SendActual set (see Call.CheckRequest): its requests
+// reach the API, which logs them with by=corscheck.
 func NewClient(apiURL string) http.Handler {
 	apiURL = strings.TrimSuffix(apiURL, "/")
 	files, err := fs.Sub(static, "static")
@@ -38,7 +68,59 @@ func NewClient(apiURL string) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		writeJSON(w, http.StatusOK, Page{API: apiURL, Origin: origin, Calls: Calls(apiURL, origin)})
 	})
+	mux.Handle("GET /explain", explainer{apiURL: apiURL, client: checkerClient()})
 	return noCache(mux)
+}
+
+// checkerClient returns the http.Client the checker uses: no cookie jar, no
+// proxy (the API is on this machine), and the ExplainTimeout per request.
+func checkerClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = nil
+	return &http.Client{Transport: t, Timeout: ExplainTimeout}
+}
+
+type explainer struct {
+	apiURL string
+	client *http.Client
+}
+
+func (e explainer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	origin := "http://" + r.Host
+	id := r.URL.Query().Get("call")
+	var call *Call
+	for _, c := range Calls(e.apiURL, origin) {
+		if c.ID == id {
+			call = &c
+			break
+		}
+	}
+	if call == nil {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no call " + strconv.Quote(id)})
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), ExplainTimeout)
+	defer cancel()
+	out := Explained{Call: call.ID, Origin: origin}
+	for _, api := range []check.Initiator{check.Fetch, check.XHR} {
+		res, err := check.Explain(ctx, e.client, call.CheckRequest(origin, api))
+		if err != nil {
+			status := http.StatusBadGateway // the API did not answer
+			var ie *check.InputError
+			if errors.As(err, &ie) {
+				status = http.StatusBadRequest // e.g. a Host that is no origin
+			}
+			writeJSON(w, status, map[string]string{"error": "corscheck (" + string(api) + "): " + err.Error()})
+			return
+		}
+		if api == check.Fetch {
+			out.Fetch = res
+		} else {
+			out.XHR = res
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 // noCache keeps browsers from holding on to an old page after a rebuild.

@@ -13,10 +13,18 @@
 // and XMLHttpRequest and shows "pass" with the body, or "blocked" with the
 // reason and the server change that fixes it.
 //
+// A browser tells scripts nothing about a CORS failure (fetch rejects with
+// "TypeError: Failed to fetch", an XMLHttpRequest ends with status 0); only
+// the console says why. So after each call the page asks its own origin,
+// GET /explain?call=ID, and the client origin runs the checker
+// (check.Explain) on that call against the live API, once as fetch() and
+// once as XMLHttpRequest. For a blocked call the page shows what the checker
+// says: Chromium's CorsError reason, the console line Chromium prints, an
+// explanation and the HTTP-level fix. If the checker's verdict differs from
+// what the browser did, the page says so: that is a bug in the checker.
+//
 // Calls is the table the page runs: for each call the request, the outcome
-// the API's policy promises, and, for blocked calls, an Explanation. The
-// explanations are written by hand, because a browser tells scripts nothing
-// about a CORS failure (fetch rejects with "TypeError: Failed to fetch", an
-// XMLHttpRequest ends with status 0); only the console says why. They are
-// plain data, so they can later be filled in by the check package instead.
+// the API's policy promises, and, for blocked calls, an Explanation with
+// what the checker cannot know: what happened in this demo and the fix in
+// Go.
 package demo

@@ -1,6 +1,8 @@
 // corsdemo client page. It loads the calls from /calls.json (served by the
 // client origin, so the page learns the API's URL from the server), runs
-// each one with fetch and with XMLHttpRequest, and shows the outcome.
+// each one with fetch and with XMLHttpRequest, shows the outcome, then asks
+// the client origin's /explain?call=ID what corscheck (the check package,
+// probing the live API) predicts, and shows its account of a blocked call.
 //
 // Stable hooks for tests:
 //   tr[data-call=ID]                          one row per call
@@ -9,7 +11,10 @@
 //   [data-readable-fetch], [data-readable-xhr]  comma-separated headers the page could read
 //   body[data-ready="true"]                   the calls are loaded
 //   body[data-running="true"]                 "Run all" is in progress
-//   window.corsdemo.results[ID]               {fetch: {...}, xhr: {...}}
+//   tr[data-checker]                          "" (not run), "running", then "agrees",
+//                                             "disagrees" (a corscheck bug) or "error"
+//   pre[data-console=fetch|xhr]               corscheck's console line for a blocked call
+//   window.corsdemo.results[ID]               {fetch: {...}, xhr: {...}, checker: {...}}
 "use strict";
 
 const state = { api: "", origin: "", calls: [], results: {} };
@@ -74,10 +79,25 @@ function readable(r) {
   return Object.entries(r.headers || {}).filter(([, v]) => v !== null).map(([k]) => k).join(",");
 }
 
+// explain asks the client origin to run corscheck on the call: the checker
+// sends the same requests to the API, from this page's origin, once as
+// fetch() and once as XMLHttpRequest, and judges them as Chromium does.
+async function explain(call) {
+  try {
+    const res = await fetch(`explain?call=${encodeURIComponent(call.id)}`, { cache: "no-store" });
+    const v = await res.json();
+    if (!res.ok) return { error: v.error || `GET /explain: ${res.status}` };
+    return v;
+  } catch (err) {
+    return { error: String(err) };
+  }
+}
+
 async function run(call) {
   const row = $(`tr[data-call="${call.id}"]`);
   const btn = $(`button[data-run="${call.id}"]`, row);
   btn.disabled = true;
+  row.dataset.checker = "running";
   setBadge(row, "fetch", "running");
   setBadge(row, "xhr", "running");
   const r = {};
@@ -87,6 +107,8 @@ async function run(call) {
   setBadge(row, "xhr", r.xhr.outcome, readable(r.xhr));
   state.results[call.id] = r;
   renderResult(call, r);
+  r.checker = await explain(call);
+  row.dataset.checker = renderChecker(call, r);
   btn.disabled = false;
   renderSummary();
   return r;
@@ -126,7 +148,7 @@ function renderRow(call) {
 
   const badge = (api) => el("span", { class: "badge", [`data-result-${api}`]: "", "data-state": "" }, badgeText[""]);
 
-  return el("tr", { "data-call": call.id, "data-expect": call.expect.outcome },
+  return el("tr", { "data-call": call.id, "data-expect": call.expect.outcome, "data-checker": "" },
     el("td", {},
       el("div", { class: "call-head" }, runBtn, el("span", { class: "label" }, call.label)),
       el("div", { class: "request" },
@@ -177,37 +199,99 @@ function renderResult(call, r) {
     }
     if (call.readHeaders) cell.append(headerList(call, shown.headers));
   }
+  // corscheck's account goes here once /explain answers.
+  cell.append(el("div", { class: "checker-slot" }));
   if (r.fetch.outcome === "blocked" || r.xhr.outcome === "blocked") {
     const why = call.why;
     if (why) {
       cell.append(
-        el("p", { class: "reason" }, why.reason),
-        el("p", { class: "fix" }, el("b", {}, "Fix: "), why.fix,
-          why.code ? el("code", { class: "snippet" }, why.code) : null),
-        el("details", { class: "console" },
-          el("summary", {}, "Chromium console"),
-          el("pre", {}, why.console)));
+        el("p", { class: "reason" }, el("b", {}, "Here: "), why.reason),
+        el("p", { class: "fix" }, el("b", {}, "In Go: "), why.fix,
+          why.code ? el("code", { class: "snippet" }, why.code) : null));
     } else {
-      cell.append(el("p", { class: "reason" }, "Blocked, though the API's policy should let this call pass. The browser gives scripts no reason: see the console."));
+      cell.append(el("p", { class: "reason" }, "Blocked, though the API's policy should let this call pass."));
     }
   }
+}
+
+const outcomeOf = (res) => (res.allowed ? "pass" : "blocked");
+
+// checkerDisagreements compares corscheck's verdict for each API with what
+// the browser did: the outcome and, for a call that passes, which of the
+// headers the page tried to read it could read. Any difference is a bug in
+// corscheck (or in the browser).
+function checkerDisagreements(call, r, v) {
+  const out = [];
+  for (const [api, name] of [["fetch", "fetch"], ["xhr", "XHR"]]) {
+    const res = v[api], seen = r[api];
+    if (outcomeOf(res) !== seen.outcome) {
+      out.push(`${name}: corscheck predicted ${outcomeOf(res)}${res.reason ? ` (${res.reason})` : ""}, the browser reported ${seen.outcome}.`);
+      continue;
+    }
+    if (seen.outcome !== "pass" || !call.readHeaders) continue;
+    const canRead = (h) => (res.readableHeaders || []).some((n) => n.toLowerCase() === h.toLowerCase());
+    const predicted = call.readHeaders.filter(canRead).join(",");
+    if (predicted !== readable(seen)) {
+      out.push(`${name}: corscheck predicted the page could read [${predicted}], the browser allowed [${readable(seen)}].`);
+    }
+  }
+  return out;
+}
+
+// renderChecker shows corscheck's verdict and returns "agrees", "disagrees"
+// or "error". A call that passes, as predicted, gets nothing more: the
+// response says it all.
+function renderChecker(call, r) {
+  const slot = $(`tr[data-call="${call.id}"] .checker-slot`);
+  const v = r.checker;
+  if (v.error) {
+    slot.append(el("p", { class: "checker-error" }, `corscheck could not check this call: ${v.error}`));
+    return "error";
+  }
+  const diffs = checkerDisagreements(call, r, v);
+  if (diffs.length > 0) {
+    slot.append(el("div", { class: "unexpected checker-bug" },
+      el("b", {}, "corscheck disagrees with the browser. "),
+      "That is a bug in corscheck; the browser is right. ", ...diffs.map((d) => el("div", {}, d))));
+  }
+  const res = v.fetch.allowed ? v.xhr : v.fetch;
+  if (!res.allowed) {
+    slot.append(el("div", { class: "checker" },
+      el("p", { class: "checker-head" },
+        el("span", { class: "by", title: "the check package, the engine of the corscheck command, probing the API now" }, "corscheck says"),
+        el("code", { class: "code", title: "Chromium's CorsError (DevTools, Chrome DevTools Protocol)" }, res.reason)),
+      el("p", { class: "checker-expl" }, res.explanation),
+      el("p", { class: "checker-fix" }, el("b", {}, "Fix: "), res.fix),
+      el("details", { class: "console" },
+        el("summary", {}, "Chromium console"),
+        ...[["fetch", v.fetch], ["xhr", v.xhr]].filter(([, x]) => !x.allowed).map(([api, x]) =>
+          el("pre", { "data-console": api }, x.message)))));
+  }
+  return diffs.length > 0 ? "disagrees" : "agrees";
 }
 
 function renderSummary() {
   const done = state.calls.filter((c) => state.results[c.id]);
   if (done.length === 0) { $("#summary").textContent = ""; return; }
-  let pass = 0, blocked = 0, asExpected = 0;
+  let pass = 0, blocked = 0, asExpected = 0, checked = 0, agreed = 0;
   for (const c of done) {
     const r = state.results[c.id];
     if (r.fetch.outcome === "pass") pass++; else blocked++;
     if (r.fetch.outcome === c.expect.outcome && r.xhr.outcome === c.expect.outcome) asExpected++;
+    const verdict = $(`tr[data-call="${c.id}"]`).dataset.checker;
+    if (verdict === "agrees" || verdict === "disagrees") checked++;
+    if (verdict === "agrees") agreed++;
   }
   const s = $("#summary");
   s.replaceChildren(
     el("b", { class: "ok" }, `${pass} pass`), " · ",
     el("b", { class: "bad" }, `${blocked} blocked`), " · ",
     `${asExpected} of ${done.length} as the policies promise`,
-    done.length < state.calls.length ? ` (${state.calls.length - done.length} not run)` : "");
+    done.length < state.calls.length ? ` (${state.calls.length - done.length} not run)` : "",
+    checked > 0 ? " · " : "",
+    checked === 0 ? "" : agreed === checked
+      ? `corscheck agrees on ${agreed} of ${checked}`
+      : el("b", { class: "bad" }, `corscheck disagrees on ${checked - agreed} of ${checked}`));
 }
 
 // --- start ------------------------------------------------------------------
