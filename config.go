@@ -235,7 +235,7 @@ type policy struct {
 
 	// Number of header values a response may carry, so one backing array
 	// can hold them all.
-	actualSlots, preflightSlots int
+	actualSlots, preflightSlots, starSlots int
 }
 
 // compile validates c and builds the policy. All problems are returned
@@ -428,6 +428,8 @@ func compile(c Config) (*policy, error) {
 		return nil, errors.Join(errs...)
 	}
 	p.cfg = n
+	// For a static "*": ACAO, and ACEH when configured.
+	p.starSlots = 1 + btoi(p.aceh != "")
 	// ACAO and Vary always; ACAC and ACEH when configured.
 	p.actualSlots = 2 + btoi(p.credentials) + btoi(p.aceh != "")
 	// ACAO, ACAM, ACAH and Vary at most; ACAC, ACMA, ACAPN when configured.

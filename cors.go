@@ -107,7 +107,8 @@ func (m *Middleware) SetDebug(on bool) { m.debug.Store(on) }
 func (m *Middleware) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := m.policy.Load()
-		if origins := r.Header[fetch.HeaderOrigin]; len(origins) == 0 && p != nil && !p.allOrigins {
+		origins := r.Header[fetch.HeaderOrigin]
+		if len(origins) == 0 && p != nil && !p.allOrigins {
 			// The most common request of all, not a CORS one, is handled
 			// here rather than in serve, saving a call. See serve for why it
 			// varies on Origin.
@@ -119,7 +120,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		m.serve(w, r, p, next)
+		m.serve(w, r, p, origins, next)
 	})
 }
 
@@ -203,12 +204,13 @@ func varyCovers(old []string, value string) bool {
 	return true
 }
 
-func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, p *policy, next http.Handler) {
+// serve handles every request but the non-CORS ones that Handler's closure
+// answers itself; origins is the request's Origin header.
+func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, p *policy, origins []string, next http.Handler) {
 	if p == nil {
 		next.ServeHTTP(w, r)
 		return
 	}
-	origins := r.Header[fetch.HeaderOrigin]
 	if len(origins) == 0 {
 		// Not a CORS request. The response still depends on Origin unless
 		// the policy is a static "*", so caches must key on it: otherwise a
@@ -216,7 +218,7 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, p *policy, ne
 		// (Fetch §3.2.6, "CORS protocol and HTTP caches").
 		h := w.Header()
 		if p.allOrigins {
-			s := slots{buf: make([]string, 2)}
+			s := slots{buf: make([]string, p.starSlots)}
 			s.set(h, fetch.HeaderAllowOrigin, fetch.Wildcard)
 			if p.aceh != "" {
 				s.set(h, fetch.HeaderExposeHeaders, p.aceh)
@@ -259,7 +261,7 @@ func (p *policy) allowOrigin(r *http.Request, o string) bool {
 // runs and the browser blocks the page from reading the answer.
 func (p *policy) actual(h http.Header, r *http.Request, o string) {
 	if p.allOrigins {
-		s := slots{buf: make([]string, 2)}
+		s := slots{buf: make([]string, p.starSlots)}
 		s.set(h, fetch.HeaderAllowOrigin, fetch.Wildcard)
 		if p.aceh != "" {
 			s.set(h, fetch.HeaderExposeHeaders, p.aceh)

@@ -21,6 +21,10 @@ type sub struct {
 	scheme string
 	suffix string // "." + parent domain
 	port   string // "" (default), AnyPort, or decimal
+	// For a fixed port, what a matching origin starts and ends with:
+	// "https://" and ".example.com" or ".example.com:8443". The labels in
+	// between are all that is left to check, so no split is needed.
+	prefix, tail string
 }
 
 // linearLimit is the number of exact origins, or of subdomain patterns, up
@@ -34,7 +38,11 @@ func NewSet(patterns []Pattern) *Set {
 	for _, p := range patterns {
 		switch {
 		case p.Subdomains:
-			w := sub{scheme: p.Scheme, suffix: "." + p.Host, port: p.Port}
+			w := sub{scheme: p.Scheme, suffix: "." + p.Host, port: p.Port, prefix: p.Scheme + "://"}
+			w.tail = w.suffix
+			if p.Port != "" {
+				w.tail += ":" + p.Port
+			}
 			s.subs = append(s.subs, w)
 		case p.Port == AnyPort:
 			if s.anyPort == nil {
@@ -79,6 +87,9 @@ func (s *Set) Contains(o string) bool {
 	if s.anyPort == nil && s.subs == nil && s.bySufx == nil {
 		return false
 	}
+	if s.anyPort == nil && s.bySufx == nil {
+		return s.containsSub(o)
+	}
 	scheme, host, port, ok := split(o)
 	if !ok {
 		return false
@@ -90,15 +101,7 @@ func (s *Set) Contains(o string) bool {
 		}
 	}
 	if s.subs != nil {
-		for i := range s.subs {
-			w := &s.subs[i]
-			if len(host) > len(w.suffix) && strings.HasSuffix(host, w.suffix) &&
-				w.scheme == scheme && (w.port == AnyPort || w.port == port) &&
-				isLabels(host[:len(host)-len(w.suffix)]) {
-				return true
-			}
-		}
-		return false
+		return s.containsSub(o)
 	}
 	if s.bySufx != nil {
 		// Try every proper suffix of host that starts at a dot, shortest
@@ -112,6 +115,33 @@ func (s *Set) Contains(o string) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// containsSub reports whether a "*." pattern of the (short) list matches o.
+// A fixed-port pattern needs no split: o must start with its scheme, end
+// with its parent domain (and port), and hold only DNS labels in between.
+func (s *Set) containsSub(o string) bool {
+	host, splitDone, splitOK := "", false, false
+	for i := range s.subs {
+		w := &s.subs[i]
+		if w.port != AnyPort {
+			if len(o) > len(w.prefix)+len(w.tail) && strings.HasPrefix(o, w.prefix) &&
+				strings.HasSuffix(o, w.tail) && isLabels(o[len(w.prefix):len(o)-len(w.tail)]) {
+				return true
+			}
+			continue
+		}
+		// Any port: the host ends where a valid port (or nothing) starts.
+		if !splitDone {
+			_, host, _, splitOK = split(o)
+			splitDone = true
+		}
+		if splitOK && len(host) > len(w.suffix) && strings.HasSuffix(host, w.suffix) &&
+			strings.HasPrefix(o, w.prefix) && isLabels(host[:len(host)-len(w.suffix)]) {
+			return true
 		}
 	}
 	return false
