@@ -1,0 +1,17 @@
+module github.com/corskit/cors/bench
+
+go 1.25.0
+
+require (
+	github.com/corskit/cors v0.0.0
+	github.com/go-chi/cors v1.2.2
+	github.com/gorilla/handlers v1.5.2
+	github.com/rs/cors v1.11.1
+)
+
+require (
+	github.com/felixge/httpsnoop v1.0.3 // indirect
+	golang.org/x/net v0.58.0 // indirect
+)
+
+replace github.com/corskit/cors => ../
