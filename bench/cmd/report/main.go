@@ -348,7 +348,11 @@ func writeTargets(b *strings.Builder, meds map[key]med) {
 					fastest, fname = m.ns, mw
 				}
 			}
-			add("T3 ≤ fastest peer that sends Vary: Origin", s.Name, ck.ns <= fastest, "%s (%s) vs corskit %s = %s", fname, fmtNS(fastest), fmtNS(ck.ns), fmtRatio(ck.ns/fastest))
+			detail := fmt.Sprintf("%s (%s) vs corskit %s = %s", fname, fmtNS(fastest), fmtNS(ck.ns), fmtRatio(ck.ns/fastest))
+			if fl, ok := meds[key{s.Name, "floor-unshared"}]; ok && ck.ns > fastest && fl.ns > fastest {
+				detail += fmt.Sprintf("; unreachable without sharing: the unshared floor alone is %s, and %s shares its Vary slice between responses (see below)", fmtNS(fl.ns), fname)
+			}
+			add("T3 ≤ fastest peer that sends Vary: Origin", s.Name, ck.ns <= fastest, "%s", detail)
 		}
 		limit := 1.0
 		if s.Group == "rejected-preflight" || s.Group == "hostile" {
