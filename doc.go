@@ -206,12 +206,23 @@
 //     response (rs/cors has that bug); and the capacity limit makes a later
 //     Header().Add copy rather than overwrite a neighbouring value. The
 //     strings themselves are shared: Go strings are immutable.
-//   - Exact origins are found with one map lookup; "*." patterns are
-//     checked by suffix, with a map per parent domain once there are many;
-//     nothing allocates.
-//   - Access-Control-Request-Headers is scanned once, each name lower-cased
-//     into a stack buffer and looked up in a map, with the limits above
+//   - A request without Origin, the commonest kind, is answered in the
+//     handler's own closure, with one lookup of Origin shared with the
+//     CORS path.
+//   - Small sets (up to eight exact origins, methods, or allowed header
+//     names) are compared in turn, which is cheaper than hashing; larger
+//     ones use a map. A "*." pattern with a fixed port is matched by the
+//     scheme in front, the parent domain behind and DNS labels between,
+//     without splitting the origin. Nothing allocates. Differential fuzz
+//     tests check each form against a plain reference implementation.
+//   - Access-Control-Request-Headers is scanned once; each name is
+//     compared as sent (browsers send lower case) and lower-cased into a
+//     stack buffer only if it has upper-case bytes, with the limits above
 //     bounding the work.
 //   - A rejected preflight writes only its status: no header, no
 //     allocation.
+//
+// BENCHMARKS.md in the repository compares these paths with rs/cors,
+// go-chi/cors and gorilla/handlers, and with what the header map alone
+// costs.
 package cors
