@@ -236,6 +236,9 @@ type policy struct {
 	// Number of header values a response may carry, so one backing array
 	// can hold them all.
 	actualSlots, preflightSlots, starSlots int
+
+	// The Vary value of a successful preflight.
+	varyPreflight string
 }
 
 // compile validates c and builds the policy. All problems are returned
@@ -428,6 +431,16 @@ func compile(c Config) (*policy, error) {
 		return nil, errors.Join(errs...)
 	}
 	p.cfg = n
+	switch {
+	case p.allOrigins && p.privateNet:
+		p.varyPreflight = varyRequestPN
+	case p.allOrigins:
+		p.varyPreflight = varyRequest
+	case p.privateNet:
+		p.varyPreflight = varyOrigin + ", " + varyRequestPN
+	default:
+		p.varyPreflight = varyOrigin + ", " + varyRequest
+	}
 	// For a static "*": ACAO, and ACEH when configured.
 	p.starSlots = 1 + btoi(p.aceh != "")
 	// ACAO and Vary always; ACAC and ACEH when configured.
@@ -442,10 +455,10 @@ func compile(c Config) (*policy, error) {
 // under localhost are not, although the list's default rule would say so:
 // they are loopback names that no one else can register (RFC 6761 §6.3).
 func isPublicSuffix(domain string) bool {
-	d := strings.TrimSuffix(domain, ".")
-	if d == "localhost" || strings.HasSuffix(d, ".localhost") {
+	if fetch.IsLoopbackHost(domain) {
 		return false
 	}
+	d := strings.TrimSuffix(domain, ".")
 	ps, _ := publicsuffix.PublicSuffix(d)
 	return ps == d
 }

@@ -110,8 +110,10 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 		origins := r.Header[fetch.HeaderOrigin]
 		if len(origins) == 0 && p != nil && !p.allOrigins {
 			// The most common request of all, not a CORS one, is handled
-			// here rather than in serve, saving a call. See serve for why it
-			// varies on Origin.
+			// here rather than in serve, saving a call. The response still
+			// depends on Origin, so caches must key on it: otherwise a cached
+			// answer to this request could be served to a CORS request
+			// (Fetch §3.2.6, "CORS protocol and HTTP caches").
 			if h := w.Header(); len(h[fetch.HeaderVary]) == 0 {
 				h[fetch.HeaderVary] = []string{varyOrigin}
 			} else {
@@ -132,24 +134,30 @@ func (m *Middleware) HandlerFunc(next func(http.ResponseWriter, *http.Request)) 
 // The values the middleware writes. Each response gets its own slices (see
 // slots); only these immutable strings are shared.
 const (
-	valueTrue       = "true"
-	varyOrigin      = "Origin"
-	varyPreflight   = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
-	varyPreflightPN = varyPreflight + ", Access-Control-Request-Private-Network"
-	varyPreflightA  = "Access-Control-Request-Method, Access-Control-Request-Headers"
-	varyPreflightAP = varyPreflightA + ", Access-Control-Request-Private-Network"
+	valueTrue  = "true"
+	varyOrigin = fetch.HeaderOrigin
+	// The Vary of a successful preflight: its answer depends on the
+	// requested method and headers too.
+	varyRequest   = fetch.HeaderRequestMethod + ", " + fetch.HeaderRequestHeaders
+	varyRequestPN = varyRequest + ", " + fetch.HeaderRequestPrivateNetwork
 )
 
-// slots hands out one-element header value slices cut from a single backing
-// array, so that a response needs one allocation for all its CORS headers.
-// Each slice is cut with its capacity equal to its length (s[i:i+1:i+1]), so
-// an append by a later handler copies instead of writing into the neighbour;
-// and the array belongs to this response alone, so a handler that edits a
-// value in place cannot corrupt another response (rs/cors shares
-// package-level slices and has that bug).
+// slots hands out header value slices cut from a single backing array, so
+// that a response needs one allocation for all its CORS headers. Each slice
+// is cut with its capacity equal to its length (s[i:i+1:i+1]), so an append
+// by a later handler copies instead of writing into the neighbour; and the
+// array belongs to this response alone, so a handler that edits a value in
+// place cannot corrupt another response (rs/cors shares package-level slices
+// and has that bug).
 type slots struct {
 	buf []string
 	n   int
+}
+
+// newSlots returns slots for a response that sets at most n header values,
+// one of them Vary, with room to copy the Vary lines already in h.
+func newSlots(h http.Header, n int) slots {
+	return slots{buf: make([]string, n+len(h[fetch.HeaderVary]))}
 }
 
 func (s *slots) set(h http.Header, key, value string) {
@@ -158,19 +166,36 @@ func (s *slots) set(h http.Header, key, value string) {
 	s.n++
 }
 
+// setLines sets key to several lines, for reflected request headers that
+// came on several lines.
+func (s *slots) setLines(h http.Header, key string, lines []string) {
+	v := s.buf[s.n : s.n+len(lines) : s.n+len(lines)]
+	copy(v, lines)
+	h[key] = v
+	s.n += len(lines)
+}
+
 // vary adds value to the Vary header, after whatever is there already
 // (RFC 9110 §12.5.5: Vary is a list, and an outer middleware's entries must
 // survive). Existing values are never overwritten; nothing is added when
 // Vary is "*" or already names every field of value.
 func (s *slots) vary(h http.Header, value string) {
-	if len(h[fetch.HeaderVary]) == 0 {
+	old := h[fetch.HeaderVary]
+	if len(old) == 0 {
 		s.set(h, fetch.HeaderVary, value)
 		return
 	}
-	varyAppend(h, value)
+	if varyCovers(old, value) {
+		return
+	}
+	v := s.buf[s.n : s.n+len(old)+1 : s.n+len(old)+1]
+	copy(v, old)
+	v[len(old)] = value
+	h[fetch.HeaderVary] = v
+	s.n += len(old) + 1
 }
 
-// varyAppend is vary's rare path, kept apart so that vary stays inlinable.
+// varyAppend is vary for Handler's non-CORS path, which has no slots.
 func varyAppend(h http.Header, value string) {
 	old := h[fetch.HeaderVary]
 	if varyCovers(old, value) {
@@ -182,22 +207,20 @@ func varyAppend(h http.Header, value string) {
 	h[fetch.HeaderVary] = nv
 }
 
-// varyCovers reports whether the Vary lines old already name every field in
-// the list value, or are "*". It runs only when an outer handler has set
-// Vary, so it may allocate.
+// varyCovers reports whether the Vary lines old are "*" or already name
+// every field in the list value. It does not allocate.
 func varyCovers(old []string, value string) bool {
-	have := map[string]bool{}
-	for _, line := range old {
-		for _, f := range strings.Split(line, ",") {
-			f = strings.ToLower(strings.TrimSpace(f))
-			if f == "*" {
-				return true
-			}
-			have[f] = true
-		}
+	if fetch.ListHas(old, "*") {
+		return true
 	}
-	for _, f := range strings.Split(value, ",") {
-		if !have[strings.ToLower(strings.TrimSpace(f))] {
+	for value != "" {
+		field := value
+		if i := strings.IndexByte(value, ','); i >= 0 {
+			field, value = value[:i], value[i+1:]
+		} else {
+			value = ""
+		}
+		if !fetch.ListHas(old, strings.TrimSpace(field)) {
 			return false
 		}
 	}
@@ -212,21 +235,10 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, p *policy, or
 		return
 	}
 	if len(origins) == 0 {
-		// Not a CORS request. The response still depends on Origin unless
-		// the policy is a static "*", so caches must key on it: otherwise a
-		// cached answer to this request could be served to a CORS request
-		// (Fetch §3.2.6, "CORS protocol and HTTP caches").
-		h := w.Header()
-		if p.allOrigins {
-			s := slots{buf: make([]string, p.starSlots)}
-			s.set(h, fetch.HeaderAllowOrigin, fetch.Wildcard)
-			if p.aceh != "" {
-				s.set(h, fetch.HeaderExposeHeaders, p.aceh)
-			}
-		} else {
-			s := slots{buf: make([]string, 1)}
-			s.vary(h, varyOrigin)
-		}
+		// Not a CORS request, under a static "*" policy (Handler answers the
+		// others): the same "Access-Control-Allow-Origin: *" as on CORS
+		// responses, so that caches cannot mix them up, and no Vary.
+		p.star(w.Header())
 		next.ServeHTTP(w, r)
 		return
 	}
@@ -261,22 +273,18 @@ func (p *policy) allowOrigin(r *http.Request, o string) bool {
 // runs and the browser blocks the page from reading the answer.
 func (p *policy) actual(h http.Header, r *http.Request, o string) {
 	if p.allOrigins {
-		s := slots{buf: make([]string, p.starSlots)}
-		s.set(h, fetch.HeaderAllowOrigin, fetch.Wildcard)
-		if p.aceh != "" {
-			s.set(h, fetch.HeaderExposeHeaders, p.aceh)
-		}
+		p.star(h)
 		return
 	}
 	if !p.allowOrigin(r, o) {
-		s := slots{buf: make([]string, 1)}
+		s := newSlots(h, 1)
 		s.vary(h, varyOrigin)
 		if p.onReject != nil {
 			p.onReject(r, OriginNotAllowed)
 		}
 		return
 	}
-	s := slots{buf: make([]string, p.actualSlots)}
+	s := newSlots(h, p.actualSlots)
 	s.set(h, fetch.HeaderAllowOrigin, o)
 	if p.credentials {
 		s.set(h, fetch.HeaderAllowCredentials, valueTrue)
@@ -285,6 +293,16 @@ func (p *policy) actual(h http.Header, r *http.Request, o string) {
 		s.set(h, fetch.HeaderExposeHeaders, p.aceh)
 	}
 	s.vary(h, varyOrigin)
+}
+
+// star decorates any response but a preflight's under a static "*" policy:
+// the answer does not depend on Origin, so there is no Vary.
+func (p *policy) star(h http.Header) {
+	s := slots{buf: make([]string, p.starSlots)}
+	s.set(h, fetch.HeaderAllowOrigin, fetch.Wildcard)
+	if p.aceh != "" {
+		s.set(h, fetch.HeaderExposeHeaders, p.aceh)
+	}
 }
 
 // preflight answers a CORS-preflight request (Fetch §4.8), checking in the
@@ -340,7 +358,12 @@ func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request
 	}
 
 	h := w.Header()
-	s := slots{buf: make([]string, p.preflightSlots)}
+	n := p.preflightSlots
+	reflect := headersOK && len(acrhLines) > 0 && p.reflectHeaders()
+	if reflect {
+		n += len(acrhLines) - 1
+	}
+	s := newSlots(h, n)
 	if p.allOrigins {
 		s.set(h, fetch.HeaderAllowOrigin, fetch.Wildcard)
 	} else {
@@ -366,14 +389,10 @@ func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request
 		switch {
 		case p.acah != "" && (headersOK || p.acah != fetch.Wildcard):
 			s.set(h, fetch.HeaderAllowHeaders, p.acah)
-		case headersOK && p.reflectHeaders():
+		case reflect:
 			// Any header with credentials: "*" would be literal, so the
-			// (validated) request list is reflected.
-			v := acrhLines[0]
-			if len(acrhLines) > 1 {
-				v = strings.Join(acrhLines, ",")
-			}
-			s.set(h, fetch.HeaderAllowHeaders, v)
+			// (validated) request list is reflected, line for line.
+			s.setLines(h, fetch.HeaderAllowHeaders, acrhLines)
 		}
 	}
 	if reason == "" && p.maxAge != "" {
@@ -382,7 +401,7 @@ func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request
 	if privateNet && p.privateNet {
 		s.set(h, fetch.HeaderAllowPrivateNetwork, valueTrue)
 	}
-	s.vary(h, p.varyPreflight())
+	s.vary(h, p.varyPreflight)
 	if reason != "" {
 		// Debug mode: a 2xx with what was accepted so far, so the browser
 		// reports the exact failure; never passed through.
@@ -410,15 +429,3 @@ func (p *policy) reject(w http.ResponseWriter, r *http.Request, reason Reason) {
 }
 
 func (p *policy) reflectHeaders() bool { return p.acah == "" && p.anyHeaders }
-
-func (p *policy) varyPreflight() string {
-	switch {
-	case p.allOrigins && p.privateNet:
-		return varyPreflightAP
-	case p.allOrigins:
-		return varyPreflightA
-	case p.privateNet:
-		return varyPreflightPN
-	}
-	return varyPreflight
-}

@@ -199,19 +199,22 @@
 //     Header.Get, which would canonicalise the key on every call. Requests
 //     parsed by net/http always have canonical keys.
 //   - Every header value a response needs is cut from one []string
-//     allocated for that response alone, as one-element slices whose
-//     capacity equals their length. That is one allocation per response.
+//     allocated for that response alone, as slices whose capacity equals
+//     their length, with room to copy any Vary lines an outer handler set.
+//     That is one allocation per response (not counting what your
+//     AllowOriginFunc or OnReject do).
 //     Sharing precomputed slices between responses would save it, but then
 //     a handler that edits a header value in place would corrupt every later
 //     response (rs/cors has that bug); and the capacity limit makes a later
 //     Header().Add copy rather than overwrite a neighbouring value. The
 //     strings themselves are shared: Go strings are immutable.
 //   - A request without Origin, the commonest kind, is answered in the
-//     handler's own closure, with one lookup of Origin shared with the
-//     CORS path.
-//   - Small sets (up to eight exact origins, methods, or allowed header
-//     names) are compared in turn, which is cheaper than hashing; larger
-//     ones use a map. A "*." pattern with a fixed port is matched by the
+//     handler's own closure (under any policy but a static "*"), with one
+//     lookup of Origin shared with the CORS path.
+//   - Up to eight exact origins, and up to eight allowed header names, are
+//     compared in turn, which is cheaper than hashing; larger sets use a
+//     map. Allowed methods, a handful in any real policy, are always
+//     compared in turn. A "*." pattern with a fixed port is matched by the
 //     scheme in front, the parent domain behind and DNS labels between,
 //     without splitting the origin. Nothing allocates. Differential fuzz
 //     tests check each form against a plain reference implementation.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -37,6 +38,14 @@ func hundredOrigins() []string {
 	return os
 }
 
+type allocCase struct {
+	name      string
+	cfg       *cors.Config // nil: AllowAll
+	req       *http.Request
+	max       float64
+	outerVary bool // an outer handler set Vary: Accept-Encoding first
+}
+
 // TestAllocations pins the allocation budget of every path: one backing
 // array for all the header values a response needs, and nothing at all for
 // a rejected preflight.
@@ -45,28 +54,34 @@ func TestAllocations(t *testing.T) {
 	hundred := cors.Config{AllowedOrigins: hundredOrigins(), AllowedMethods: []string{"PUT"}, AllowedHeaders: []string{"X-Token"}}
 	hostileCommas := strings.Repeat(",", 1<<20)
 	hostileSpaces := strings.Repeat(" ", 1<<20)
-	tests := []struct {
-		name string
-		cfg  *cors.Config // nil: AllowAll
-		req  *http.Request
-		max  float64
-	}{
-		{"non-CORS", &strict, newRequest("GET"), 1},
-		{"actual allowed", &strict, newRequest("GET", "Origin", origin), 1},
-		{"actual allowed subdomain", &strict, newRequest("GET", "Origin", "https://a.example.org"), 1},
-		{"actual allowed of 100", &hundred, newRequest("GET", "Origin", "https://app57.example.com"), 1},
-		{"actual disallowed", &strict, newRequest("GET", "Origin", "https://evil.com"), 1},
-		{"preflight allowed", &strict, newRequest("OPTIONS", "Origin", origin, acrm, "PUT", acrh, "content-type,x-token"), 1},
-		{"preflight allowed reflect", &anyCreds, newRequest("OPTIONS", "Origin", origin, acrm, "PUT", acrh, "x-a,x-b"), 1},
-		{"preflight disallowed origin", &strict, newRequest("OPTIONS", "Origin", "https://evil.com", acrm, "PUT"), 0},
-		{"preflight disallowed method", &strict, newRequest("OPTIONS", "Origin", origin, acrm, "PATCH"), 0},
-		{"preflight disallowed header", &strict, newRequest("OPTIONS", "Origin", origin, acrm, "PUT", acrh, "x-nope"), 0},
-		{"preflight hostile commas", &strict, newRequest("OPTIONS", "Origin", origin, acrm, "PUT", acrh, hostileCommas), 0},
-		{"preflight hostile spaces", &strict, newRequest("OPTIONS", "Origin", origin, acrm, "PUT", acrh, hostileSpaces), 0},
-		{"allow all actual", nil, newRequest("GET", "Origin", origin), 1},
-		{"allow all non-CORS", nil, newRequest("GET"), 1},
-		{"allow all preflight", nil, newRequest("OPTIONS", "Origin", origin, acrm, "PUT", acrh, "authorization,content-type"), 1},
+	tests := []allocCase{
+		{"non-CORS", &strict, newRequest("GET"), 1, false},
+		{"actual allowed", &strict, newRequest("GET", "Origin", origin), 1, false},
+		{"actual allowed subdomain", &strict, newRequest("GET", "Origin", "https://a.example.org"), 1, false},
+		{"actual allowed of 100", &hundred, newRequest("GET", "Origin", "https://app57.example.com"), 1, false},
+		{"actual disallowed", &strict, newRequest("GET", "Origin", "https://evil.com"), 1, false},
+		{"preflight allowed", &strict, newRequest("OPTIONS", "Origin", origin, acrm, "PUT", acrh, "content-type,x-token"), 1, false},
+		{"preflight allowed reflect", &anyCreds, newRequest("OPTIONS", "Origin", origin, acrm, "PUT", acrh, "x-a,x-b"), 1, false},
+		{"preflight disallowed origin", &strict, newRequest("OPTIONS", "Origin", "https://evil.com", acrm, "PUT"), 0, false},
+		{"preflight disallowed method", &strict, newRequest("OPTIONS", "Origin", origin, acrm, "PATCH"), 0, false},
+		{"preflight disallowed header", &strict, newRequest("OPTIONS", "Origin", origin, acrm, "PUT", acrh, "x-nope"), 0, false},
+		{"preflight hostile commas", &strict, newRequest("OPTIONS", "Origin", origin, acrm, "PUT", acrh, hostileCommas), 0, false},
+		{"preflight hostile spaces", &strict, newRequest("OPTIONS", "Origin", origin, acrm, "PUT", acrh, hostileSpaces), 0, false},
+		{"allow all actual", nil, newRequest("GET", "Origin", origin), 1, false},
+		{"allow all non-CORS", nil, newRequest("GET"), 1, false},
+		{"allow all preflight", nil, newRequest("OPTIONS", "Origin", origin, acrm, "PUT", acrh, "authorization,content-type"), 1, false},
 	}
+	// The same paths behind an outer handler that already set Vary (as
+	// compression middleware does) must stay within the same budget.
+	for _, tt := range slices.Clone(tests) {
+		if tt.cfg == nil || tt.max == 0 {
+			continue
+		}
+		tt.name += ", outer Vary"
+		tt.outerVary = true
+		tests = append(tests, tt)
+	}
+	tests = append(tests, allocCase{"preflight reflect, headers on two lines", &anyCreds, newRequest("OPTIONS", "Origin", origin, acrm, "PUT", acrh, "x-a", acrh, "x-b"), 1, true})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := cors.AllowAll()
@@ -75,8 +90,12 @@ func TestAllocations(t *testing.T) {
 			}
 			h := m.Handler(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 			w := &discard{h: http.Header{"Content-Type": {"text/plain"}}}
+			outer := []string{"Accept-Encoding"}
 			got := testing.AllocsPerRun(200, func() {
 				clear(w.h)
+				if tt.outerVary {
+					w.h["Vary"] = outer
+				}
 				h.ServeHTTP(w, tt.req)
 			})
 			t.Logf("%v allocs/op", got)

@@ -221,3 +221,28 @@ func TestParseOriginSuggestsOneFix(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestListHas(t *testing.T) {
+	for _, tt := range []struct {
+		lines []string
+		name  string
+		want  bool
+	}{
+		{nil, "Origin", false},
+		{[]string{"Origin"}, "Origin", true},
+		{[]string{"accept-encoding, origin"}, "Origin", true},
+		{[]string{"Accept-Encoding", " Origin\t"}, "origin", true},
+		{[]string{"Accept-Encoding,Originate"}, "Origin", false},
+		{[]string{"*"}, "*", true},
+		{[]string{",,"}, "Origin", false},
+		{[]string{"X-Origin"}, "Origin", false},
+	} {
+		if got := fetch.ListHas(tt.lines, tt.name); got != tt.want {
+			t.Errorf("ListHas(%q, %q) = %v, want %v", tt.lines, tt.name, got, tt.want)
+		}
+	}
+	lines := []string{"Accept-Encoding, Accept-Language", "Origin"}
+	if n := testing.AllocsPerRun(100, func() { fetch.ListHas(lines, "origin") }); n != 0 {
+		t.Errorf("ListHas allocates %v times", n)
+	}
+}

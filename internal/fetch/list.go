@@ -1,6 +1,7 @@
 package fetch
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -76,7 +77,7 @@ func PreflightCacheSeconds(v string, present bool, maxCap int) int {
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
 		var ne *strconv.NumError
-		if errorsAs(err, &ne) && ne.Err == strconv.ErrRange && v != "" && v[0] != '-' {
+		if errors.As(err, &ne) && ne.Err == strconv.ErrRange && v != "" && v[0] != '-' {
 			return maxCap // a huge positive number is still "very long"
 		}
 		if v != "" && v[0] == '-' && isDigits(v[1:]) {
@@ -105,10 +106,23 @@ func isDigits(s string) bool {
 	return true
 }
 
-func errorsAs(err error, target **strconv.NumError) bool {
-	ne, ok := err.(*strconv.NumError)
-	if ok {
-		*target = ne
+// ListHas reports whether name is an element of the comma-separated lists
+// in lines (RFC 9110 §5.6.1: elements trimmed of spaces and tabs), compared
+// without regard to ASCII case. It does not allocate, so the middleware can
+// ask whether a Vary header already names a field on every response.
+func ListHas(lines []string, name string) bool {
+	for _, line := range lines {
+		for line != "" {
+			elem := line
+			if i := strings.IndexByte(line, ','); i >= 0 {
+				elem, line = line[:i], line[i+1:]
+			} else {
+				line = ""
+			}
+			if strings.EqualFold(strings.Trim(elem, " \t"), name) {
+				return true
+			}
+		}
 	}
-	return ok
+	return false
 }

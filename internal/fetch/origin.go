@@ -248,8 +248,7 @@ func CheckHost(host string) (problem, instead string) {
 	// A host whose last label starts with a digit is parsed as IPv4 by the URL
 	// Standard, so it must be a canonical dotted quad.
 	name := strings.TrimSuffix(host, ".")
-	last := name[strings.LastIndexByte(name, '.')+1:]
-	if last != "" && '0' <= last[0] && last[0] <= '9' {
+	if IsIPHost(name) {
 		a, err := netip.ParseAddr(name)
 		if err != nil || !a.Is4() {
 			return "bad IPv4 address " + strconv.Quote(host), ""
@@ -287,6 +286,19 @@ func checkLabel(label string) string {
 		}
 	}
 	return ""
+}
+
+// IsIPHost reports whether host is, syntactically, an IP address rather than
+// a domain: bracketed (IPv6), or with a last label that starts with a digit,
+// which the URL Standard's host parser treats as IPv4 ("ends in a number").
+// It does not check that the address is valid; see CheckHost.
+func IsIPHost(host string) bool {
+	if strings.HasPrefix(host, "[") {
+		return true
+	}
+	name := strings.TrimSuffix(host, ".")
+	last := name[strings.LastIndexByte(name, '.')+1:]
+	return last != "" && '0' <= last[0] && last[0] <= '9'
 }
 
 // IsDomainByte reports whether b may appear in a label of a serialised

@@ -106,7 +106,7 @@ func Parse(s string) (Pattern, error) {
 		}
 		return Pattern{}, err
 	}
-	if p.Subdomains && (strings.HasPrefix(o.Host, "[") || isIPv4(o.Host)) {
+	if p.Subdomains && fetch.IsIPHost(o.Host) {
 		return Pattern{}, &fetch.OriginError{Input: s, Problem: `"*." can only stand in front of a domain name, not an IP address`}
 	}
 	p.Scheme, p.Host = o.Scheme, o.Host
@@ -114,9 +114,4 @@ func Parse(s string) (Pattern, error) {
 		p.Port = o.Port
 	}
 	return p, nil
-}
-
-func isIPv4(host string) bool {
-	last := host[strings.LastIndexByte(host, '.')+1:]
-	return last != "" && '0' <= last[0] && last[0] <= '9'
 }

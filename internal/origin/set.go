@@ -88,7 +88,7 @@ func (s *Set) Contains(o string) bool {
 		return false
 	}
 	if s.anyPort == nil && s.bySufx == nil {
-		return s.containsSub(o)
+		return s.containsSub(o, "", false)
 	}
 	scheme, host, port, ok := split(o)
 	if !ok {
@@ -101,7 +101,7 @@ func (s *Set) Contains(o string) bool {
 		}
 	}
 	if s.subs != nil {
-		return s.containsSub(o)
+		return s.containsSub(o, host, true)
 	}
 	if s.bySufx != nil {
 		// Try every proper suffix of host that starts at a dot, shortest
@@ -123,8 +123,9 @@ func (s *Set) Contains(o string) bool {
 // containsSub reports whether a "*." pattern of the (short) list matches o.
 // A fixed-port pattern needs no split: o must start with its scheme, end
 // with its parent domain (and port), and hold only DNS labels in between.
-func (s *Set) containsSub(o string) bool {
-	host, splitDone, splitOK := "", false, false
+// When the caller has already split o, known is true and host is its host.
+func (s *Set) containsSub(o, host string, known bool) bool {
+	splitDone, splitOK := known, known
 	for i := range s.subs {
 		w := &s.subs[i]
 		if w.port != AnyPort {
