@@ -150,14 +150,16 @@ const (
 // place cannot corrupt another response (rs/cors shares package-level slices
 // and has that bug).
 type slots struct {
-	buf []string
-	n   int
+	buf   []string
+	n     int
+	vary0 []string // the Vary lines h had when the slots were made
 }
 
 // newSlots returns slots for a response that sets at most n header values,
 // one of them Vary, with room to copy the Vary lines already in h.
 func newSlots(h http.Header, n int) slots {
-	return slots{buf: make([]string, n+len(h[fetch.HeaderVary]))}
+	old := h[fetch.HeaderVary]
+	return slots{buf: make([]string, n+len(old)), vary0: old}
 }
 
 func (s *slots) set(h http.Header, key, value string) {
@@ -179,8 +181,11 @@ func (s *slots) setLines(h http.Header, key string, lines []string) {
 // (RFC 9110 §12.5.5: Vary is a list, and an outer middleware's entries must
 // survive). Existing values are never overwritten; nothing is added when
 // Vary is "*" or already names every field of value.
+//
+// Only the middleware writes to h between newSlots and vary, and never Vary,
+// so the lines newSlots saw are still the current ones.
 func (s *slots) vary(h http.Header, value string) {
-	old := h[fetch.HeaderVary]
+	old := s.vary0
 	if len(old) == 0 {
 		s.set(h, fetch.HeaderVary, value)
 		return
