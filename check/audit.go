@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/publicsuffix"
 
 	"github.com/corskit/cors/internal/fetch"
+	"github.com/corskit/cors/internal/origin"
 )
 
 // Severity ranks a finding by how exploitable it is.
@@ -128,7 +129,10 @@ type AuditOptions struct {
 	// Trusted are the origins the site means to trust. They are not
 	// reported, and mutations of them are probed (a site that trusts
 	// https://app.example.com is tested with https://app.example.com.evil…).
-	// "https://*.example.com" declares every subdomain trusted.
+	// They are origin patterns as the middleware takes them (see
+	// cors.Config.AllowedOrigins): "https://*.example.com" declares every
+	// subdomain trusted, "http://localhost:*" every port, and "null" the
+	// opaque origin.
 	Trusted []string
 	// Header is sent with every probe (e.g. an API key).
 	Header http.Header
@@ -214,17 +218,9 @@ func Audit(ctx context.Context, client *http.Client, target string, opts AuditOp
 		return nil, &InputError{"url", fmt.Sprintf("%q is not an absolute http:// or https:// URL", target)}
 	}
 	u.Fragment = ""
-	var trusted []string
-	for _, t := range opts.Trusted {
-		if t == fetch.NullOrigin {
-			trusted = append(trusted, t)
-			continue
-		}
-		check := strings.Replace(t, "://*.", "://", 1)
-		if _, err := fetch.ParseOrigin(check); err != nil {
-			return nil, &InputError{"trusted", fmt.Sprintf("%q: %v", t, err)}
-		}
-		trusted = append(trusted, t)
+	tr, err := parseTrusted(opts.Trusted)
+	if err != nil {
+		return nil, err
 	}
 	if opts.Label == "" {
 		opts.Label = randomLabel()
@@ -243,7 +239,7 @@ func Audit(ctx context.Context, client *http.Client, target string, opts AuditOp
 	}
 	a := &auditor{
 		ctx: ctx, client: noRedirect(client, false), target: u, opts: opts,
-		trusted: trusted, report: &Report{Target: u.String(), Findings: []Finding{}},
+		trusted: tr, report: &Report{Target: u.String(), Findings: []Finding{}},
 	}
 	a.run()
 	if a.answered == 0 && a.report.Requests > 0 {
@@ -257,7 +253,7 @@ type auditor struct {
 	client   *http.Client
 	target   *url.URL
 	opts     AuditOptions
-	trusted  []string
+	trusted  trust
 	report   *Report
 	answered int
 	firstErr error
@@ -267,12 +263,53 @@ type auditor struct {
 	funcFound map[string]bool // functional classes already reported
 }
 
+// trust is the parsed AuditOptions.Trusted.
+type trust struct {
+	patterns []origin.Pattern // all but "null", in the order given
+	set      *origin.Set      // matches them as the middleware does
+	null     bool             // "null" is trusted
+	// exact are the trusted origins without a wildcard, "null" included, in
+	// the order given.
+	exact []string
+}
+
+// parseTrusted parses AuditOptions.Trusted: "null", or origin patterns as
+// the middleware parses them (origin.Parse).
+func parseTrusted(list []string) (trust, error) {
+	var tr trust
+	for _, t := range list {
+		if t == fetch.NullOrigin {
+			tr.null = true
+			tr.exact = append(tr.exact, t)
+			continue
+		}
+		p, err := origin.Parse(t)
+		if err != nil {
+			return trust{}, &InputError{"trusted", fmt.Sprintf("%q: %v", t, err)}
+		}
+		tr.patterns = append(tr.patterns, p)
+		if !p.Subdomains && p.Port != origin.AnyPort {
+			tr.exact = append(tr.exact, p.String())
+		}
+	}
+	tr.set = origin.NewSet(tr.patterns)
+	return tr, nil
+}
+
+// contains reports whether the serialised origin o is trusted.
+func (t *trust) contains(o string) bool {
+	if o == fetch.NullOrigin {
+		return t.null
+	}
+	return t.set.Contains(o)
+}
+
 func (a *auditor) run() {
 	a.acaoSeen = map[string]bool{}
 	a.funcFound = map[string]bool{}
-	seen := map[string]bool{originOf(a.target): true}
+	seen := map[string]bool{fetch.OriginOfURL(a.target).String(): true}
 	for _, p := range a.probes() {
-		if seen[p.origin] || a.isTrusted(p.origin) {
+		if seen[p.origin] || a.trusted.contains(p.origin) {
 			continue
 		}
 		seen[p.origin] = true
@@ -280,8 +317,8 @@ func (a *auditor) run() {
 	}
 	// Trusted origins are probed too, for the header checks (a dynamic ACAO
 	// without Vary) and to report a policy that refuses them.
-	for _, t := range a.trusted {
-		if strings.Contains(t, "*") || seen[t] {
+	for _, t := range a.trusted.exact {
+		if seen[t] {
 			continue
 		}
 		seen[t] = true
@@ -290,25 +327,11 @@ func (a *auditor) run() {
 	if len(a.acaoSeen) > 1 && a.noVary != nil {
 		a.add(nil, Finding{
 			Class: ClassMissingVary, Severity: Low, Category: "security", Probe: "simple",
-			Origin:  a.noVary.RequestHeader.Get("Origin"),
+			Origin:  a.noVary.RequestHeader.Get(fetch.HeaderOrigin),
 			Summary: "Access-Control-Allow-Origin depends on the request's Origin, but the response has no Vary: Origin: a shared or browser cache can serve one origin's answer to another (cache poisoning, or legitimate pages broken).",
 			Fix:     "Add Vary: Origin to every response whose CORS headers depend on Origin, allowed or not.",
 		}, a.noVary)
 	}
-}
-
-func (a *auditor) isTrusted(origin string) bool {
-	for _, t := range a.trusted {
-		if t == origin {
-			return true
-		}
-		if scheme, rest, ok := strings.Cut(t, "://*."); ok {
-			if strings.HasPrefix(origin, scheme+"://") && strings.HasSuffix(origin, "."+rest) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // probes builds the attacker origins from the target's host and from each
@@ -322,24 +345,25 @@ func (a *auditor) probes() []probe {
 		{ClassThirdParty, "https://" + l + ".github.io", "a developer-hosting origin anyone can publish on is trusted", High, Low},
 		{ClassThirdParty, "https://s.codepen.io", "a developer sandbox anyone can run code on is trusted", High, Low},
 	}
-	bases := []*url.URL{a.target}
-	for _, t := range a.trusted {
-		if t == fetch.NullOrigin {
-			continue
+	// A wildcard pattern is mutated from its parent domain, and with the
+	// default port when it allows any.
+	bases := []fetch.Origin{fetch.OriginOfURL(a.target)}
+	for _, t := range a.trusted.patterns {
+		b := fetch.Origin{Scheme: t.Scheme, Host: t.Host, Port: t.Port}
+		if b.Port == origin.AnyPort {
+			b.Port = ""
 		}
-		if tu, err := url.Parse(strings.Replace(t, "://*.", "://", 1)); err == nil {
-			bases = append(bases, tu)
-		}
+		bases = append(bases, b)
 	}
 	for _, b := range bases {
-		host := b.Hostname()
-		if net.ParseIP(host) != nil || !strings.Contains(host, ".") {
+		host := b.Host
+		if strings.HasPrefix(host, "[") || net.ParseIP(host) != nil || !strings.Contains(host, ".") {
 			continue // mutations of an IP address or a single label prove nothing
 		}
 		scheme := b.Scheme
 		port := ""
-		if b.Port() != "" && b.Port() != fetch.DefaultPort(scheme) {
-			port = ":" + b.Port()
+		if b.Port != "" {
+			port = ":" + b.Port
 		}
 		reg, err := publicsuffix.EffectiveTLDPlusOne(host)
 		if err != nil {
@@ -398,17 +422,18 @@ func (a *auditor) probe(p probe) {
 		return
 	}
 	// Simple request: trusted without credentials (plain), and with them.
-	simpleCreds := cred != nil && echoes(cred, p.origin) && acacTrue(cred)
+	plainOK, _ := allows(plain, p.origin)
+	credOK, credCreds := allows(cred, p.origin)
 	switch {
-	case simpleCreds:
+	case credCreds:
 		a.addProbe(p, "simple", true, cred)
-	case plain != nil && echoes(plain, p.origin):
+	case plainOK:
 		a.addProbe(p, "simple", false, plain)
-	case cred != nil && echoes(cred, p.origin):
+	case credOK:
 		a.addProbe(p, "simple", false, cred)
 	}
-	if pre != nil && echoes(pre, p.origin) {
-		a.addProbe(p, "preflight", acacTrue(pre), pre)
+	if preOK, preCreds := allows(pre, p.origin); preOK {
+		a.addProbe(p, "preflight", preCreds, pre)
 	}
 }
 
@@ -444,7 +469,7 @@ func (a *auditor) headerChecks(ex *Exchange) {
 	if !ok {
 		return
 	}
-	origin := ex.RequestHeader.Get("Origin")
+	origin := ex.RequestHeader.Get(fetch.HeaderOrigin)
 	once := func(class string, f Finding) {
 		if key := class + "/" + kind; !a.funcFound[key] {
 			a.funcFound[key] = true
@@ -458,7 +483,7 @@ func (a *auditor) headerChecks(ex *Exchange) {
 			Summary: fmt.Sprintf("Access-Control-Allow-Origin has several values (%q); every browser refuses the response (MultipleAllowOriginValues). Usually both the application and a proxy add it.", acao),
 			Fix:     "Let exactly one layer set Access-Control-Allow-Origin."})
 	case acao == fetch.Wildcard:
-		if acacTrue(ex) {
+		if _, creds := allowsCredentials(ex.Header); creds {
 			once(ClassWildcardCreds, Finding{Severity: Info, Category: "functional",
 				Summary: "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true: browsers refuse credentialed requests (WildcardOriginNotAllowed), so this only works for requests without credentials.",
 				Fix:     "Echo an allowed origin with Vary: Origin when credentials are needed; otherwise drop Access-Control-Allow-Credentials."})
@@ -496,9 +521,8 @@ func (a *auditor) send(method, origin string, extra http.Header, creds bool) *Ex
 	for k, v := range extra {
 		h[k] = v
 	}
-	h.Set("Accept", "*/*")
-	h.Set(fetch.HeaderOrigin, origin)
-	h.Set("Sec-Fetch-Mode", "cors")
+	h.Del("Accept") // the probes always send fetch()'s default, whatever opts.Header says
+	setBrowserHeaders(h, origin)
 	a.report.Requests++
 	ex, err := roundTrip(a.ctx, a.client, "audit", method, a.target, h)
 	if err != nil {
@@ -512,18 +536,27 @@ func (a *auditor) send(method, origin string, extra http.Header, creds bool) *Ex
 	return ex
 }
 
-func echoes(ex *Exchange, origin string) bool {
-	v, ok := fetch.CombinedValue(ex.Header, fetch.HeaderAllowOrigin)
-	return ok && v == origin
-}
-
-func acacTrue(ex *Exchange) bool {
-	v, _ := fetch.CombinedValue(ex.Header, fetch.HeaderAllowCredentials)
-	return v == "true"
+// allows runs the browser's CORS check on ex (nil when the probe failed) for
+// a credentialed request from origin. echoed reports whether
+// Access-Control-Allow-Origin names origin itself (so "*" does not count),
+// which lets that origin read the response without credentials; creds
+// whether Access-Control-Allow-Credentials is "true" as well, which lets it
+// read with them.
+func allows(ex *Exchange, origin string) (echoed, creds bool) {
+	if ex == nil {
+		return false, false
+	}
+	switch e, _ := corsCheck(ex.Header, origin, true); e {
+	case "":
+		return true, true
+	case InvalidAllowCredentials:
+		return true, false
+	}
+	return false, false
 }
 
 func varies(h http.Header) bool {
-	for _, v := range h.Values("Vary") {
+	for _, v := range h.Values(fetch.HeaderVary) {
 		for _, f := range strings.Split(v, ",") {
 			f = strings.TrimSpace(f)
 			if strings.EqualFold(f, "origin") || f == "*" {
@@ -535,12 +568,7 @@ func varies(h http.Header) bool {
 }
 
 func evidence(ex *Exchange) Evidence {
-	h := http.Header{}
-	for k, v := range ex.Header {
-		if strings.HasPrefix(k, "Access-Control-") || k == "Vary" || k == "Strict-Transport-Security" {
-			h[k] = v
-		}
-	}
+	h := CORSHeaders(ex.Header, "Strict-Transport-Security")
 	return Evidence{Method: ex.Method, URL: ex.URL, RequestHeader: ex.RequestHeader, Status: ex.Status, Header: h}
 }
 

@@ -171,10 +171,6 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// maxRedirects is Fetch's redirect limit (§4.4 step 8: more than 20 is a
-// network error).
-const maxRedirects = 20
-
 // prepared is a validated Request.
 type prepared struct {
 	req        Request
@@ -234,7 +230,7 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 		Curl:       []string{},
 		Exchanges:  []Exchange{},
 	}
-	if originOf(p.url) == p.pageOrigin {
+	if fetch.OriginOfURL(p.url).String() == p.pageOrigin {
 		res.Allowed = true
 		res.Stage = StageSameOrigin
 		res.Explanation = "The URL has the page's origin: this is a same-origin request, CORS does not apply and nothing was sent."
@@ -249,8 +245,8 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 	method := p.method
 	fields := p.fields
 	for hop := 0; ; hop++ {
-		if hop > maxRedirects {
-			return res, &NetworkError{Kind: "actual", URL: cur.String(), Err: errors.New("more than 20 redirects")}
+		if hop > fetch.MaxRedirects {
+			return res, &NetworkError{Kind: "actual", URL: cur.String(), Err: fmt.Errorf("more than %d redirects", fetch.MaxRedirects)}
 		}
 		unsafe := fetch.UnsafeRequestHeaderNames(fields)
 		why := preflightReasons(method, unsafe, req.ForcePreflight)
@@ -319,25 +315,20 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 			res.block(p, cur, StageActual, RedirectContainsCredentials, next.String())
 			return res, nil
 		}
-		// Fetch §4.4 step 13: a hop to another origin, when the request's
-		// origin is not the current URL's origin (always true here), taints
-		// the request: from now on it carries "Origin: null".
-		if originOf(next) != originOf(cur) {
+		// A hop to another origin taints the request (from now on it carries
+		// "Origin: null") and drops Authorization; 301/302 + POST, or 303 +
+		// anything but GET/HEAD, become GET and lose the body and its
+		// headers.
+		curOrigin, nextOrigin := fetch.OriginOfURL(cur), fetch.OriginOfURL(next)
+		if fetch.RedirectTaintsOrigin(p.pageOrigin, curOrigin, nextOrigin) {
 			origin = fetch.NullOrigin
-			fields = slices.DeleteFunc(slices.Clone(fields), func(f fetch.HeaderField) bool {
-				return strings.EqualFold(f.Name, "authorization") // §4.4 step 14
-			})
 		}
-		// §4.4 step 12: 301/302 + POST, or 303 + anything but GET/HEAD,
-		// become GET and lose the body and its headers.
-		if (ex.Status == 301 || ex.Status == 302) && method == "POST" || ex.Status == 303 && method != "GET" && method != "HEAD" {
-			method = "GET"
+		crossOrigin := nextOrigin != curOrigin
+		var dropBody bool
+		method, dropBody = fetch.RedirectMethod(ex.Status, method)
+		if crossOrigin || dropBody {
 			fields = slices.DeleteFunc(slices.Clone(fields), func(f fetch.HeaderField) bool {
-				switch strings.ToLower(f.Name) {
-				case "content-type", "content-language", "content-encoding", "content-location":
-					return true
-				}
-				return false
+				return fetch.RedirectRemovesHeader(f.Name, dropBody, crossOrigin)
 			})
 		}
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d redirect from %s to %s followed (Origin is now %s)", ex.Status, cur, next, origin))
@@ -469,13 +460,11 @@ func noRedirect(c *http.Client, creds bool) *http.Client {
 
 func sendPreflight(ctx context.Context, c *http.Client, u *url.URL, origin, method string, unsafe []string) (*Exchange, error) {
 	h := http.Header{}
-	h.Set("Accept", "*/*")
-	h.Set(fetch.HeaderOrigin, origin)
+	setBrowserHeaders(h, origin)
 	h.Set(fetch.HeaderRequestMethod, method)
 	if len(unsafe) > 0 {
 		h.Set(fetch.HeaderRequestHeaders, fetch.RequestHeadersValue(unsafe))
 	}
-	h.Set("Sec-Fetch-Mode", "cors")
 	return roundTrip(ctx, c, "preflight", http.MethodOptions, u, h)
 }
 
@@ -484,11 +473,7 @@ func sendActual(ctx context.Context, c *http.Client, u *url.URL, origin, method 
 	for _, f := range fields {
 		h.Add(f.Name, f.Value)
 	}
-	if h.Get("Accept") == "" {
-		h.Set("Accept", "*/*") // fetch() default (Fetch §4.1 step 13)
-	}
-	h.Set(fetch.HeaderOrigin, origin)
-	h.Set("Sec-Fetch-Mode", "cors")
+	setBrowserHeaders(h, origin)
 	return roundTrip(ctx, c, "actual", method, u, h)
 }
 
@@ -499,7 +484,7 @@ func roundTrip(ctx context.Context, c *http.Client, kind, method string, u *url.
 	}
 	r.Header = h
 	if r.Header.Get("User-Agent") == "" {
-		r.Header.Set("User-Agent", "corscheck")
+		r.Header.Set("User-Agent", UserAgent)
 	}
 	resp, err := c.Do(r)
 	if err != nil {
@@ -544,24 +529,32 @@ func corsCheck(h http.Header, origin string, creds bool) (CorsError, string) {
 		return AllowOriginMismatch, acao
 	}
 	if creds {
-		if acac, _ := fetch.CombinedValue(h, fetch.HeaderAllowCredentials); acac != "true" {
+		if acac, ok := allowsCredentials(h); !ok {
 			return InvalidAllowCredentials, acac
 		}
 	}
 	return "", ""
 }
 
+// allowsCredentials reports whether h allows a request with credentials,
+// the last step of the CORS check: Access-Control-Allow-Credentials is
+// exactly "true". acac is the header's (combined) value.
+func allowsCredentials(h http.Header) (acac string, ok bool) {
+	acac, _ = fetch.CombinedValue(h, fetch.HeaderAllowCredentials)
+	return acac, acac == "true"
+}
+
 // isValidURL approximates Chromium's GURL::is_valid for an ACAO value: an
 // absolute URL with a scheme, and a host when the scheme is one of the URL
-// Standard's special schemes. "example.com", "true" and "*.example.com" are
-// not; "https://example.com/" is (and so reads as a mismatch).
+// Standard's special schemes with a default port (http, https, ws, wss,
+// ftp). "example.com", "true" and "*.example.com" are not; "https://example.com/"
+// is (and so reads as a mismatch).
 func isValidURL(s string) bool {
 	u, err := url.Parse(s)
 	if err != nil || u.Scheme == "" {
 		return false
 	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https", "ws", "wss", "ftp":
+	if fetch.DefaultPort(strings.ToLower(u.Scheme)) != "" {
 		return u.Host != "" || strings.Trim(u.Opaque, "/") != ""
 	}
 	return true
@@ -661,19 +654,6 @@ func readable(h http.Header, creds bool) (exposed, names []string) {
 	}
 	slices.Sort(names)
 	return exposed, names
-}
-
-// originOf returns the ASCII serialisation of u's origin.
-func originOf(u *url.URL) string {
-	host := strings.ToLower(u.Hostname())
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	port := u.Port()
-	if port == fetch.DefaultPort(u.Scheme) {
-		port = ""
-	}
-	return fetch.Origin{Scheme: strings.ToLower(u.Scheme), Host: host, Port: port}.String()
 }
 
 // curlFor returns a curl command that repeats ex.

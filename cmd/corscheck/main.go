@@ -37,8 +37,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -245,18 +247,17 @@ func printResult(w io.Writer, r *check.Result) {
 	}
 	for _, ex := range r.Exchanges {
 		p("  > %s %s (%s)\n", ex.Method, ex.URL, ex.Kind)
-		for _, k := range sortedKeys(ex.RequestHeader) {
+		for _, k := range slices.Sorted(maps.Keys(ex.RequestHeader)) {
 			if k == "User-Agent" {
 				continue
 			}
 			p("  >   %s: %s\n", k, strings.Join(ex.RequestHeader[k], ", "))
 		}
 		p("  < %d %s\n", ex.Status, http.StatusText(ex.Status))
-		for _, k := range sortedKeys(ex.Header) {
-			if strings.HasPrefix(k, "Access-Control-") || k == "Vary" || k == "Location" {
-				for _, v := range ex.Header[k] {
-					p("  <   %s: %s\n", k, v)
-				}
+		shown := check.CORSHeaders(ex.Header, "Location")
+		for _, k := range slices.Sorted(maps.Keys(shown)) {
+			for _, v := range shown[k] {
+				p("  <   %s: %s\n", k, v)
 			}
 		}
 	}
@@ -287,25 +288,12 @@ func orNone(s []string) string {
 	return strings.Join(s, ", ")
 }
 
-func sortedKeys(h http.Header) []string {
-	keys := make([]string, 0, len(h))
-	for k := range h {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
-}
-
 func audit(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
 	var c common
 	c.register(fs)
 	var trusted listFlag
-	fs.Var(&trusted, "trusted", "an origin the site means to trust (repeatable; https://*.example.com for all subdomains)")
+	fs.Var(&trusted, "trusted", "an origin the site means to trust (repeatable; https://*.example.com for all subdomains, http://localhost:* for all ports)")
 	cookie := fs.String("cookie", "", "Cookie header sent with the credentialed probes (default a dummy cookie)")
 	failOn := fs.String("fail-on", "high", "exit 1 when a finding has this severity or higher")
 	target, ok := parse(fs, args, stderr)
@@ -354,7 +342,7 @@ func printReport(w io.Writer, r *check.Report) {
 		fmt.Fprintf(w, "\n%-8s %s [%s, %s, %s]\n", strings.ToUpper(f.Severity.String()), f.Class, f.Category, f.Probe, creds)
 		fmt.Fprintf(w, "  origin:   %s\n", f.Origin)
 		fmt.Fprintf(w, "  evidence: %s %s -> %d", f.Evidence.Method, f.Evidence.URL, f.Evidence.Status)
-		for _, k := range sortedKeys(f.Evidence.Header) {
+		for _, k := range slices.Sorted(maps.Keys(f.Evidence.Header)) {
 			fmt.Fprintf(w, "; %s: %s", k, strings.Join(f.Evidence.Header[k], ", "))
 		}
 		fmt.Fprintf(w, "\n  %s\n", f.Summary)

@@ -19,6 +19,12 @@ func TestRun(t *testing.T) {
 	}
 	api := httptest.NewServer(m.Handler(http.NotFoundHandler()))
 	defer api.Close()
+	pm, err := cors.New(cors.Config{AllowedOrigins: []string{"http://localhost:*", "https://*.example.com"}, AllowCredentials: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	patterns := httptest.NewServer(pm.Handler(http.NotFoundHandler()))
+	defer patterns.Close()
 	reflect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
 		w.Header().Set("Access-Control-Allow-Credentials", "true")
@@ -61,6 +67,14 @@ func TestRun(t *testing.T) {
 		{"timeout", []string{"explain", slow.URL, "--origin", "https://a.example", "--timeout", "200ms"}, 3, "", "timed out", true},
 		{"audit clean", []string{"audit", api.URL, "--trusted", "https://app.example.com"}, 0, "0 findings", "", false},
 		{"audit vulnerable", []string{"audit", reflect.URL, "--fail-on", "high"}, 1, "CRITICAL origin-reflection", "", false},
+		// --trusted takes the middleware's patterns: any port, any subdomain.
+		// (The middleware trusts every subdomain of example.com: declared
+		// with the pattern, that is no finding; with one name, it is.)
+		{"audit trusted any port", []string{"audit", patterns.URL, "--trusted", "http://localhost:*", "--fail-on", "info"}, 0, "0 findings", "", false},
+		{"audit trusted subdomains", []string{"audit", patterns.URL, "--trusted", "https://*.example.com", "--fail-on", "info"}, 0, "0 findings", "", false},
+		{"audit trusted patterns", []string{"audit", patterns.URL, "--trusted", "http://localhost:*", "--trusted", "https://*.example.com", "--fail-on", "info"}, 0, "0 findings", "", false},
+		{"audit trusted one subdomain", []string{"audit", patterns.URL, "--trusted", "https://www.example.com", "--fail-on", "medium"}, 1, "MEDIUM   any-subdomain", "", false},
+		{"audit trusted bad pattern", []string{"audit", patterns.URL, "--trusted", "https://*"}, 2, "", "trusted:", true},
 		{"audit below threshold", []string{"audit", reflect.URL, "--fail-on", "critical", "--trusted", "https://*.com"}, 0, "", "", false},
 		{"audit bad severity", []string{"audit", reflect.URL, "--fail-on", "severe"}, 2, "", "unknown severity", true},
 		{"audit unreachable", []string{"audit", dead}, 3, "", "connection refused", true},

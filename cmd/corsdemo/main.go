@@ -23,13 +23,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/corskit/cors/internal/demo"
+	"github.com/corskit/cors/internal/fetch"
 )
 
 func main() {
@@ -119,13 +120,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // originOf returns the http origin a browser uses for a server listening on
 // addr (as given on the command line) and bound to bound: the host as
 // written, "localhost" when none or an unspecified address (":8080",
-// "0.0.0.0:8080") was given, and the port actually bound (so ":0" works).
+// "0.0.0.0:8080") was given, and the port actually bound (so ":0" works),
+// serialised as fetch.OriginOfURL does (lower case, canonical IPv6, no ":80").
 func originOf(addr string, bound net.Addr) string {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		host = ""
 	}
-	host = strings.ToLower(host) // browsers lower-case the host
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
 		host = "localhost"
 	}
@@ -135,15 +136,5 @@ func originOf(addr string, bound net.Addr) string {
 	} else if _, p, err := net.SplitHostPort(bound.String()); err == nil {
 		port = p
 	}
-	if port == "80" {
-		return "http://" + bracket(host)
-	}
-	return "http://" + net.JoinHostPort(host, port)
-}
-
-func bracket(host string) string {
-	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
-		return "[" + host + "]"
-	}
-	return host
+	return fetch.OriginOfURL(&url.URL{Scheme: "http", Host: net.JoinHostPort(host, port)}).String()
 }

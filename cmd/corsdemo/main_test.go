@@ -29,6 +29,8 @@ func TestOriginOf(t *testing.T) {
 		{"LocalHost:3000", tcp(3000), "http://localhost:3000"},
 		{"[::1]:3000", &net.TCPAddr{IP: net.IPv6loopback, Port: 3000}, "http://[::1]:3000"},
 		{"localhost:80", tcp(80), "http://localhost"},
+		{"[::1]:80", &net.TCPAddr{IP: net.IPv6loopback, Port: 80}, "http://[::1]"},
+		{"[0:0:0:0:0:0:0:1]:3000", &net.TCPAddr{IP: net.IPv6loopback, Port: 3000}, "http://[::1]:3000"},
 	}
 	for _, tc := range tests {
 		if got := originOf(tc.addr, tc.bound); got != tc.want {

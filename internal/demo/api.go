@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"github.com/corskit/cors"
+	"github.com/corskit/cors/check"
+	"github.com/corskit/cors/internal/fetch"
 )
 
 // The API's routes. Each is registered without a method in the pattern
@@ -287,25 +289,22 @@ func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 			slog.String("path", r.URL.Path),
 			slog.Int("status", sw.status),
 		}
-		if o := r.Header.Get("Origin"); o != "" {
+		if o := r.Header.Get(fetch.HeaderOrigin); o != "" {
 			attrs = append(attrs, slog.String("origin", o))
 		}
-		if m := r.Header.Get("Access-Control-Request-Method"); r.Method == http.MethodOptions && m != "" {
+		if m := r.Header.Get(fetch.HeaderRequestMethod); r.Method == http.MethodOptions && m != "" {
 			attrs = append(attrs, slog.String("preflightFor", m))
 		}
-		if acao := w.Header().Get("Access-Control-Allow-Origin"); acao != "" {
+		if acao := w.Header().Get(fetch.HeaderAllowOrigin); acao != "" {
 			attrs = append(attrs, slog.String("allowOrigin", acao))
 		}
-		if r.UserAgent() == checkerUserAgent {
+		if r.UserAgent() == check.UserAgent {
 			// The demo page's /explain: the checker probing this API.
 			attrs = append(attrs, slog.String("by", "corscheck"))
 		}
 		logger.LogAttrs(r.Context(), slog.LevelInfo, "api", attrs...)
 	})
 }
-
-// checkerUserAgent is the User-Agent of the requests check.Explain sends.
-const checkerUserAgent = "corscheck"
 
 type statusWriter struct {
 	http.ResponseWriter
