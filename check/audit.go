@@ -94,15 +94,10 @@ var aliases = map[string][]string{
 	ClassWildcard:       {"wildcard value"},
 }
 
-// Evidence is what a finding is based on.
-type Evidence struct {
-	Method        string      `json:"method"`
-	URL           string      `json:"url"`
-	RequestHeader http.Header `json:"requestHeader"`
-	Status        int         `json:"status"`
-	// Header holds the response's CORS headers and Vary, Strict-Transport-Security.
-	Header http.Header `json:"header"`
-}
+// Evidence is what a finding is based on: the probe's exchange, whose
+// Header keeps only the response's CORS headers, Vary and
+// Strict-Transport-Security.
+type Evidence = Exchange
 
 // Finding is one misconfiguration.
 type Finding struct {
@@ -569,7 +564,9 @@ func varies(h http.Header) bool {
 
 func evidence(ex *Exchange) Evidence {
 	h := CORSHeaders(ex.Header, "Strict-Transport-Security")
-	return Evidence{Method: ex.Method, URL: ex.URL, RequestHeader: ex.RequestHeader, Status: ex.Status, Header: h}
+	ev := *ex
+	ev.Header = h
+	return ev
 }
 
 func randomLabel() string {

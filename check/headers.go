@@ -25,11 +25,11 @@ func setBrowserHeaders(h http.Header, origin string) {
 }
 
 // CORSHeaders returns the response headers of h that bear on CORS, the ones
-// corscheck shows and keeps as evidence: those of the protocol (see
-// fetch.IsCORSResponseHeader), any other name starting with
-// "Access-Control-" (a misspelling such as Access-Control-Allow-Origins is
-// worth seeing), Vary, and the names in extra (compared without case). The
-// values are shared with h, not copied.
+// corscheck shows and keeps as evidence: every name starting with
+// "Access-Control-" (the protocol's, and misspellings such as
+// Access-Control-Allow-Origins, which are worth seeing), Vary, and the names
+// in extra (compared without case). The values are shared with h, not
+// copied.
 func CORSHeaders(h http.Header, extra ...string) http.Header {
 	out := http.Header{}
 	for k, v := range h {
@@ -43,7 +43,7 @@ func CORSHeaders(h http.Header, extra ...string) http.Header {
 const accessControlPrefix = "Access-Control-"
 
 func isCORSHeader(name string) bool {
-	return fetch.IsCORSResponseHeader(name) || strings.EqualFold(name, fetch.HeaderVary) ||
+	return strings.EqualFold(name, fetch.HeaderVary) ||
 		len(name) >= len(accessControlPrefix) && strings.EqualFold(name[:len(accessControlPrefix)], accessControlPrefix)
 }
 
