@@ -218,10 +218,15 @@
 //     scheme in front, the parent domain behind and DNS labels between,
 //     without splitting the origin. Nothing allocates. Differential fuzz
 //     tests check each form against a plain reference implementation.
-//   - Access-Control-Request-Headers is scanned once; each name is
-//     compared as sent (browsers send lower case) and lower-cased into a
-//     stack buffer only if it has upper-case bytes, with the limits above
-//     bounding the work.
+//   - Access-Control-Request-Headers as browsers send it (lower case,
+//     sorted, no duplicates, no spaces: Fetch §4.8) is checked by walking
+//     it and the sorted allowed names together, like a merge, with no
+//     per-byte token check: a name equal to an allowed one is a token.
+//     Whatever does not fit that form (mixed case, any order, spaces, a
+//     name not allowed) is scanned from where the merge stopped; each name
+//     is compared as sent and lower-cased into a stack buffer only if it
+//     has upper-case bytes. The limits above bound both, and a fuzz test
+//     checks that the two agree with a plain split-and-trim reference.
 //   - A rejected preflight writes only its status: no header, no
 //     allocation.
 //

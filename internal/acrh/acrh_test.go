@@ -70,6 +70,45 @@ var allowed = []string{"content-type", "x-token", "authorization", "x-a"}
 // many is enough names for the Matcher to use its map.
 var many = []string{"content-type", "x-token", "authorization", "x-a", "x-b", "x-c", "x-d", "x-e", "x-f", "x-g", "X-Request-Id", "If-Match"}
 
+// prefixed are names that are prefixes of one another, to trip a matcher
+// that compares only the start of a name.
+var prefixed = []string{"x-a", "x-a-b", "x-ab", "a", "x-a-"}
+
+// long holds a name the scanner calls malformed, being over MaxNameLen.
+var long = []string{strings.Repeat("l", acrh.MaxNameLen+1), "x-a"}
+
+// TestCheckBrowserForm covers the merge that recognises the browsers' form
+// with names that defeat a careless one: prefixes of one another, and a
+// configured name too long to be requested.
+func TestCheckBrowserForm(t *testing.T) {
+	tests := []struct {
+		names []string
+		line  string
+		want  acrh.Result
+	}{
+		{prefixed, "a,x-a,x-a-,x-a-b,x-ab", acrh.Allowed},
+		{prefixed, "x-a-b", acrh.Allowed},
+		{prefixed, "x-a,x-ab", acrh.Allowed},
+		{prefixed, "x-ab,x-a", acrh.Allowed}, // unsorted: scanned
+		{prefixed, "x-a-bc", acrh.NotAllowed},
+		{prefixed, "x-a,x-a-c", acrh.NotAllowed},
+		{prefixed, "x-", acrh.NotAllowed},
+		{prefixed, "x-a,x-a-b,", acrh.Allowed},
+		{prefixed, "x-a,,x-a-b", acrh.Allowed},
+		{long, long[0], acrh.Malformed},
+		{long, "x-a", acrh.Allowed},
+	}
+	for _, tt := range tests {
+		m := acrh.NewMatcher(tt.names, false, false)
+		if got, _ := m.Check([]string{tt.line}); got != tt.want {
+			t.Errorf("names %.40q: Check(%.60q) = %v, want %v", tt.names, tt.line, got, tt.want)
+		}
+		if ref := reference(tt.names, false, false, []string{tt.line}); ref != tt.want {
+			t.Errorf("names %.40q: reference(%.60q) = %v, want %v (the table or the reference is wrong)", tt.names, tt.line, ref, tt.want)
+		}
+	}
+}
+
 func TestCheck(t *testing.T) {
 	for _, names := range [][]string{allowed, many} {
 		testCheck(t, names)
@@ -86,6 +125,18 @@ func testCheck(t *testing.T, names []string) {
 		{[]string{""}, acrh.Allowed},
 		{[]string{"content-type"}, acrh.Allowed},
 		{[]string{"authorization,content-type,x-token"}, acrh.Allowed},
+		// The browsers' form (sorted, lower case, no spaces) and near misses
+		// that the scanner must still judge.
+		{[]string{"authorization,content-type,x-a,x-token"}, acrh.Allowed},
+		{[]string{"x-token,content-type"}, acrh.Allowed},
+		{[]string{"x-a,x-a"}, acrh.Allowed},
+		{[]string{"authorization,"}, acrh.Allowed},
+		{[]string{",authorization"}, acrh.Allowed},
+		{[]string{"authorization,x-other"}, acrh.NotAllowed},
+		{[]string{"authorization,x-other,x-token"}, acrh.NotAllowed},
+		{[]string{"authorization,x-token,zzz"}, acrh.NotAllowed},
+		{[]string{"authorization,content-type;x-a"}, acrh.Malformed},
+		{[]string{"authorization,content-type", "x-a"}, acrh.Allowed},
 		{[]string{"X-Token, Content-Type"}, acrh.Allowed},
 		{[]string{"x-token,x-token,x-token"}, acrh.Allowed},
 		{[]string{"x-token", "content-type"}, acrh.Allowed},
@@ -215,7 +266,8 @@ func cost(f func()) float64 {
 func FuzzCheck(f *testing.F) {
 	for _, s := range []string{
 		"", "content-type", "X-Token, content-type", "x-a,,x-a", " ,\t,", "x-a;b", "authorization",
-		strings.Repeat(",", 20), strings.Repeat(" ", 20) + "x-a", "x-a\nx-token", "x-other\ncontent-type",
+		strings.Repeat(",", 20), strings.Repeat(" ", 20) + "x-a",
+		"authorization,content-type,x-a,x-token", "a,x-a,x-a-,x-a-b,x-ab", "x-a,x-a-b", "x-a-b,x-a", long[0], "x-a\nx-token", "x-other\ncontent-type",
 		strings.Repeat("x-a,", 70), "\xff", "x-a , x-token ,", "Authorization\n\n\n",
 	} {
 		f.Add(s, false)
@@ -223,7 +275,7 @@ func FuzzCheck(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string, any bool) {
 		lines := strings.Split(s, "\n")
-		for _, names := range [][]string{allowed, many} {
+		for _, names := range [][]string{allowed, many, prefixed, long} {
 			m := acrh.NewMatcher(names, false, false)
 			got, _ := m.Check(lines)
 			if want := reference(names, false, false, lines); got != want {
