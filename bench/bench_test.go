@@ -3,6 +3,8 @@ package bench
 import (
 	"flag"
 	"net/http"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -24,7 +26,10 @@ const batch = 1 << 13
 // allocs/op do not change.
 const maxReuse = 8
 
-var fresh = flag.Bool("fresh", false, "give every benchmark iteration a freshly allocated header map (slow; for checking the reuse)")
+var (
+	fresh  = flag.Bool("fresh", false, "give every benchmark iteration a freshly allocated header map (slow; for checking the reuse)")
+	rotate = flag.Int("rotate", 0, "run the libraries of each scenario in Libs order rotated by this many places (run.sh varies it by round)")
+)
 
 // BenchmarkCORS runs every scenario through every library:
 // BenchmarkCORS/scenario=<name>/mw=<library>. A library that cannot express
@@ -32,7 +37,7 @@ var fresh = flag.Bool("fresh", false, "give every benchmark iteration a freshly 
 func BenchmarkCORS(b *testing.B) {
 	for _, s := range Scenarios {
 		b.Run("scenario="+s.Name, func(b *testing.B) {
-			for _, lib := range Libs {
+			for _, lib := range rotated(Libs, *rotate) {
 				mw, reason := lib.Wrap(s.Policy)
 				if reason != "" {
 					continue
@@ -46,11 +51,29 @@ func BenchmarkCORS(b *testing.B) {
 	}
 }
 
+// rotated returns libs rotated left by n places, so that over the rounds of
+// run.sh no library always runs right after the same other one (the CPU's
+// state, and what the previous benchmark left behind, then even out).
+func rotated(libs []Lib, n int) []Lib {
+	if len(libs) == 0 {
+		return libs
+	}
+	n %= len(libs)
+	if n < 0 {
+		n += len(libs)
+	}
+	return append(slices.Clone(libs[n:]), libs[:n]...)
+}
+
 func serve(b *testing.B, h http.Handler, req *http.Request) {
 	ws := make([]Writer, min(b.N, batch))
 	for i := range ws {
 		ws[i] = NewWriter()
 	}
+	// Start every measurement from a collected heap, so that none pays for
+	// the garbage of the one before it (go-chi and gorilla allocate
+	// megabytes per hostile preflight).
+	runtime.GC()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for done := 0; done < b.N; {

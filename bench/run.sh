@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the comparative CORS benchmarks and writes ../BENCHMARKS.md.
 #
-#   ./run.sh                      # 6 samples, 200ms each (about 7 minutes on a 2-core VM)
+#   ./run.sh                      # 6 rounds, 200ms per cell (about 8 minutes on a 2-core VM)
 #   COUNT=10 BENCHTIME=500ms ./run.sh
 #   BENCH='BenchmarkCORS/scenario=preflight' COUNT=3 ./run.sh
 #
@@ -26,10 +26,21 @@ rev_before=$(rev)
 # Refuse to benchmark a policy the libraries disagree on.
 "$GO" test -count=1 -run 'Test' ./...
 
-cmd=(go test -run '^$' -bench "$BENCH" -benchmem -count "$COUNT" -benchtime "$BENCHTIME" -timeout 60m .)
-echo "== ${cmd[*]}" >&2
+# One test binary, run COUNT times over the whole suite: each round gives
+# every cell one sample, so that the samples of two libraries in the same
+# scenario are seconds apart, not a whole suite apart, and a slow spell on
+# this shared machine falls on every library alike. (go test -count N
+# would instead run each cell N times in a row.) Each round rotates the
+# order of the libraries within a scenario.
+"$GO" test -c -o results/bench.test .
+cmd=(results/bench.test -test.run '^$' -test.bench "$BENCH" -test.benchmem -test.count 1 -test.benchtime "$BENCHTIME" -test.timeout 60m)
+echo "== $COUNT rounds of: ${cmd[*]} -rotate <round>" >&2
 start=$(date +%s)
-"$GO" "${cmd[@]:1}" | tee results/bench.txt
+: > results/bench.txt
+for round in $(seq 0 $((COUNT - 1))); do
+	echo "== round $((round + 1)) of $COUNT" >&2
+	"${cmd[@]}" -rotate "$round" | tee -a results/bench.txt
+done
 echo "== benchmarks took $(( $(date +%s) - start ))s" >&2
 
 # benchstat compares the libraries only; the floor has its own section.
@@ -47,7 +58,7 @@ fi
 	-in results/bench.txt \
 	-benchstat results/benchstat.txt \
 	-benchstat-cmd "benchstat -row /scenario -col '/mw@(rs-cors corskit go-chi gorilla)' results/bench-libs.txt" \
-	-cmd "cd bench && go test -run '^\$' -bench '$BENCH' -benchmem -count $COUNT -benchtime $BENCHTIME -timeout 60m ." \
+	-cmd "cd bench && go test -c -o results/bench.test . && for r in \$(seq 0 $((COUNT - 1))); do results/bench.test -test.run '^\$' -test.bench '$BENCH' -test.benchmem -test.benchtime $BENCHTIME -rotate \$r; done" \
 	-go "$("$GO" version)" \
 	-rev "$rev" \
 	-out "$OUT"

@@ -205,11 +205,11 @@ func write(b *strings.Builder, meds map[key]med, hdr map[string]string, count in
 	p("- **Machine:** %s, %s; %s, GOMAXPROCS %d (%s/%s)\n", cpuModel(hdr["cpu"]), coreCount(), memTotal(), runtime.GOMAXPROCS(0), orNA(hdr["goos"]), orNA(hdr["goarch"]))
 	p("- **Go:** %s\n", goVersion)
 	p("- **Libraries:** %s\n", libVersions(rev))
-	p("- **Command:** `%s` (%d samples per cell; the tables show medians)\n\n", command, count)
-	p("> **Read ratios, not absolute times.** This is a shared 2-core virtual machine: absolute ns/op move by ±10–20 %% from run to run and are much higher than on a laptop; the ratios between libraries measured in the same process, interleaved (`-count` repeats the whole suite), are what carry over. B/op and allocs/op are exact.\n\n")
+	p("- **Command:** `%s` (%d rounds, one sample per cell per round; the tables show medians)\n\n", command, count)
+	p("> **Read ratios, not absolute times.** This is a shared 2-core virtual machine: a cell's samples spread by ±10–30 %% even seconds apart, and absolute ns/op are much higher than on a laptop. The ratios between libraries measured in the same rounds are what carry over; a verdict within a few per cent of its threshold could go either way on another run (see the benchstat appendix for each cell's spread). B/op and allocs/op are exact.\n\n")
 
 	p("## Method\n\n")
-	p("One process runs `BenchmarkCORS/scenario=<s>/mw=<library>` for every scenario and library (bench/bench_test.go). Every library gets the same policy (bench/bench.go):\n\n")
+	p("One test binary runs `BenchmarkCORS/scenario=<s>/mw=<library>` for every scenario and library (bench/bench_test.go), then `BenchmarkFloor`, in rounds: each round gives every cell one sample, so the samples of two libraries in a scenario are seconds apart rather than a whole suite apart (`go test -count N` would run each cell N times in a row), and each round rotates the order of the libraries within a scenario (`-rotate`). Every measurement starts from a collected heap (`runtime.GC()` with the timer stopped), so that none pays for the garbage of the one before (go-chi and gorilla allocate megabytes per hostile preflight). Every library gets the same policy (bench/bench.go):\n\n")
 	p("- origins: `https://app.example.com` (1 origin), or 100 exact origins `https://app000.example.com` … `app099` (the request comes from the **last** one), or the pattern `https://*.example.com`;\n")
 	p("- methods `%s`; request headers `%s`; exposed `%s`; credentials **on**; max-age %d s;\n", strings.Join(bench.Methods, ", "), strings.Join(bench.Headers, ", "), strings.Join(bench.Exposed, ", "), bench.MaxAge)
 	p("- `allowall-*` use each library's own `AllowAll()` (gorilla has none; see below). Each library keeps its own default preflight status.\n\n")
@@ -392,7 +392,7 @@ func writeTargets(b *strings.Builder, meds map[key]med) {
 func writeFloor(b *strings.Builder, meds map[key]med) {
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	p("## The floor: what the header map alone costs (`BenchmarkFloor`)\n\n")
-	p("For three scenarios, `floor-unshared` does only what any correct middleware must: look up the request headers that decide the answer and write the response headers that answer it, from one backing array per response, with no policy check and no parsing. `floor-shared` does the same with package-level slices shared by every response, as rs/cors does. `TestFloorAnswers` checks that each floor writes the same header set as corskit. Where 0.6 × rs/cors is below `floor-unshared`, no middleware that writes those headers without sharing can meet target T1.\n\n")
+	p("For every scenario whose answer writes headers, `floor-unshared` does only what any correct middleware must: look up the request headers that decide the answer and write the response headers that answer it, from one backing array per response, with no policy check and no parsing (so it costs the same for one origin, a subdomain pattern or 100 origins, and for one requested header or three). `floor-shared` does the same with package-level slices shared by every response, as rs/cors does. `TestFloorAnswers` checks that each floor writes the same header set as corskit. Where 0.6 × rs/cors is below `floor-unshared`, no middleware that writes those headers without sharing can meet target T1.\n\n")
 	p("| scenario | floor-unshared | floor-shared | **corskit** | rs-cors | 0.6 × rs-cors | corskit above the floor |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range bench.Scenarios {
 		fu, ok := meds[key{s.Name, "floor-unshared"}]
