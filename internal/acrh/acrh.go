@@ -15,15 +15,16 @@
 //   - names longer than MaxNameLen bytes are malformed.
 //
 // The part of a line in the browsers' own form is taken first, by walking it
-// and the sorted allowed names together (see browserPrefix). The rest, if
-// any, is scanned element by element: each name is compared with the allowed ones as it is,
-// then, if it has upper-case bytes, lower-cased into a stack buffer and
-// compared again. A check never allocates and costs O(1) per name.
+// and the sorted allowed names together (see browserPrefix); when any name
+// is allowed, a whole line in that form is taken by one pass over its bytes
+// (see anyLine). The rest, if any, is scanned element by element: each name
+// is compared with the allowed ones as it is, then, if it has upper-case
+// bytes, lower-cased into a stack buffer and compared again. A check never
+// allocates and costs O(1) per name.
 package acrh
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/corskit/cors/internal/fetch"
 )
@@ -93,10 +94,46 @@ func NewMatcher(names []string, any, anyIncludesAuth bool) *Matcher {
 		}
 		m.names = nil
 		slices.Sort(m.few)
-		// browserPrefix must not take what the scanner calls malformed.
-		m.browserForm = m.maxLen <= MaxNameLen
+		// browserPrefix must not take what the scanner calls malformed:
+		// every name must be a token within the length limit. With any,
+		// there are no names to merge with.
+		m.browserForm = !any && m.maxLen <= MaxNameLen
+		for _, n := range m.few {
+			if !fetch.IsToken(n) {
+				m.browserForm = false
+			}
+		}
 	}
 	return m
+}
+
+// anyLine takes line whole, for a Matcher that allows any name, if it is
+// in the browsers' form: tokens joined by single commas, with no white space
+// and no empty element, none of them an Authorization that any does not
+// cover. It costs a byte-table lookup per byte and, when Authorization is
+// not covered, one comparison per name. Anything else (whole is false) is
+// left to Check's scanner, from the start of the line; anyLine gives up as
+// soon as a name or the list passes its limit, so its work is bounded like
+// the scanner's.
+func (m *Matcher) anyLine(line string) (n int, whole bool) {
+	start := 0
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if c != ',' {
+			if !fetch.IsTokenByte(c) || i-start >= MaxNameLen {
+				return 0, false
+			}
+			continue
+		}
+		if n++; i == start || n > MaxElements || !m.authorization && equalFoldLower(line[start:i], "authorization") {
+			return 0, false
+		}
+		start = i + 1
+	}
+	if n++; start == len(line) || n > MaxElements || !m.authorization && equalFoldLower(line[start:], "authorization") {
+		return 0, false
+	}
+	return n, true
 }
 
 // Check reports whether every name in the Access-Control-Request-Headers
@@ -106,9 +143,13 @@ func (m *Matcher) Check(lines []string) (Result, string) {
 	empty, elems := 0, 0
 	for _, line := range lines {
 		i := 0
-		if m.browserForm {
+		if m.browserForm || m.any {
 			n, whole := 0, false
-			i, n, whole = m.browserPrefix(line)
+			if m.browserForm {
+				i, n, whole = m.browserPrefix(line)
+			} else {
+				n, whole = m.anyLine(line)
+			}
 			// The names taken are allowed, so the limit on their number is
 			// the only rule they can break.
 			if elems += n; elems > MaxElements {
@@ -169,8 +210,11 @@ func (m *Matcher) Check(lines []string) (Result, string) {
 // Safari send (Fetch §4.8 step 5 and §4.10 "CORS-unsafe request-header
 // names": lower-case, sorted byte-wise, without duplicates, joined by ","
 // without white space) while every name is allowed. Both lists being sorted,
-// it walks them together, like a merge: it costs at most one comparison per
-// allowed name, plus a fast IndexByte per requested one.
+// it walks them together, like a merge: at each position of line it tries
+// the allowed names from where the last one matched, each by its first byte
+// and then as a prefix followed by "," or the end of line. It costs at most
+// one comparison per allowed name, each no longer than that name, whatever
+// the length of line: a hostile 1 MiB line costs what a short one does.
 //
 // It returns n, the number of names taken, and either whole (line is such a
 // list and nothing is left) or i, the start of the first element it could
@@ -180,29 +224,27 @@ func (m *Matcher) Check(lines []string) (Result, string) {
 // that the two paths agree.
 func (m *Matcher) browserPrefix(line string) (i, n int, whole bool) {
 	j := 0
-	for {
-		// No allowed name is longer than maxLen, so the search for the
-		// comma stops there: a hostile 1 MiB line costs what a short one
-		// does (a longer name then fails every comparison on its length).
+	for i < len(line) {
 		rest := line[i:]
-		end := strings.IndexByte(rest[:min(len(rest), m.maxLen+1)], ',')
-		name := rest
-		if end >= 0 {
-			name = rest[:end]
-		}
-		for j < len(m.few) && m.few[j] != name {
-			j++
+		for ; j < len(m.few); j++ {
+			a := m.few[j]
+			if len(a) <= len(rest) && a[0] == rest[0] && rest[:len(a)] == a &&
+				(len(a) == len(rest) || rest[len(a)] == ',') {
+				break
+			}
 		}
 		if j == len(m.few) {
 			return i, n, false
 		}
+		a := m.few[j]
 		j++
 		n++
-		if end < 0 {
+		if len(a) == len(rest) {
 			return len(line), n, true
 		}
-		i += end + 1
+		i += len(a) + 1
 	}
+	return i, n, false
 }
 
 // allows reports whether the token name is allowed, ignoring case.

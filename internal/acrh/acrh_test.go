@@ -186,26 +186,41 @@ func TestCheckWildcard(t *testing.T) {
 		{[]string{"Authorization"}, false, []string{"x-a,authorization"}, acrh.Allowed, ""},
 		{nil, true, []string{"authorization"}, acrh.Allowed, ""},
 		{nil, false, []string{"x-a;b"}, acrh.Malformed, "x-a;b"},
+		// The browsers' form, which anyLine takes without the scanner, and
+		// its near misses.
+		{nil, false, []string{"content-type"}, acrh.Allowed, ""},
+		{nil, false, []string{"content-type,x-a,x-b"}, acrh.Allowed, ""},
+		{nil, false, []string{"authorization,content-type"}, acrh.NotAllowed, "authorization"},
+		{nil, true, []string{"authorization,content-type"}, acrh.Allowed, ""},
+		{nil, false, []string{"content-type,"}, acrh.Allowed, ""},
+		{nil, false, []string{"content-type, x-a"}, acrh.Allowed, ""},
+		{nil, false, []string{"x-a\tx-b"}, acrh.Malformed, "x-a\tx-b"},
+		{nil, false, []string{strings.Repeat("a", acrh.MaxNameLen)}, acrh.Allowed, ""},
+		{nil, false, []string{strings.Repeat("a", acrh.MaxNameLen+1)}, acrh.Malformed, strings.Repeat("a", 64)},
+		{nil, false, []string{strings.Repeat("x-a,", acrh.MaxElements-1) + "x-a"}, acrh.Allowed, ""},
+		{nil, false, []string{strings.Repeat("x-a,", acrh.MaxElements) + "x-a"}, acrh.Malformed, "x-a"},
 	}
 	for _, tt := range tests {
 		m := acrh.NewMatcher(tt.names, true, tt.anyAuth)
 		got, offending := m.Check(tt.lines)
 		if got != tt.want || offending != tt.wantOffendingS {
-			t.Errorf("Check(%q) = %v %q, want %v %q", tt.lines, got, offending, tt.want, tt.wantOffendingS)
+			t.Errorf("Check(%.60q) = %v %.60q, want %v %.60q", tt.lines, got, offending, tt.want, tt.wantOffendingS)
 		}
 	}
 }
 
 func TestCheckAllocates(t *testing.T) {
-	m := acrh.NewMatcher(allowed, false, false)
-	for _, lines := range [][]string{
-		{"authorization,content-type,x-token"},
-		{"X-TOKEN, Content-Type"},
-		{"x-nope"},
-		{strings.Repeat(",", 1<<20)},
-	} {
-		if n := testing.AllocsPerRun(100, func() { m.Check(lines) }); n != 0 {
-			t.Errorf("Check(%.40q) allocates %v times", lines, n)
+	for _, any := range []bool{false, true} {
+		m := acrh.NewMatcher(allowed, any, false)
+		for _, lines := range [][]string{
+			{"authorization,content-type,x-token"},
+			{"X-TOKEN, Content-Type"},
+			{"x-nope"},
+			{strings.Repeat(",", 1<<20)},
+		} {
+			if n := testing.AllocsPerRun(100, func() { m.Check(lines) }); n != 0 {
+				t.Errorf("any=%v: Check(%.40q) allocates %v times", any, lines, n)
+			}
 		}
 	}
 }
@@ -215,7 +230,12 @@ func TestCheckAllocates(t *testing.T) {
 // because the limits stop the scan there. A scan of the whole megabyte would
 // be thousands of times slower; the margin is wide for a noisy machine.
 func TestCheckBounded(t *testing.T) {
-	m := acrh.NewMatcher(allowed, false, false)
+	for _, any := range []bool{false, true} {
+		testCheckBounded(t, acrh.NewMatcher(allowed, any, false))
+	}
+}
+
+func testCheckBounded(t *testing.T, m *acrh.Matcher) {
 	for _, tc := range []struct {
 		name           string
 		hostile, limit []string
