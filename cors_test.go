@@ -379,6 +379,13 @@ func TestVaryAppended(t *testing.T) {
 		{"no origin too", []string{"Accept-Encoding"}, get(""), []string{"Accept-Encoding", "Origin"}},
 		{"already there", []string{"accept-encoding, origin"}, get("https://app.example.com"), []string{"accept-encoding, origin"}},
 		{"star", []string{"*"}, get("https://app.example.com"), []string{"*"}},
+		// Responses whose only CORS header is Vary take another path.
+		{"already there, no origin", []string{"Origin"}, get(""), []string{"Origin"}},
+		{"already there, disallowed", []string{"accept-encoding, origin"}, get("https://evil.com"), []string{"accept-encoding, origin"}},
+		{"star, no origin", []string{"*"}, get(""), []string{"*"}},
+		{"star, disallowed", []string{"Accept", "*"}, get("https://evil.com"), []string{"Accept", "*"}},
+		{"present but empty, no origin", nil, get(""), []string{"Origin"}},
+		{"two lines, disallowed", []string{"Accept-Encoding", "Accept-Language"}, get("https://evil.com"), []string{"Accept-Encoding", "Accept-Language", "Origin"}},
 		{"preflight", []string{"Accept-Encoding"}, preflight("https://app.example.com", "PUT"), []string{"Accept-Encoding", varyPreflight}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
