@@ -38,6 +38,15 @@ func NewWriter() Writer {
 	return Writer{H: http.Header{"Content-Type": contentType}}
 }
 
+// Reset makes w as good as new for the next request: its map is cleared
+// and holds Content-Type again, and no status is written. A map that never
+// held more than 8 keys has not grown (see the benchmark's maxReuse).
+func Reset(w *Writer) {
+	clear(w.H)
+	w.H["Content-Type"] = contentType
+	w.Status = 0
+}
+
 func (w *Writer) Header() http.Header { return w.H }
 
 func (w *Writer) WriteHeader(code int) {
@@ -191,6 +200,33 @@ func wrapGorilla(p Policy) (func(http.Handler) http.Handler, string) {
 		handlers.MaxAge(MaxAge),
 		handlers.AllowCredentials(),
 	), ""
+}
+
+// Cell returns the handler that the benchmark of scenario s measures for
+// mw, a library name or "floor-unshared" or "floor-shared": the middleware
+// around Noop. reason is non-empty when the library cannot express s's
+// policy; ok is false when mw names nothing that measures s.
+func Cell(s Scenario, mw string) (h http.Handler, reason string, ok bool) {
+	for _, f := range Floors {
+		if f.Scenario != s.Name {
+			continue
+		}
+		switch mw {
+		case "floor-unshared":
+			return f.Unshared(Noop), "", true
+		case "floor-shared":
+			return f.Shared(Noop), "", true
+		}
+	}
+	lib, ok := LibByName(mw)
+	if !ok {
+		return nil, "", false
+	}
+	wrap, reason := lib.Wrap(s.Policy)
+	if reason != "" {
+		return nil, reason, true
+	}
+	return wrap(Noop), "", true
 }
 
 // Outcome is what a response says, reduced to the essentials on which

@@ -98,9 +98,7 @@ func reset(w *Writer) {
 		*w = NewWriter()
 		return
 	}
-	clear(w.H)
-	w.H["Content-Type"] = contentType
-	w.Status = 0
+	Reset(w)
 }
 
 // TestSamePolicy checks that, in every scenario, every library's response

@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Runs the comparative CORS benchmarks and writes ../BENCHMARKS.md.
 #
-#   ./run.sh                      # 6 rounds, 200ms per cell (about 8 minutes on a 2-core VM)
-#   COUNT=10 BENCHTIME=500ms ./run.sh
-#   BENCH='BenchmarkCORS/scenario=preflight' COUNT=3 ./run.sh
+#   ./run.sh                      # 10 rounds, 100ms per cell, then callgrind (about 12 minutes on a 2-core VM)
+#   COUNT=20 BENCHTIME=200ms ./run.sh
+#   BENCH='BenchmarkCORS/scenario=preflight' COUNT=3 INSTR=0 ./run.sh
 #
-# Raw output goes to results/ (git-ignored): bench.txt, benchstat.txt.
+# Raw output goes to results/ (git-ignored): bench.txt, benchstat.txt,
+# instr.txt.
 set -euo pipefail
 
 cd "$(dirname "$0")"
 
 GO=${GO:-go}
-COUNT=${COUNT:-6}
-BENCHTIME=${BENCHTIME:-200ms}
+COUNT=${COUNT:-10}
+BENCHTIME=${BENCHTIME:-100ms}
 BENCH=${BENCH:-Benchmark(CORS|Floor)}
 OUT=${OUT:-../BENCHMARKS.md}
 BENCHSTAT=${BENCHSTAT:-golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da}
@@ -43,6 +44,38 @@ for round in $(seq 0 $((COUNT - 1))); do
 done
 echo "== benchmarks took $(( $(date +%s) - start ))s" >&2
 
+# Instructions per request, counted by callgrind (GOGC=off), for every cell
+# that was timed: deterministic where the times are not. Each cell is run
+# twice with a different number of requests; the difference cancels the
+# program's start-up. Cells slower than 100 µs per request (go-chi and
+# gorilla under the hostile headers) get few requests. INSTR=0 skips this.
+: > results/instr.txt
+if [[ ${INSTR:-1} != 0 ]] && command -v valgrind >/dev/null 2>&1; then
+	"$GO" build -o results/instr ./cmd/instr
+	count() {
+		GOGC=off GODEBUG=asyncpreemptoff=1 valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+			results/instr -scenario "$1" -mw "$2" -n "$3" 2>&1 | sed -n 's/.*Collected : //p'
+	}
+	echo "== counting instructions (callgrind)" >&2
+	start=$(date +%s)
+	# Each timed cell once, with its slowest ns/op.
+	awk '/^Benchmark(CORS|Floor)\// {
+		split($1, part, "/"); sc = substr(part[2], 10); mw = substr(part[3], 4); sub(/-[0-9]+$/, "", mw)
+		if ($3 > worst[sc " " mw]) worst[sc " " mw] = $3
+	} END { for (c in worst) print c, worst[c] }' results/bench.txt | sort |
+	while read -r sc mw ns; do
+		n1=200 n2=2200
+		if awk -v ns="$ns" 'BEGIN { exit !(ns > 100000) }'; then n1=1 n2=3; fi
+		c1=$(count "$sc" "$mw" $n1) c2=$(count "$sc" "$mw" $n2)
+		if [[ -z $c1 || -z $c2 ]]; then
+			echo "!! callgrind failed on $sc/$mw" >&2
+			continue
+		fi
+		echo "$sc $mw $(( (c2 - c1) / (n2 - n1) ))" >> results/instr.txt
+	done
+	echo "== counting took $(( $(date +%s) - start ))s" >&2
+fi
+
 # benchstat compares the libraries only; the floor has its own section.
 grep -v '^BenchmarkFloor/' results/bench.txt > results/bench-libs.txt
 statcmd=(benchstat -row /scenario -col '/mw@(rs-cors corskit go-chi gorilla)' results/bench-libs.txt)
@@ -57,6 +90,7 @@ fi
 "$GO" run ./cmd/report \
 	-in results/bench.txt \
 	-benchstat results/benchstat.txt \
+	-instr results/instr.txt \
 	-benchstat-cmd "benchstat -row /scenario -col '/mw@(rs-cors corskit go-chi gorilla)' results/bench-libs.txt" \
 	-cmd "cd bench && go test -c -o results/bench.test . && for r in \$(seq 0 $((COUNT - 1))); do results/bench.test -test.run '^\$' -test.bench '$BENCH' -test.benchmem -test.benchtime $BENCHTIME -rotate \$r; done" \
 	-go "$("$GO" version)" \

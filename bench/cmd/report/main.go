@@ -37,6 +37,7 @@ func main() {
 	goVersion := flag.String("go", runtime.Version(), "go version the benchmarks ran with")
 	rev := flag.String("rev", "", "corskit revision (git describe), for the record")
 	statCmd := flag.String("benchstat-cmd", "", "the benchstat command, for the record")
+	instrFile := flag.String("instr", "", "instructions per request, one \"scenario mw count\" line per cell (run.sh's results/instr.txt; optional)")
 	flag.Parse()
 	if *in == "" {
 		log.Fatal("report: -in is required")
@@ -56,8 +57,15 @@ func main() {
 		count = max(count, len(s.ns))
 	}
 
+	var ins instrCounts
+	if *instrFile != "" {
+		if ins, err = parseInstr(*instrFile); err != nil {
+			log.Fatal(err)
+		}
+	}
+
 	var b strings.Builder
-	write(&b, meds, hdr, count, *command, *goVersion, *rev)
+	write(&b, meds, ins, hdr, count, *command, *goVersion, *rev)
 	if *statFile != "" {
 		st, err := os.ReadFile(*statFile)
 		if err != nil {
@@ -195,7 +203,7 @@ func fmtRatio(r float64) string {
 
 var peers = []string{"rs-cors", "go-chi", "gorilla"}
 
-func write(b *strings.Builder, meds map[key]med, hdr map[string]string, count int, command, goVersion, rev string) {
+func write(b *strings.Builder, meds map[key]med, ins instrCounts, hdr map[string]string, count int, command, goVersion, rev string) {
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	get := func(s, mw string) (med, bool) { m, ok := meds[key{s, mw}]; return m, ok }
 
@@ -269,8 +277,9 @@ func write(b *strings.Builder, meds map[key]med, hdr map[string]string, count in
 	}
 	p("\nPreflights ask for `PUT`. The hostile headers are exactly 1 MiB (Go's default `MaxHeaderBytes`) in a single field line.\n\n")
 
-	writeTargets(b, meds)
-	writeFloor(b, meds)
+	writeInstr(b, ins)
+	writeTargets(b, meds, ins)
+	writeFloor(b, meds, ins)
 
 	// Known differences.
 	p("## Known behavioural differences (recorded in the test table, not hidden)\n\n")
@@ -307,7 +316,7 @@ type verdict struct {
 	ok                       bool
 }
 
-func writeTargets(b *strings.Builder, meds map[key]med) {
+func writeTargets(b *strings.Builder, meds map[key]med, ins instrCounts) {
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	var vs []verdict
 	add := func(target, scenario string, ok bool, format string, a ...any) {
@@ -323,6 +332,9 @@ func writeTargets(b *strings.Builder, meds map[key]med) {
 			rs := meds[key{s.Name, "rs-cors"}]
 			r := ck.ns / rs.ns
 			detail := fmt.Sprintf("%s vs %s = %s", fmtNS(ck.ns), fmtNS(rs.ns), fmtRatio(r))
+			if ir, ok := ins.ratio(s.Name, "corskit", "rs-cors"); ok {
+				detail += fmt.Sprintf(" (instructions %s)", fmtRatio(ir))
+			}
 			if fl, ok := meds[key{s.Name, "floor-unshared"}]; ok && r > 0.6 && fl.ns > 0.6*rs.ns {
 				detail += fmt.Sprintf("; unreachable: the floor alone is %s = %s (see below)", fmtNS(fl.ns), fmtRatio(fl.ns/rs.ns))
 			}
@@ -349,6 +361,9 @@ func writeTargets(b *strings.Builder, meds map[key]med) {
 				}
 			}
 			detail := fmt.Sprintf("%s (%s) vs corskit %s = %s", fname, fmtNS(fastest), fmtNS(ck.ns), fmtRatio(ck.ns/fastest))
+			if ir, ok := ins.ratio(s.Name, "corskit", fname); ok {
+				detail += fmt.Sprintf(" (instructions %s)", fmtRatio(ir))
+			}
 			if fl, ok := meds[key{s.Name, "floor-unshared"}]; ok && ck.ns > fastest && fl.ns > fastest {
 				detail += fmt.Sprintf("; unreachable without sharing: the unshared floor alone is %s, and %s shares its Vary slice between responses (see below)", fmtNS(fl.ns), fname)
 			}
@@ -388,12 +403,107 @@ func writeTargets(b *strings.Builder, meds map[key]med) {
 	p("\n")
 }
 
+// instrCounts are instructions per request by cell, from cmd/instr.
+type instrCounts map[key]float64
+
+func parseInstr(path string) (instrCounts, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	ins := instrCounts{}
+	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		if len(f) != 3 {
+			return nil, fmt.Errorf("%s:%d: want \"scenario mw count\", got %q", path, i+1, line)
+		}
+		n, err := strconv.ParseFloat(f[2], 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", path, i+1, err)
+		}
+		ins[key{f[0], f[1]}] = n
+	}
+	return ins, nil
+}
+
+// own returns the instructions of mw's request in scenario s minus those of
+// mw=none (the harness's reset of the header map): the middleware's own.
+func (ins instrCounts) own(s, mw string) (float64, bool) {
+	n, ok := ins[key{s, mw}]
+	base, okBase := ins[key{s, "none"}]
+	if !ok || !okBase {
+		return 0, false
+	}
+	return n - base, true
+}
+
+// ratio returns own(s, a) / own(s, b).
+func (ins instrCounts) ratio(s, a, b string) (float64, bool) {
+	x, ok := ins.own(s, a)
+	y, okY := ins.own(s, b)
+	if !ok || !okY || y <= 0 {
+		return 0, false
+	}
+	return x / y, true
+}
+
+func fmtInstr(n float64) string {
+	switch {
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f M", n/1e6)
+	case n >= 1e5:
+		return fmt.Sprintf("%.0f k", n/1e3)
+	case n >= 1e4:
+		return fmt.Sprintf("%.1f k", n/1e3)
+	default:
+		return fmt.Sprintf("%.0f", n)
+	}
+}
+
+// writeInstr reports cmd/instr's counts, when there are any.
+func writeInstr(b *strings.Builder, ins instrCounts) {
+	if len(ins) == 0 {
+		return
+	}
+	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
+	p("## Instructions per request (callgrind; in parentheses: ratio to rs/cors)\n\n")
+	p("Each cell's request served a few thousand times by `bench/cmd/instr` under `valgrind --tool=callgrind` with the garbage collector off; the count is the difference between two such runs divided by the difference in requests, minus the count of `mw=none` (the harness clearing the header map), so it is the middleware's own work. Counts repeat from run to run within a few per cent (map hash seeds are random), where times on this machine spread by tens of per cent, so they show what a change did when the times cannot; but they leave out the collector (whose share follows B/op), cache misses and stalls, so the verdicts below stay on time.\n\n")
+	p("| scenario | **corskit** | rs-cors | go-chi | gorilla | floor-unshared | floor-shared |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	for _, s := range bench.Scenarios {
+		p("| `%s` ", s.Name)
+		for _, mw := range []string{"corskit", "rs-cors", "go-chi", "gorilla", "floor-unshared", "floor-shared"} {
+			n, ok := ins.own(s.Name, mw)
+			switch {
+			case !ok && mw == "gorilla" && s.Policy.Name == bench.PolicySub.Name:
+				p("| n/a¹ ")
+				continue
+			case !ok:
+				p("| — ")
+				continue
+			}
+			cell := fmtInstr(n)
+			if r, ok := ins.ratio(s.Name, mw, "rs-cors"); ok && mw != "rs-cors" {
+				cell += " (" + fmtRatio(r) + ")"
+			}
+			if mw == "corskit" {
+				cell = "**" + cell + "**"
+			}
+			p("| %s ", cell)
+		}
+		p("|\n")
+	}
+	p("\n")
+}
+
 // writeFloor reports BenchmarkFloor: what the header map alone costs.
-func writeFloor(b *strings.Builder, meds map[key]med) {
+func writeFloor(b *strings.Builder, meds map[key]med, ins instrCounts) {
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	p("## The floor: what the header map alone costs (`BenchmarkFloor`)\n\n")
 	p("For every scenario whose answer writes headers, `floor-unshared` does only what any correct middleware must: look up the request headers that decide the answer and write the response headers that answer it, from one backing array per response, with no policy check and no parsing (so it costs the same for one origin, a subdomain pattern or 100 origins, and for one requested header or three). `floor-shared` does the same with package-level slices shared by every response, as rs/cors does. `TestFloorAnswers` checks that each floor writes the same header set as corskit. Where 0.6 × rs/cors is below `floor-unshared`, no middleware that writes those headers without sharing can meet target T1.\n\n")
-	p("| scenario | floor-unshared | floor-shared | **corskit** | rs-cors | 0.6 × rs-cors | corskit above the floor |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	p("| scenario | floor-unshared | floor-shared | **corskit** | rs-cors | 0.6 × rs-cors | corskit above the floor | in instructions |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range bench.Scenarios {
 		fu, ok := meds[key{s.Name, "floor-unshared"}]
 		if !ok {
@@ -402,7 +512,13 @@ func writeFloor(b *strings.Builder, meds map[key]med) {
 		fs := meds[key{s.Name, "floor-shared"}]
 		ck := meds[key{s.Name, "corskit"}]
 		rs := meds[key{s.Name, "rs-cors"}]
-		p("| `%s` | %s (%g alloc) | %s (%g alloc) | **%s** | %s | %s | %s |\n", s.Name, fmtNS(fu.ns), fu.allocs, fmtNS(fs.ns), fs.allocs, fmtNS(ck.ns), fmtNS(rs.ns), fmtNS(0.6*rs.ns), fmtNS(ck.ns-fu.ns))
+		above := "—"
+		if c, ok := ins.own(s.Name, "corskit"); ok {
+			if f, ok := ins.own(s.Name, "floor-unshared"); ok {
+				above = fmt.Sprintf("%+.0f", c-f)
+			}
+		}
+		p("| `%s` | %s (%g alloc) | %s (%g alloc) | **%s** | %s | %s | %s | %s |\n", s.Name, fmtNS(fu.ns), fu.allocs, fmtNS(fs.ns), fs.allocs, fmtNS(ck.ns), fmtNS(rs.ns), fmtNS(0.6*rs.ns), fmtNS(ck.ns-fu.ns), above)
 	}
 	p("\n")
 }
