@@ -109,32 +109,62 @@ func NewMatcher(names []string, any, anyIncludesAuth bool) *Matcher {
 
 // anyLine takes line whole, for a Matcher that allows any name, if it is
 // in the browsers' form: tokens joined by single commas, with no white space
-// and no empty element, none of them an Authorization that any does not
-// cover. It costs a byte-table lookup per byte and, when Authorization is
-// not covered, one comparison per name. Anything else (whole is false) is
-// left to Check's scanner, from the start of the line; anyLine gives up as
-// soon as a name or the list passes its limit, so its work is bounded like
-// the scanner's.
+// and no empty element, none longer than MaxNameLen, none of them an
+// Authorization that any does not cover. Each byte costs one lookup in
+// listBytes; each name, a length check and, when Authorization is not
+// covered, one comparison. Anything else (whole is false) is left to
+// Check's scanner, from the start of the line. A line longer than the
+// longest list the limits allow is left to the scanner at once, so the work
+// is bounded like the scanner's.
 func (m *Matcher) anyLine(line string) (n int, whole bool) {
+	if len(line) > MaxElements*(MaxNameLen+1) {
+		return 0, false
+	}
 	start := 0
 	for i := 0; i < len(line); i++ {
-		c := line[i]
-		if c != ',' {
-			if !fetch.IsTokenByte(c) || i-start >= MaxNameLen {
+		switch listBytes[line[i]] {
+		case tokenByte:
+			continue
+		case commaByte:
+			if n++; !m.anyName(line[start:i]) {
 				return 0, false
 			}
-			continue
-		}
-		if n++; i == start || n > MaxElements || !m.authorization && equalFoldLower(line[start:i], "authorization") {
+			start = i + 1
+		default:
 			return 0, false
 		}
-		start = i + 1
 	}
-	if n++; start == len(line) || n > MaxElements || !m.authorization && equalFoldLower(line[start:], "authorization") {
+	if n++; n > MaxElements || !m.anyName(line[start:]) {
 		return 0, false
 	}
 	return n, true
 }
+
+// anyName reports whether anyLine may take name: not empty, not too long,
+// and not an Authorization that any does not cover.
+func (m *Matcher) anyName(name string) bool {
+	return name != "" && len(name) <= MaxNameLen &&
+		(m.authorization || !equalFoldLower(name, "authorization"))
+}
+
+// The classes of listBytes.
+const (
+	otherByte = iota
+	tokenByte
+	commaByte
+)
+
+// listBytes classifies the bytes of a header list for anyLine: token bytes
+// (fetch.IsTokenByte), the comma, and everything else.
+var listBytes = func() (t [256]uint8) {
+	for b := range t {
+		if fetch.IsTokenByte(byte(b)) {
+			t[b] = tokenByte
+		}
+	}
+	t[','] = commaByte
+	return t
+}()
 
 // Check reports whether every name in the Access-Control-Request-Headers
 // lines is allowed. On failure it also returns the offending element, a
