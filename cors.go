@@ -227,24 +227,27 @@ func (s *slots) vary(h http.Header, value string) {
 }
 
 // varyOnOrigin adds "Origin" to Vary on a response that carries no other
-// CORS header (a request without Origin, or from a disallowed origin), in
-// one map operation: the compiler turns h[k] = append(h[k], v) into a
-// single map assignment, where a lookup followed by an assignment would
-// hash the key twice. When Vary was absent, the map gains a key and the
-// value is a new one-element slice. When it was present (the map's size did
-// not change), "Origin" was appended to the lines already there, exactly as
-// Header.Add appends; if those lines already named Origin or were "*",
-// they are put back as they were.
+// CORS header (a request without Origin, or from a disallowed origin): a new
+// one-element slice when there is no Vary. It is small enough to be
+// inlined; varyAppend handles the Vary lines an outer handler set.
 func varyOnOrigin(h http.Header) {
-	n := len(h)
-	h[fetch.HeaderVary] = append(h[fetch.HeaderVary], varyOrigin)
-	if len(h) != n {
+	if old := h[fetch.HeaderVary]; len(old) == 0 {
+		h[fetch.HeaderVary] = []string{varyOrigin}
+	} else {
+		varyAppend(h, old)
+	}
+}
+
+// varyAppend sets Vary to a copy of the lines old with "Origin" after them,
+// unless they already name it or are "*".
+func varyAppend(h http.Header, old []string) {
+	if varyCovers(old, varyOrigin) {
 		return
 	}
-	v := h[fetch.HeaderVary]
-	if old := v[:len(v)-1]; varyCovers(old, varyOrigin) {
-		h[fetch.HeaderVary] = old
-	}
+	v := make([]string, len(old)+1)
+	copy(v, old)
+	v[len(old)] = varyOrigin
+	h[fetch.HeaderVary] = v
 }
 
 // varyCovers reports whether the Vary lines old are "*" or already name

@@ -212,13 +212,6 @@
 //     capacity limit makes a later Header().Add copy rather than overwrite a
 //     neighbouring value. The strings themselves are shared: Go strings are
 //     immutable.
-//   - A response whose only CORS header is "Vary: Origin" (no Origin, or a
-//     disallowed one) gets it in one map operation, h["Vary"] =
-//     append(h["Vary"], "Origin"), which the compiler makes a single
-//     assignment where a lookup and a store would hash the key twice. The
-//     map's size tells whether Vary was already there; only then are the
-//     old lines checked, and put back if they already named Origin. Appending
-//     to an outer handler's Vary is what Header.Add does too.
 //   - A preflight is judged in one pass, in the browser's order; one that
 //     passes is answered there and then, one that fails gets its bare 403,
 //     and only debug mode's answer is built by a separate function.
