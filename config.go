@@ -218,6 +218,9 @@ type policy struct {
 	nullAllowed bool
 	origins     *origin.Set
 	originFunc  func(*http.Request, string) bool
+	// otherOrigins: the null origin or an AllowOriginFunc may allow an
+	// origin that no pattern matches.
+	otherOrigins bool
 
 	credentials bool
 	anyMethod   bool
@@ -315,6 +318,7 @@ func compile(c Config) (*policy, error) {
 		appendUnique(&n.AllowedOrigins, pat.String())
 	}
 	p.origins = origin.NewSet(patterns)
+	p.otherOrigins = p.nullAllowed || p.originFunc != nil
 
 	// Methods.
 	const fm = "AllowedMethods"

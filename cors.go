@@ -290,6 +290,12 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, p *policy, or
 	o := origins[0]
 	if r.Method == http.MethodOptions {
 		if acrm, ok := r.Header[fetch.HeaderRequestMethod]; ok {
+			// The origin comes first, as in the browser's checks; a
+			// stranger's preflight is refused here, without a call.
+			if !p.allowOrigin(r, o) {
+				p.reject(w, r, OriginNotAllowed)
+				return
+			}
 			m.preflight(p, w, r, o, acrm, next)
 			return
 		}
@@ -301,10 +307,16 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, p *policy, or
 }
 
 // allowOrigin reports whether the policy allows origin o for request r.
+// The check of a few exact origins (Set.Contains) is inlined here; the
+// other kinds of pattern, the null origin and AllowOriginFunc are a call
+// away.
 func (p *policy) allowOrigin(r *http.Request, o string) bool {
-	if p.allOrigins || p.origins.Contains(o) {
-		return true
-	}
+	return p.allOrigins || p.origins.Contains(o) || p.otherOrigins && p.allowOtherOrigin(r, o)
+}
+
+// allowOtherOrigin reports whether o, which matches no pattern, is allowed
+// as the null origin or by AllowOriginFunc.
+func (p *policy) allowOtherOrigin(r *http.Request, o string) bool {
 	if p.nullAllowed && o == fetch.NullOrigin {
 		return true
 	}
@@ -347,15 +359,12 @@ func (p *policy) star(h http.Header) {
 	}
 }
 
-// preflight answers a CORS-preflight request (Fetch §4.8), checking in the
-// order the browser does: origin, method, headers, then Private Network
-// Access. A preflight that passes them all is answered here; a refused one
-// gets reject's bare 403, or debugPreflight's answer in debug mode.
+// preflight answers a CORS-preflight request (Fetch §4.8) from the allowed
+// origin o (serve has checked it), checking the rest in the order the
+// browser does: method, headers, then Private Network Access. A preflight
+// that passes them all is answered here; a refused one gets reject's bare
+// 403, or debugPreflight's answer in debug mode.
 func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request, o string, acrm []string, next http.Handler) {
-	if !p.allowOrigin(r, o) {
-		p.reject(w, r, OriginNotAllowed)
-		return
-	}
 	method := ""
 	if len(acrm) > 0 {
 		method = acrm[0]

@@ -15,6 +15,9 @@ type Set struct {
 	anyPort map[string]struct{} // "scheme://host" of ":*" patterns
 	subs    []sub               // "*." patterns, scanned in order when few
 	bySufx  map[string][]sub    // the same, keyed by ".parent", when many
+	// onlyFew is set when few holds every pattern, the commonest kind of
+	// set: then Contains decides without a call.
+	onlyFew bool
 }
 
 type sub struct {
@@ -69,18 +72,27 @@ func NewSet(patterns []Pattern) *Set {
 		}
 		s.subs = nil
 	}
+	s.onlyFew = s.exact == nil && s.anyPort == nil && s.subs == nil && s.bySufx == nil
 	return s
 }
 
 // Contains reports whether the request origin o is matched by a pattern of
 // the set. o is compared as the browser serialised it: any other spelling
 // (upper case, a trailing slash, an explicit default port) does not match.
+//
+// Contains is small enough to be inlined: a set of a few exact origins is
+// decided there, and the other kinds of pattern are a call away.
 func (s *Set) Contains(o string) bool {
 	for _, e := range s.few {
 		if e == o {
 			return true
 		}
 	}
+	return !s.onlyFew && s.containsPatterns(o)
+}
+
+// containsPatterns is Contains for the origins that are not among s.few.
+func (s *Set) containsPatterns(o string) bool {
 	if _, ok := s.exact[o]; ok {
 		return true
 	}
