@@ -137,6 +137,15 @@ var (
 			})
 		},
 	}
+	// A preflight from a disallowed origin: the answer is a bare 403, but
+	// only a request with Access-Control-Request-Method is a preflight (a
+	// plain OPTIONS request goes to the handler), so that header must be
+	// looked up too. Nothing is written but the status, so the two
+	// variants are the same.
+	floorRejectOrigin = Floor{
+		Unshared: rejectOrigin,
+		Shared:   rejectOrigin,
+	}
 	floorStarActual = Floor{
 		Unshared: func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -197,6 +206,19 @@ var (
 	}
 )
 
+func rejectOrigin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		o := r.Header["Origin"]
+		if len(o) != 0 && r.Method == http.MethodOptions {
+			if _, ok := r.Header["Access-Control-Request-Method"]; ok && o[0] != OneOrig[0] {
+				w.WriteHeader(http.StatusForbidden)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // Floors says which floor bounds which scenario. Scenarios that write the
 // same headers share one: the floor does no origin or header matching, so
 // the subdomain and 100-origin policies cost it what one origin does.
@@ -206,6 +228,7 @@ var Floors = []Floor{
 	withScenario(floorActual, "actual-allowed-subdomain"),
 	withScenario(floorPreflight, "preflight-allowed-1hdr"),
 	withScenario(floorPreflight, "preflight-allowed-3hdr"),
+	withScenario(floorRejectOrigin, "preflight-disallowed-origin"),
 	withScenario(floorStarActual, "allowall-actual"),
 	withScenario(floorStarPreflight, "allowall-preflight"),
 }

@@ -345,7 +345,16 @@ func writeTargets(b *strings.Builder, meds map[key]med, ins instrCounts) {
 					fastest, fname = m.ns, mw
 				}
 			}
-			add("T2 faster than every peer", s.Name, ck.ns < fastest, "fastest peer %s %s; corskit %s", fname, fmtNS(fastest), fmtRatio(ck.ns/fastest))
+			detail = fmt.Sprintf("fastest peer %s %s; corskit %s", fname, fmtNS(fastest), fmtRatio(ck.ns/fastest))
+			if ck.ns >= fastest {
+				if k, ok := s.Known[fname]; ok {
+					detail += fmt.Sprintf(" (%s)", k.Note)
+				}
+				if fl, ok := meds[key{s.Name, "floor-unshared"}]; ok {
+					detail += fmt.Sprintf("; the floor is %s", fmtNS(fl.ns))
+				}
+			}
+			add("T2 faster than every peer", s.Name, ck.ns < fastest, "%s", detail)
 		case "plain":
 			fastest, fname := math.Inf(1), ""
 			for _, mw := range peers {
