@@ -212,9 +212,10 @@
 //     capacity limit makes a later Header().Add copy rather than overwrite a
 //     neighbouring value. The strings themselves are shared: Go strings are
 //     immutable.
-//   - A preflight is judged in one pass, in the browser's order; one that
-//     passes is answered there and then, one that fails gets its bare 403,
-//     and only debug mode's answer is built by a separate function.
+//   - A preflight is judged in one pass, in the browser's order: a
+//     stranger's is refused as soon as its origin is read, one that passes
+//     is answered there and then, one that fails gets its bare 403, and
+//     only debug mode's answer is built by a separate function.
 //   - A request without Origin, the commonest kind, is answered in the
 //     handler's own closure (under any policy but a static "*"), with one
 //     lookup of Origin shared with the CORS path.
