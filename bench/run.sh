@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the comparative CORS benchmarks and writes ../BENCHMARKS.md.
 #
-#   ./run.sh                      # 10 rounds, 100ms per cell, then callgrind (about 12 minutes on a 2-core VM)
+#   ./run.sh                      # 10 rounds, 100ms per cell, then callgrind (about 10 minutes on a 2-core VM)
 #   COUNT=20 BENCHTIME=200ms ./run.sh
 #   BENCH='BenchmarkCORS/scenario=preflight' COUNT=3 INSTR=0 ./run.sh
 #
