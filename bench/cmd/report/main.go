@@ -217,7 +217,7 @@ func write(b *strings.Builder, meds map[key]med, ins instrCounts, hdr map[string
 	p("> **Read ratios, not absolute times.** This is a shared 2-core virtual machine: a cell's samples spread by ±10–30 %% even seconds apart, and absolute ns/op are much higher than on a laptop. The ratios between libraries measured in the same rounds are what carry over; a verdict within a few per cent of its threshold could go either way on another run (see the benchstat appendix for each cell's spread). B/op and allocs/op are exact.\n\n")
 
 	p("## Method\n\n")
-	p("One test binary runs `BenchmarkCORS/scenario=<s>/mw=<library>` for every scenario and library (bench/bench_test.go), then `BenchmarkFloor`, in rounds: each round gives every cell one sample, so the samples of two libraries in a scenario are seconds apart rather than a whole suite apart (`go test -count N` would run each cell N times in a row), and each round rotates the order of the libraries within a scenario (`-rotate`). Every measurement starts from a collected heap (`runtime.GC()` with the timer stopped), so that none pays for the garbage of the one before (go-chi and gorilla allocate megabytes per hostile preflight). Every library gets the same policy (bench/bench.go):\n\n")
+	p("One test binary runs `BenchmarkCORS/scenario=<s>/mw=<library>` for every scenario and library (bench/bench_test.go), then `BenchmarkFloor`, in rounds: each round gives every cell one sample, so the samples of two libraries in a scenario are seconds apart rather than a whole suite apart (`go test -count N` would run each cell N times in a row), and each round rotates the order of the libraries within a scenario (`-rotate`). Every measurement starts from a collected heap (`runtime.GC()` before the timer is reset), so that none pays for the garbage of the one before (go-chi and gorilla allocate megabytes per hostile preflight). Every library gets the same policy (bench/bench.go):\n\n")
 	p("- origins: `https://app.example.com` (1 origin), or 100 exact origins `https://app000.example.com` … `app099` (the request comes from the **last** one), or the pattern `https://*.example.com`;\n")
 	p("- methods `%s`; request headers `%s`; exposed `%s`; credentials **on**; max-age %d s;\n", strings.Join(bench.Methods, ", "), strings.Join(bench.Headers, ", "), strings.Join(bench.Exposed, ", "), bench.MaxAge)
 	p("- `allowall-*` use each library's own `AllowAll()` (gorilla has none; see below). Each library keeps its own default preflight status.\n\n")
@@ -485,12 +485,12 @@ func writeInstr(b *strings.Builder, ins instrCounts) {
 		p("| `%s` ", s.Name)
 		for _, mw := range []string{"corskit", "rs-cors", "go-chi", "gorilla", "floor-unshared", "floor-shared"} {
 			n, ok := ins.own(s.Name, mw)
-			switch {
-			case !ok && mw == "gorilla" && s.Policy.Name == bench.PolicySub.Name:
-				p("| n/a¹ ")
-				continue
-			case !ok:
-				p("| — ")
+			if !ok {
+				if _, reason, _ := bench.Cell(s, mw); reason != "" {
+					p("| n/a¹ ") // the library cannot express the policy
+				} else {
+					p("| — ")
+				}
 				continue
 			}
 			cell := fmtInstr(n)
@@ -511,7 +511,7 @@ func writeInstr(b *strings.Builder, ins instrCounts) {
 func writeFloor(b *strings.Builder, meds map[key]med, ins instrCounts) {
 	p := func(format string, a ...any) { fmt.Fprintf(b, format, a...) }
 	p("## The floor: what the header map alone costs (`BenchmarkFloor`)\n\n")
-	p("For every scenario whose answer writes headers, `floor-unshared` does only what any correct middleware must: look up the request headers that decide the answer and write the response headers that answer it, from one backing array per response, with no policy check and no parsing (so it costs the same for one origin, a subdomain pattern or 100 origins, and for one requested header or three). `floor-shared` does the same with package-level slices shared by every response, as rs/cors does. `TestFloorAnswers` checks that each floor writes the same header set as corskit. Where 0.6 × rs/cors is below `floor-unshared`, no middleware that writes those headers without sharing can meet target T1.\n\n")
+	p("For every scenario whose answer writes headers, and for the rejected-origin preflight (which writes only its 403 but must look up Access-Control-Request-Method to know it is a preflight), `floor-unshared` does only what any correct middleware must: look up the request headers that decide the answer and write the response headers that answer it, from one backing array per response, with no policy check and no parsing (so it costs the same for one origin, a subdomain pattern or 100 origins, and for one requested header or three). `floor-shared` does the same with package-level slices shared by every response, as rs/cors does. `TestFloorAnswers` checks that each floor writes the same header set as corskit. Where 0.6 × rs/cors is below `floor-unshared`, no middleware that writes those headers without sharing can meet target T1.\n\n")
 	p("| scenario | floor-unshared | floor-shared | **corskit** | rs-cors | 0.6 × rs-cors | corskit above the floor | in instructions |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, s := range bench.Scenarios {
 		fu, ok := meds[key{s.Name, "floor-unshared"}]
