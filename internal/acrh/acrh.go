@@ -120,21 +120,23 @@ func (m *Matcher) anyLine(line string) (n int, whole bool) {
 	if len(line) > MaxElements*(MaxNameLen+1) {
 		return 0, false
 	}
-	start := 0
-	for i := 0; i < len(line); i++ {
-		switch listBytes[line[i]] {
-		case tokenByte:
-			continue
-		case commaByte:
-			if n++; !m.anyName(line[start:i]) {
-				return 0, false
-			}
-			start = i + 1
-		default:
+	for start := 0; ; {
+		i := start
+		for i < len(line) && listBytes[line[i]] == tokenByte {
+			i++
+		}
+		if n++; !m.anyName(line[start:i]) {
 			return 0, false
 		}
+		if i == len(line) {
+			break
+		}
+		if listBytes[line[i]] != commaByte {
+			return 0, false
+		}
+		start = i + 1
 	}
-	if n++; n > MaxElements || !m.anyName(line[start:]) {
+	if n > MaxElements {
 		return 0, false
 	}
 	return n, true
@@ -253,26 +255,18 @@ func (m *Matcher) Check(lines []string) (Result, string) {
 // around it, so the scanner would have accepted it too; FuzzCheck checks
 // that the two paths agree.
 func (m *Matcher) browserPrefix(line string) (i, n int, whole bool) {
-	j := 0
-	for i < len(line) {
-		rest := line[i:]
-		for ; j < len(m.few); j++ {
-			a := m.few[j]
-			if len(a) <= len(rest) && a[0] == rest[0] && rest[:len(a)] == a &&
-				(len(a) == len(rest) || rest[len(a)] == ',') {
-				break
-			}
+	for _, a := range m.few {
+		end := i + len(a)
+		if end > len(line) || line[i] != a[0] || line[i:end] != a {
+			continue
 		}
-		if j == len(m.few) {
-			return i, n, false
+		if end == len(line) {
+			return end, n + 1, true
 		}
-		a := m.few[j]
-		j++
-		n++
-		if len(a) == len(rest) {
-			return len(line), n, true
+		if line[end] == ',' {
+			n++
+			i = end + 1
 		}
-		i += len(a) + 1
 	}
 	return i, n, false
 }
