@@ -242,6 +242,10 @@ type policy struct {
 
 	// The Vary value of a successful preflight.
 	varyPreflight string
+
+	// The answers to successful preflights, by answerIndex; nil for the
+	// kinds preflightHeaders must answer itself.
+	answers [8]*answer
 }
 
 // compile validates c and builds the policy. All problems are returned
@@ -451,6 +455,7 @@ func compile(c Config) (*policy, error) {
 	p.actualSlots = 2 + btoi(p.credentials) + btoi(p.aceh != "")
 	// ACAO, ACAM, ACAH and Vary at most; ACAC, ACMA, ACAPN when configured.
 	p.preflightSlots = 4 + btoi(p.credentials) + btoi(p.maxAge != "") + btoi(p.privateNet)
+	p.makeAnswers()
 	return p, nil
 }
 

@@ -216,6 +216,16 @@
 //     stranger's is refused as soon as its origin is read, one that passes
 //     is answered there and then, one that fails gets its bare 403, and
 //     only debug mode's answer is built by a separate function.
+//   - The answer to a successful preflight is worked out when the policy
+//     is compiled, for each kind of preflight that answers differently
+//     (safelisted method or not, request headers or not, Private Network
+//     Access or not): its header names and values, all constant but the
+//     origin. Serving one is an allocation, a copy and one map store per
+//     header. The answers are made by the same code that writes the
+//     headers otherwise, so they cannot drift from it; a kind whose answer
+//     echoes the request (any method or header with credentials) and a
+//     response that already has a Vary take that general path, and a fuzz
+//     test checks that the two give the same headers.
 //   - A request without Origin, the commonest kind, is answered in the
 //     handler's own closure (under any policy but a static "*"), with one
 //     lookup of Origin shared with the CORS path.

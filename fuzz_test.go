@@ -3,6 +3,8 @@ package cors_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,6 +33,15 @@ var fuzzPolicies = []struct {
 	{anyCreds, func(o string) bool { return o == "https://app.example.com" }},
 	{anyAnon, func(string) bool { return true }},
 	{cors.Config{AllowedOrigins: []string{"null"}, DangerouslyAllowNullOrigin: true, AllowCredentials: true}, func(o string) bool { return o == "null" }},
+	{cors.Config{
+		AllowedOrigins:      []string{"https://app.example.com"},
+		AllowedMethods:      []string{"PUT"},
+		AllowedHeaders:      []string{"X-Token"},
+		ExposedHeaders:      []string{"X-Id"},
+		AllowCredentials:    true,
+		MaxAge:              60,
+		AllowPrivateNetwork: true,
+	}, func(o string) bool { return o == "https://app.example.com" }},
 }
 
 func isPortSuffix(s string) bool {
@@ -61,20 +72,25 @@ func isLabels(s string) bool {
 
 // FuzzMiddleware sends arbitrary requests through each policy and checks
 // the invariants no response may break: no ACAO for a disallowed origin;
-// never "*" with credentials; never two ACAO values; never a panic; and the
-// application runs exactly when it should.
+// never "*" with credentials; never two ACAO values; never a panic; the
+// application runs exactly when it should; and a Vary set by an outer
+// layer changes nothing but Vary, where it comes first. The last is also a
+// differential test of the precomputed answers to successful preflights:
+// an outer Vary sends the request down the general path.
 func FuzzMiddleware(f *testing.F) {
-	f.Add("GET", "https://app.example.com", "", "", false)
-	f.Add("OPTIONS", "https://app.example.com", "PUT", "content-type,x-token", true)
-	f.Add("OPTIONS", "https://a.example.org", "patch", "X-Token", true)
-	f.Add("OPTIONS", "http://localhost:3000", "GET", "", true)
-	f.Add("OPTIONS", "null", "DELETE", "authorization", true)
-	f.Add("OPTIONS", "https://evil.com", "PUT", "", true)
-	f.Add("POST", "https://app.example.com.evil.com", "", "", false)
-	f.Add("OPTIONS", "https://app.example.com", "PUT", strings.Repeat(",", 40), true)
-	f.Add("OPTIONS", "https://app.example.com", "PUT,GET", "x-a\nx-b", true)
-	f.Add("DELETE", "", "", "", false)
-	f.Fuzz(func(t *testing.T, method, origin, reqMethod, reqHeaders string, hasACRM bool) {
+	f.Add("GET", "https://app.example.com", "", "", false, false)
+	f.Add("OPTIONS", "https://app.example.com", "PUT", "content-type,x-token", true, false)
+	f.Add("OPTIONS", "https://app.example.com", "PUT", "x-token", true, true)
+	f.Add("OPTIONS", "https://app.example.com", "GET", "", true, true)
+	f.Add("OPTIONS", "https://a.example.org", "patch", "X-Token", true, false)
+	f.Add("OPTIONS", "http://localhost:3000", "GET", "", true, false)
+	f.Add("OPTIONS", "null", "DELETE", "authorization", true, false)
+	f.Add("OPTIONS", "https://evil.com", "PUT", "", true, false)
+	f.Add("POST", "https://app.example.com.evil.com", "", "", false, false)
+	f.Add("OPTIONS", "https://app.example.com", "PUT", strings.Repeat(",", 40), true, false)
+	f.Add("OPTIONS", "https://app.example.com", "PUT,GET", "x-a\nx-b", true, false)
+	f.Add("DELETE", "", "", "", false, false)
+	f.Fuzz(func(t *testing.T, method, origin, reqMethod, reqHeaders string, hasACRM, privateNet bool) {
 		if method == "" || strings.ContainsAny(method, " \t\r\n") {
 			method = "GET"
 		}
@@ -98,8 +114,30 @@ func FuzzMiddleware(f *testing.F) {
 				if reqHeaders != "" {
 					r.Header["Access-Control-Request-Headers"] = strings.Split(reqHeaders, "\n")
 				}
+				if privateNet {
+					r.Header["Access-Control-Request-Private-Network"] = []string{"true"}
+				}
 				w := httptest.NewRecorder()
 				h.ServeHTTP(w, r)
+				ranFirst := ran
+
+				ran = false
+				outer := httptest.NewRecorder()
+				outer.Header()["Vary"] = []string{"X-Outer"}
+				h.ServeHTTP(outer, r)
+				if ran != ranFirst || outer.Code != w.Code {
+					t.Fatalf("with an outer Vary: status %d, application ran %v; without: %d, %v", outer.Code, ran, w.Code, ranFirst)
+				}
+				wantVary := append([]string{"X-Outer"}, w.Header()["Vary"]...)
+				if got := outer.Header()["Vary"]; !slices.Equal(got, wantVary) {
+					t.Fatalf("with an outer Vary, Vary = %q, want %q", got, wantVary)
+				}
+				without := w.Header().Clone()
+				delete(without, "Vary")
+				delete(outer.Header(), "Vary")
+				if !reflect.DeepEqual(outer.Header(), without) {
+					t.Fatalf("an outer Vary changed the other headers:\n got %v\nwant %v", outer.Header(), without)
+				}
 
 				acao := w.Header()["Access-Control-Allow-Origin"]
 				if len(acao) > 1 {
