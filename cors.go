@@ -363,8 +363,10 @@ func (p *policy) star(h http.Header) {
 // preflight answers a CORS-preflight request (Fetch §4.8) from the allowed
 // origin o (serve has checked it), checking the rest in the order the
 // browser does: method, headers, then Private Network Access. A preflight
-// that passes them all is answered here; a refused one gets reject's bare
-// 403, or debugPreflight's answer in debug mode.
+// that passes them all is answered here, from the policy's precomputed
+// answer (answer.go) when there is one and the response has no Vary yet,
+// else by preflightHeaders; a refused one gets reject's bare 403, or
+// debugPreflight's answer in debug mode.
 func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request, o string, acrm []string, next http.Handler) {
 	method := ""
 	if len(acrm) > 0 {
