@@ -242,10 +242,7 @@
 //     name in turn is tried as a prefix at the current position, so there
 //     is neither a search for the next comma nor a per-byte token check (a
 //     name equal to an allowed one is a token). With AllowedHeaders: ["*"],
-//     a line in that form is checked in one pass over its bytes, eight at
-//     a time where they are lower-case letters, digits and "-" (one
-//     64-bit load and a few additions tell whether all eight are), one at
-//     a time elsewhere.
+//     a line in that form is checked in one pass over its bytes.
 //     Whatever does not fit that form (mixed case, any order, spaces, a
 //     name not allowed) is scanned from where the merge stopped; each name
 //     is compared as sent and lower-cased into a stack buffer only if it

@@ -121,7 +121,7 @@ func (m *Matcher) anyLine(line string) (n int, whole bool) {
 		return 0, false
 	}
 	for start := 0; ; {
-		i := start + browserRun(line[start:])
+		i := start
 		for i < len(line) && listBytes[line[i]] == tokenByte {
 			i++
 		}
@@ -147,33 +147,6 @@ func (m *Matcher) anyLine(line string) (n int, whole bool) {
 func (m *Matcher) anyName(name string) bool {
 	return name != "" && len(name) <= MaxNameLen &&
 		(m.authorization || !equalFoldLower(name, "authorization"))
-}
-
-// browserRun returns the length of the longest prefix of s that is made of
-// whole 8-byte words of lower-case ASCII letters, digits and "-", the bytes
-// of nearly every name a browser sends. They are token bytes, so anyLine
-// may skip them without looking at them one by one; what is left, the
-// tail of a name and what follows it, is looked at one byte at a time.
-//
-// Each word is tested at once: for a byte b below 0x80, adding 0x80-c sets
-// its top bit exactly when b >= c, and no sum carries into the next byte;
-// b is '-' exactly when (b^'-')+0x7f leaves the top bit clear.
-func browserRun(s string) int {
-	const ones, tops = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		w := s[i : i+8]
-		_ = w[7]
-		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		letter := (x + (0x80-'a')*ones) &^ (x + (0x80-'z'-1)*ones)
-		digit := (x + (0x80-'0')*ones) &^ (x + (0x80-'9'-1)*ones)
-		dash := ^((x ^ '-'*ones) + 0x7f*ones)
-		if x&tops != 0 || (letter|digit|dash)&tops != tops {
-			break
-		}
-	}
-	return i
 }
 
 // The classes of listBytes.

@@ -289,10 +289,6 @@ func FuzzCheck(f *testing.F) {
 		strings.Repeat(",", 20), strings.Repeat(" ", 20) + "x-a",
 		"authorization,content-type,x-a,x-token", "a,x-a,x-a-,x-a-b,x-ab", "x-a,x-a-b", "x-a-b,x-a", long[0], "x-a\nx-token", "x-other\ncontent-type",
 		strings.Repeat("x-a,", 70), "\xff", "x-a , x-token ,", "Authorization\n\n\n",
-		// Eight-byte words, for anyLine's word-at-a-time scan: all browser
-		// bytes, then one other byte at the start, middle or end of a word.
-		"abcdefgh", "x-0123456789-abcdef", "abcdefgh,ijklmnop,", "abcdefg;", ";bcdefgh", "abcDefgh",
-		"abc_efgh", "abcdefg\x80", "abcdefgh ", "x-requested-with,content-type", "0123456789abcdef:",
 	} {
 		f.Add(s, false)
 		f.Add(s, true)
