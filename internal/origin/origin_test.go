@@ -207,17 +207,25 @@ func FuzzContains(f *testing.F) {
 		{"https://example.com", "https://example.com.evil.com"},
 		{"https://*.a.b", "https://x.y.a.b"},
 		{"https://*.a.b:*", "https://x..a.b:1"},
+		{"https://*.a.b:*", "https://x.a.b:1"},
 		{"http://[::1]:*", "http://[::1]:99999"},
 		{"https://*.example.org:8443", "https://a.example.org:8443"},
 		{"https://*.d3.example.com", "https://q.d3.example.com"},
 		{"https://app7.example.com", "https://app7.example.com"},
 		{"http://localhost:3011", "http://localhost:3011"},
 		{"x", "https://a.example.org"},
+		{"x", "https://a-b.c_d.example.org:8443"},
+		{"x", "http://x..y.localhost:3000"},
+		{"x", "https://.example.org"},
+		{"x", "https://a.example.org."},
+		{"x", "https://a:b.example.org"},
+		{"x", "https://a/b.example.org"},
+		{"x", "https://A.example.org"},
 	} {
 		f.Add(seed[0], seed[1])
 	}
 	f.Fuzz(func(t *testing.T, pattern, o string) {
-		for _, base := range [][]string{patterns, manySubdomainPatterns(), manyExactPatterns()} {
+		for _, base := range [][]string{patterns, fixedSubdomainPatterns, manySubdomainPatterns(), manyExactPatterns()} {
 			ps := append([]string(nil), base...)
 			if _, err := origin.Parse(pattern); err == nil {
 				ps = append(ps, pattern)
@@ -228,6 +236,15 @@ func FuzzContains(f *testing.F) {
 			}
 		}
 	})
+}
+
+// fixedSubdomainPatterns has a few exact origins and "*." patterns with
+// fixed ports only, which Set matches without splitting the origin.
+var fixedSubdomainPatterns = []string{
+	"https://app.example.com",
+	"https://*.example.org",
+	"https://*.example.org:8443",
+	"http://*.localhost:3000",
 }
 
 // manyExactPatterns is enough exact origins to use the map.

@@ -18,6 +18,10 @@ type Set struct {
 	// onlyFew is set when few holds every pattern, the commonest kind of
 	// set: then Contains decides without a call.
 	onlyFew bool
+	// fixedSubs is set when the other patterns are all in subs and have a
+	// fixed port, the next commonest kind: then containsPatterns needs
+	// only matchFixed.
+	fixedSubs bool
 }
 
 type sub struct {
@@ -73,6 +77,12 @@ func NewSet(patterns []Pattern) *Set {
 		s.subs = nil
 	}
 	s.onlyFew = s.exact == nil && s.anyPort == nil && s.subs == nil && s.bySufx == nil
+	s.fixedSubs = s.exact == nil && s.anyPort == nil && s.subs != nil
+	for _, w := range s.subs {
+		if w.port == AnyPort {
+			s.fixedSubs = false
+		}
+	}
 	return s
 }
 
@@ -93,6 +103,14 @@ func (s *Set) Contains(o string) bool {
 
 // containsPatterns is Contains for the origins that are not among s.few.
 func (s *Set) containsPatterns(o string) bool {
+	if s.fixedSubs {
+		for i := range s.subs {
+			if s.subs[i].matchFixed(o) {
+				return true
+			}
+		}
+		return false
+	}
 	if _, ok := s.exact[o]; ok {
 		return true
 	}
@@ -141,8 +159,7 @@ func (s *Set) containsSub(o, host string, known bool) bool {
 	for i := range s.subs {
 		w := &s.subs[i]
 		if w.port != AnyPort {
-			if len(o) > len(w.prefix)+len(w.tail) && strings.HasPrefix(o, w.prefix) &&
-				strings.HasSuffix(o, w.tail) && isLabels(o[len(w.prefix):len(o)-len(w.tail)]) {
+			if w.matchFixed(o) {
 				return true
 			}
 			continue
@@ -158,6 +175,15 @@ func (s *Set) containsSub(o, host string, known bool) bool {
 		}
 	}
 	return false
+}
+
+// matchFixed reports whether o matches w, a pattern with a fixed port,
+// without splitting o: o must start with w's scheme, end with its parent
+// domain (and port), and hold only DNS labels in between.
+func (w *sub) matchFixed(o string) bool {
+	end := len(o) - len(w.tail)
+	return end > len(w.prefix) && o[:len(w.prefix)] == w.prefix && o[end:] == w.tail &&
+		isLabels(o[len(w.prefix):end])
 }
 
 // split cuts a request origin into scheme, host and port without
@@ -204,14 +230,30 @@ func isLabels(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '.' {
-			if s[i-1] == '.' {
-				return false
-			}
-		} else if !fetch.IsDomainByte(c) {
+		// s[0] is not a dot, so s[i-1] exists when s[i] is one.
+		if c := labelBytes[s[i]]; c != labelByte && (c != dotByte || s[i-1] == '.') {
 			return false
 		}
 	}
 	return true
 }
+
+// The classes of labelBytes.
+const (
+	otherByte = iota
+	labelByte
+	dotByte
+)
+
+// labelBytes classifies the bytes of a host for isLabels: those that may
+// appear in a label (fetch.IsDomainByte), the dot, and everything else. One
+// lookup per byte costs less than IsDomainByte's comparisons.
+var labelBytes = func() (t [256]uint8) {
+	for b := range t {
+		if fetch.IsDomainByte(byte(b)) {
+			t[b] = labelByte
+		}
+	}
+	t['.'] = dotByte
+	return t
+}()
