@@ -172,10 +172,39 @@ var listBytes = func() (t [256]uint8) {
 // lines is allowed. On failure it also returns the offending element, a
 // substring of the input (possibly truncated for a malformed one).
 func (m *Matcher) Check(lines []string) (Result, string) {
-	empty, elems := 0, 0
-	for _, line := range lines {
+	// Browsers send one line. When the fast form takes it whole, that is
+	// the answer, without the scanner's loop; when it stops part way, the
+	// scanner resumes there rather than starting over. (A whole line holds
+	// at most fewLimit names from browserPrefix, and anyLine takes none
+	// past MaxElements, so the limit on names holds.)
+	if len(lines) == 1 {
+		switch {
+		case m.browserForm:
+			i, n, whole := m.browserPrefix(lines[0])
+			if whole {
+				return Allowed, ""
+			}
+			return m.scan(lines, i, n)
+		case m.any:
+			if _, whole := m.anyLine(lines[0]); whole {
+				return Allowed, ""
+			}
+			return m.scan(lines, 0, 0)
+		}
+	}
+	return m.scan(lines, -1, 0)
+}
+
+// scan is Check's general case. When first >= 0, the fast form has
+// already taken lines[0] up to first, elems names, and the scanner takes
+// the rest of it from there.
+func (m *Matcher) scan(lines []string, first, elems int) (Result, string) {
+	empty := 0
+	for k, line := range lines {
 		i := 0
-		if m.browserForm || m.any {
+		if k == 0 && first >= 0 {
+			i = first
+		} else if m.browserForm || m.any {
 			n, whole := 0, false
 			if m.browserForm {
 				i, n, whole = m.browserPrefix(line)
