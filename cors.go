@@ -297,7 +297,13 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, p *policy, or
 				p.reject(w, r, OriginNotAllowed)
 				return
 			}
-			m.preflight(p, w, r, o, acrm, next)
+			method := ""
+			if len(acrm) > 0 {
+				method = acrm[0]
+			}
+			if m.preflight(p, w, r, o, method) {
+				next.ServeHTTP(w, r)
+			}
 			return
 		}
 		// An OPTIONS request without Access-Control-Request-Method is not a
@@ -366,12 +372,11 @@ func (p *policy) star(h http.Header) {
 // that passes them all is answered here, from the policy's precomputed
 // answer (answer.go) when there is one and the response has no Vary yet,
 // else by preflightHeaders; a refused one gets reject's bare 403, or
-// debugPreflight's answer in debug mode.
-func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request, o string, acrm []string, next http.Handler) {
-	method := ""
-	if len(acrm) > 0 {
-		method = acrm[0]
-	}
+// debugPreflight's answer in debug mode. method is the first line of
+// Access-Control-Request-Method. preflight reports whether the
+// application should run next (PreflightPassthrough); serve calls it, so
+// that preflight's arguments fit in registers.
+func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request, o, method string) (passthrough bool) {
 	acrhLines := r.Header[fetch.HeaderRequestHeaders]
 	pn := r.Header[fetch.HeaderRequestPrivateNetwork]
 	privateNet := len(pn) > 0 && pn[0] == valueTrue
@@ -385,10 +390,10 @@ func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request
 		reason := refusal(methodOK, headers)
 		if m.debug.Load() {
 			p.debugPreflight(w, r, o, method, acrhLines, safelisted, methodOK, headers, privateNet, reason)
-			return
+			return false
 		}
 		p.reject(w, r, reason)
-		return
+		return false
 	}
 	h := w.Header()
 	if a := p.answers[answerIndex(safelisted, len(acrhLines) > 0, privateNet)]; a != nil && len(h[fetch.HeaderVary]) == 0 {
@@ -397,10 +402,10 @@ func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request
 		p.preflightHeaders(h, o, method, acrhLines, safelisted, true, true, privateNet, "")
 	}
 	if p.passthrough {
-		next.ServeHTTP(w, r)
-		return
+		return true
 	}
 	w.WriteHeader(p.status)
+	return false
 }
 
 // allowsMethod reports whether the policy allows the method of a preflight,
