@@ -378,33 +378,36 @@ func (p *policy) star(h http.Header) {
 // that preflight's arguments fit in registers.
 func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request, o, method string) (passthrough bool) {
 	acrhLines := r.Header[fetch.HeaderRequestHeaders]
-	pn := r.Header[fetch.HeaderRequestPrivateNetwork]
-	privateNet := len(pn) > 0 && pn[0] == valueTrue
 	safelisted := fetch.IsSafelistedMethod(method)
 	methodOK := safelisted || p.allowsMethod(method)
 	headers := acrh.Allowed
 	if methodOK && len(acrhLines) > 0 {
 		headers, _ = p.headers.Check(acrhLines)
 	}
-	if !methodOK || headers != acrh.Allowed || privateNet && !p.privateNet {
-		reason := refusal(methodOK, headers)
-		if m.debug.Load() {
-			p.debugPreflight(w, r, o, method, acrhLines, safelisted, methodOK, headers, privateNet, reason)
+	if methodOK && headers == acrh.Allowed {
+		// Private Network Access is the last check, so a preflight refused
+		// before it does not pay for the lookup.
+		privateNet := privateNetRequested(r)
+		if !privateNet || p.privateNet {
+			h := w.Header()
+			if a := p.answers[answerIndex(safelisted, len(acrhLines) > 0, privateNet)]; a != nil && len(h[fetch.HeaderVary]) == 0 {
+				a.write(h, o)
+			} else {
+				p.preflightHeaders(h, o, method, acrhLines, safelisted, true, true, privateNet, "")
+			}
+			if p.passthrough {
+				return true
+			}
+			w.WriteHeader(p.status)
 			return false
 		}
-		p.reject(w, r, reason)
+	}
+	reason := refusal(methodOK, headers)
+	if m.debug.Load() {
+		p.debugPreflight(w, r, o, method, acrhLines, safelisted, methodOK, headers, privateNetRequested(r), reason)
 		return false
 	}
-	h := w.Header()
-	if a := p.answers[answerIndex(safelisted, len(acrhLines) > 0, privateNet)]; a != nil && len(h[fetch.HeaderVary]) == 0 {
-		a.write(h, o)
-	} else {
-		p.preflightHeaders(h, o, method, acrhLines, safelisted, true, true, privateNet, "")
-	}
-	if p.passthrough {
-		return true
-	}
-	w.WriteHeader(p.status)
+	p.reject(w, r, reason)
 	return false
 }
 
@@ -420,6 +423,13 @@ func (p *policy) allowsMethod(method string) bool {
 		}
 	}
 	return false
+}
+
+// privateNetRequested reports whether r is a Private Network Access
+// preflight ("Access-Control-Request-Private-Network: true").
+func privateNetRequested(r *http.Request) bool {
+	pn := r.Header[fetch.HeaderRequestPrivateNetwork]
+	return len(pn) > 0 && pn[0] == valueTrue
 }
 
 // refusal names the first check, in the browser's order, that a preflight

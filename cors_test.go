@@ -333,6 +333,24 @@ func TestDebug(t *testing.T) {
 	})
 	m.SetDebug(false)
 	check(t, m, []exchange{{"off again", preflight(origin, "POSTX"), 403, hdr(), false}})
+
+	// Private Network Access is checked last, but debug mode's answer to
+	// an earlier refusal still grants it when the policy does, and names
+	// nothing it does not grant when the policy does not.
+	pna := strict
+	pna.AllowPrivateNetwork = true
+	m = mustNew(t, pna)
+	m.SetDebug(true)
+	varyPN := varyPreflight + ", Access-Control-Request-Private-Network"
+	check(t, m, []exchange{
+		{"method, PNA allowed", preflight(origin, "POSTX", acrpn, "true"), 204, hdr(acao, origin, acac, "true", acam, "PUT,DELETE,patch", acapn, "true", "Vary", varyPN), false},
+		{"header, PNA allowed", preflight(origin, "PUT", acrh, "x-other", acrpn, "true"), 204, hdr(acao, origin, acac, "true", acam, "PUT,DELETE,patch", acah, "content-type,x-token", acapn, "true", "Vary", varyPN), false},
+	})
+	m = mustNew(t, strict)
+	m.SetDebug(true)
+	check(t, m, []exchange{
+		{"PNA refused", preflight(origin, "PUT", acrpn, "true"), 204, hdr(acao, origin, acac, "true", acam, "PUT,DELETE,patch", "Vary", varyPreflight), false},
+	})
 }
 
 func TestOnReject(t *testing.T) {

@@ -249,7 +249,8 @@
 //     has upper-case bytes. The limits above bound both, and a fuzz test
 //     checks that the two agree with a plain split-and-trim reference.
 //   - A rejected preflight writes only its status: no header, no
-//     allocation.
+//     allocation. One refused for its method or headers is not looked
+//     at further (Access-Control-Request-Private-Network is read last).
 //
 // BENCHMARKS.md in the repository compares these paths with rs/cors,
 // go-chi/cors and gorilla/handlers, and with what the header map alone
