@@ -108,17 +108,55 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := m.policy.Load()
 		origins := r.Header[fetch.HeaderOrigin]
-		if len(origins) == 0 && p != nil && !p.allOrigins {
-			// The most common request of all, not a CORS one, is handled
-			// here rather than in serve, saving a call. The response still
-			// depends on Origin, so caches must key on it: otherwise a cached
-			// answer to this request could be served to a CORS request
-			// (Fetch §3.2.6, "CORS protocol and HTTP caches").
-			varyOnOrigin(w.Header())
+		if len(origins) == 0 {
+			// Not a CORS request, the most common request of all.
+			switch {
+			case p == nil:
+			case p.allOrigins:
+				// A static "*" policy: the same "Access-Control-Allow-Origin:
+				// *" as on CORS responses, so that caches cannot mix them
+				// up, and no Vary.
+				p.star(w.Header())
+			default:
+				// The response still depends on Origin, so caches must key
+				// on it: otherwise a cached answer to this request could be
+				// served to a CORS request (Fetch §3.2.6, "CORS protocol and
+				// HTTP caches").
+				varyOnOrigin(w.Header())
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
-		m.serve(w, r, p, origins, next)
+		if p == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		// Browsers send one Origin line (Fetch §4.6 step 12); only the first
+		// counts.
+		o := origins[0]
+		if r.Method == http.MethodOptions {
+			if acrm, ok := r.Header[fetch.HeaderRequestMethod]; ok {
+				// The origin comes first, as in the browser's checks; a
+				// stranger's preflight is refused before anything else of it
+				// is read.
+				if !p.allowOrigin(r, o) {
+					p.reject(w, r, OriginNotAllowed)
+					return
+				}
+				method := ""
+				if len(acrm) > 0 {
+					method = acrm[0]
+				}
+				if m.preflight(p, w, r, o, method) {
+					next.ServeHTTP(w, r)
+				}
+				return
+			}
+			// An OPTIONS request without Access-Control-Request-Method is not a
+			// preflight: the application answers it (with its own Allow header).
+		}
+		p.actual(w.Header(), r, o)
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -270,49 +308,6 @@ func varyCovers(old []string, value string) bool {
 	return true
 }
 
-// serve handles every request but the non-CORS ones that Handler's closure
-// answers itself; origins is the request's Origin header.
-func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, p *policy, origins []string, next http.Handler) {
-	if p == nil {
-		next.ServeHTTP(w, r)
-		return
-	}
-	if len(origins) == 0 {
-		// Not a CORS request, under a static "*" policy (Handler answers the
-		// others): the same "Access-Control-Allow-Origin: *" as on CORS
-		// responses, so that caches cannot mix them up, and no Vary.
-		p.star(w.Header())
-		next.ServeHTTP(w, r)
-		return
-	}
-	// Browsers send one Origin line (Fetch §4.6 step 12); only the first
-	// counts.
-	o := origins[0]
-	if r.Method == http.MethodOptions {
-		if acrm, ok := r.Header[fetch.HeaderRequestMethod]; ok {
-			// The origin comes first, as in the browser's checks; a
-			// stranger's preflight is refused before anything else of it
-			// is read.
-			if !p.allowOrigin(r, o) {
-				p.reject(w, r, OriginNotAllowed)
-				return
-			}
-			method := ""
-			if len(acrm) > 0 {
-				method = acrm[0]
-			}
-			if m.preflight(p, w, r, o, method) {
-				next.ServeHTTP(w, r)
-			}
-			return
-		}
-		// An OPTIONS request without Access-Control-Request-Method is not a
-		// preflight: the application answers it (with its own Allow header).
-	}
-	p.actual(w.Header(), r, o)
-	next.ServeHTTP(w, r)
-}
-
 // allowOrigin reports whether the policy allows origin o for request r.
 // The check of a few exact origins (Set.Contains) is inlined here; the
 // other kinds of pattern, the null origin and AllowOriginFunc are a call
@@ -367,14 +362,14 @@ func (p *policy) star(h http.Header) {
 }
 
 // preflight answers a CORS-preflight request (Fetch §4.8) from the allowed
-// origin o (serve has checked it), checking the rest in the order the
+// origin o (Handler has checked it), checking the rest in the order the
 // browser does: method, headers, then Private Network Access. A preflight
 // that passes them all is answered here, from the policy's precomputed
 // answer (answer.go) when there is one and the response has no Vary yet,
 // else by preflightHeaders; a refused one gets reject's bare 403, or
 // debugPreflight's answer in debug mode. method is the first line of
 // Access-Control-Request-Method. preflight reports whether the
-// application should run next (PreflightPassthrough); serve calls it, so
+// application should run next (PreflightPassthrough); Handler calls it, so
 // that preflight's arguments fit in registers.
 func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request, o, method string) (passthrough bool) {
 	acrhLines := r.Header[fetch.HeaderRequestHeaders]

@@ -226,9 +226,10 @@
 //     echoes the request (any method or header with credentials) and a
 //     response that already has a Vary take that general path, and a fuzz
 //     test checks that the two give the same headers.
-//   - A request without Origin, the commonest kind, is answered in the
-//     handler's own closure (under any policy but a static "*"), with one
-//     lookup of Origin shared with the CORS path.
+//   - Every request is dispatched in the handler's own closure, without a
+//     further call: one without Origin, the commonest kind, is answered
+//     there, with one lookup of Origin shared with the CORS path; a
+//     preflight from a stranger is refused there.
 //   - Up to eight exact origins, and up to eight allowed header names, are
 //     compared in turn, which is cheaper than hashing; larger sets use a
 //     map. Allowed methods, a handful in any real policy, are always
