@@ -112,6 +112,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			// Not a CORS request, the most common request of all.
 			switch {
 			case p == nil:
+				// The zero Middleware passes everything through.
 			case p.allOrigins:
 				// A static "*" policy: the same "Access-Control-Allow-Origin:
 				// *" as on CORS responses, so that caches cannot mix them
@@ -127,7 +128,7 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if p == nil {
+		if p == nil { // the zero Middleware
 			next.ServeHTTP(w, r)
 			return
 		}
