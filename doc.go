@@ -117,8 +117,11 @@
 // is a rejected preflight, which carries no header at all: responses to
 // OPTIONS are not cacheable (RFC 9110 §9.3.7), and answering strangers with
 // nothing keeps that path free of allocations. With AllowedOrigins: ["*"]
-// the answer does not depend on Origin, so there is no Vary, and
-// "Access-Control-Allow-Origin: *" is sent on every response, CORS or not.
+// the answer does not depend on Origin, so there is no "Vary: Origin", and
+// "Access-Control-Allow-Origin: *" is sent on every response, CORS or not;
+// a successful preflight still varies on Access-Control-Request-Method and
+// -Headers, since whether it carries Access-Control-Allow-Methods and
+// -Headers depends on them.
 //
 // # Access-Control-Request-Headers
 //
