@@ -370,8 +370,9 @@ func (p *policy) star(h http.Header) {
 // else by preflightHeaders; a refused one gets reject's bare 403, or
 // debugPreflight's answer in debug mode. method is the first line of
 // Access-Control-Request-Method. preflight reports whether the
-// application should run next (PreflightPassthrough); Handler calls it, so
-// that preflight's arguments fit in registers.
+// application should run next (PreflightPassthrough); Handler runs it
+// then, so that preflight need not take next and its arguments fit in
+// registers.
 func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request, o, method string) (passthrough bool) {
 	acrhLines := r.Header[fetch.HeaderRequestHeaders]
 	safelisted := fetch.IsSafelistedMethod(method)
