@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corskit/cors/internal/engine"
 	"github.com/corskit/cors/internal/fetch"
 )
 
@@ -36,10 +37,23 @@ type Request struct {
 	Credentials bool `json:"credentials,omitempty"`
 	// Initiator is Fetch (the default) or XHR; it changes the console text.
 	Initiator Initiator `json:"initiator,omitempty"`
-	// ForcePreflight sets Fetch's use-CORS-preflight flag, which an
-	// XMLHttpRequest with upload listeners (or a fetch() with a streamed
-	// body) sets: the browser preflights even a simple request.
+	// ForcePreflight is an XMLHttpRequest with upload listeners (or a
+	// fetch() with a streamed body): the browser then preflights even a
+	// simple request, but only when the request has a body (Body), as
+	// Chromium does (XHR send() sets the upload listener flag only for a
+	// non-null body): a GET, or a POST sent without a body, is not
+	// preflighted for its listeners.
 	ForcePreflight bool `json:"forcePreflight,omitempty"`
+	// Body is the request body, sent with the actual request. A fetch()
+	// with a body and no Content-Type gets "Content-Type:
+	// text/plain;charset=UTF-8", as the browser adds it (a safelisted
+	// value, counted toward the 1024-byte total). fetch() refuses a body on
+	// GET and HEAD (an InputError); XMLHttpRequest ignores it there.
+	Body string `json:"body,omitempty"`
+	// Cookie is the Cookie header the browser would attach from its cookie
+	// jar. It is sent only when Credentials is set, and only with the
+	// actual request: preflights never carry cookies.
+	Cookie string `json:"cookie,omitempty"`
 	// SendActual allows sending an actual request whose method is not GET,
 	// HEAD or OPTIONS. Without it, Explain stops after the preflight and says
 	// the actual request was not sent, so that explaining a DELETE never
@@ -70,6 +84,8 @@ type Exchange struct {
 	RequestHeader http.Header `json:"requestHeader"`
 	Status        int         `json:"status"`
 	Header        http.Header `json:"header"`
+	// Body is the request body sent, if any.
+	Body string `json:"body,omitempty"`
 }
 
 // CacheTimes are the seconds each browser keeps a successful preflight in
@@ -180,6 +196,7 @@ type prepared struct {
 	kind       Initiator
 	warnings   []string
 	pageOrigin string
+	body       string
 }
 
 // Explain does what a browser does for req and judges the answers as
@@ -248,8 +265,8 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 		if hop > fetch.MaxRedirects {
 			return res, &NetworkError{Kind: "actual", URL: cur.String(), Err: fmt.Errorf("more than %d redirects", fetch.MaxRedirects)}
 		}
-		unsafe := fetch.UnsafeRequestHeaderNames(fields)
-		why := preflightReasons(method, unsafe, req.ForcePreflight)
+		unsafe := fetch.UnsafeRequestHeaderNames(fields, engine.Chromium.IsSafelistedRequestHeader)
+		why := preflightReasons(method, unsafe, forced(req, p.body, method))
 		if hop == 0 {
 			res.Preflight = len(why) > 0
 			res.PreflightWhy = why
@@ -281,7 +298,7 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 			return res, nil
 		}
 
-		ex, err := sendActual(ctx, withJar, cur, origin, method, fields, req.Credentials)
+		ex, err := sendActual(ctx, withJar, cur, origin, method, fields, req.Credentials, req.Cookie, p.body)
 		if ex != nil {
 			res.Exchanges = append(res.Exchanges, *ex)
 			res.Curl = append(res.Curl, curlFor(ex, req.Credentials))
@@ -312,7 +329,10 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 			return res, &NetworkError{Kind: "actual", URL: cur.String(), Err: fmt.Errorf("redirect to an unusable location %q", loc)}
 		}
 		if next.User != nil {
-			res.block(p, cur, StageActual, RedirectContainsCredentials, next.String())
+			// Chromium names no location in this message: its console line
+			// reads "Redirect location '' contains a username and
+			// password" (engine.Chromium.RedirectCredentialsLocation).
+			res.block(p, cur, StageActual, RedirectContainsCredentials, engine.Chromium.RedirectCredentialsLocation(next.String()))
 			return res, nil
 		}
 		// A hop to another origin taints the request (from now on it carries
@@ -326,6 +346,9 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 		crossOrigin := nextOrigin != curOrigin
 		var dropBody bool
 		method, dropBody = fetch.RedirectMethod(ex.Status, method)
+		if dropBody {
+			p.body = ""
+		}
 		if crossOrigin || dropBody {
 			fields = slices.DeleteFunc(slices.Clone(fields), func(f fetch.HeaderField) bool {
 				return fetch.RedirectRemovesHeader(f.Name, dropBody, crossOrigin)
@@ -412,23 +435,61 @@ func prepare(req Request) (*prepared, error) {
 		names = append(names, name)
 	}
 	slices.Sort(names)
+	hasContentType := false
 	for _, name := range names {
 		if !fetch.IsToken(name) {
 			return nil, &InputError{"header", fmt.Sprintf("%q is not a valid header name", name)}
 		}
+		// Headers.append and setRequestHeader combine repeated names into
+		// one value joined by ", ", which is what the safelist and the
+		// 1024-byte total then judge.
+		var vals []string
 		for _, v := range req.Header[name] {
 			v = strings.Trim(v, " \t\r\n") // Headers.append normalises the value
 			if strings.ContainsAny(v, "\r\n\x00") {
 				return nil, &InputError{"header", fmt.Sprintf("the value of %s contains CR, LF or NUL", name)}
 			}
-			if fetch.IsForbiddenRequestHeaderValue(name, v) {
-				p.warnings = append(p.warnings, fmt.Sprintf("header %s is a forbidden request-header: the browser silently drops it, so it is not sent", name))
-				continue
+			vals = append(vals, v)
+		}
+		v := strings.Join(vals, ", ")
+		if fetch.IsForbiddenRequestHeaderValue(name, v) {
+			p.warnings = append(p.warnings, fmt.Sprintf("header %s is a forbidden request-header: the browser silently drops it, so it is not sent", name))
+			continue
+		}
+		hasContentType = hasContentType || strings.EqualFold(name, "Content-Type")
+		p.fields = append(p.fields, fetch.HeaderField{Name: name, Value: v})
+	}
+	if req.Body != "" {
+		switch {
+		case p.method == "GET" || p.method == "HEAD":
+			if p.kind == Fetch {
+				return nil, &InputError{"body", "fetch() throws a TypeError for a " + p.method + " request with a body"}
 			}
-			p.fields = append(p.fields, fetch.HeaderField{Name: name, Value: v})
+			p.warnings = append(p.warnings, "XMLHttpRequest ignores the body of a "+p.method+" request: it is not sent")
+		default:
+			p.body = req.Body
+			if !hasContentType {
+				p.fields = append(p.fields, fetch.HeaderField{Name: "Content-Type", Value: "text/plain;charset=UTF-8"})
+			}
 		}
 	}
+	if req.ForcePreflight && p.body == "" {
+		p.warnings = append(p.warnings, "upload listeners force a preflight only when the request has a body; this one has none, so Chromium sends no preflight for them")
+	}
 	return p, nil
+}
+
+// forced reports whether the use-CORS-preflight flag is set for a request
+// with this method and body: upload listeners (req.ForcePreflight) count
+// only when a body is sent (engine.Chromium.UploadPreflightNeedsBody).
+func forced(req Request, body, method string) bool {
+	if !req.ForcePreflight {
+		return false
+	}
+	if engine.Chromium.UploadPreflightNeedsBody {
+		return body != "" && method != "GET" && method != "HEAD"
+	}
+	return true
 }
 
 // preflightReasons lists why a preflight is needed (Fetch §4.1 main fetch
@@ -468,17 +529,28 @@ func sendPreflight(ctx context.Context, c *http.Client, u *url.URL, origin, meth
 	return roundTrip(ctx, c, "preflight", http.MethodOptions, u, h)
 }
 
-func sendActual(ctx context.Context, c *http.Client, u *url.URL, origin, method string, fields []fetch.HeaderField, creds bool) (*Exchange, error) {
+func sendActual(ctx context.Context, c *http.Client, u *url.URL, origin, method string, fields []fetch.HeaderField, creds bool, cookie, body string) (*Exchange, error) {
 	h := http.Header{}
 	for _, f := range fields {
 		h.Add(f.Name, f.Value)
 	}
+	if creds && cookie != "" {
+		h.Set("Cookie", cookie)
+	}
 	setBrowserHeaders(h, origin)
-	return roundTrip(ctx, c, "actual", method, u, h)
+	return roundTripBody(ctx, c, "actual", method, u, h, body)
 }
 
 func roundTrip(ctx context.Context, c *http.Client, kind, method string, u *url.URL, h http.Header) (*Exchange, error) {
-	r, err := http.NewRequestWithContext(ctx, method, u.String(), nil)
+	return roundTripBody(ctx, c, kind, method, u, h, "")
+}
+
+func roundTripBody(ctx context.Context, c *http.Client, kind, method string, u *url.URL, h http.Header, body string) (*Exchange, error) {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	r, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
 		return nil, &NetworkError{Kind: kind, URL: u.String(), Err: err}
 	}
@@ -495,6 +567,7 @@ func roundTrip(ctx context.Context, c *http.Client, kind, method string, u *url.
 	return &Exchange{
 		Kind: kind, Method: method, URL: u.String(),
 		RequestHeader: h.Clone(), Status: resp.StatusCode, Header: resp.Header,
+		Body: body,
 	}, nil
 }
 
@@ -681,7 +754,10 @@ func curlFor(ex *Exchange, creds bool) string {
 			b.WriteString(" -H " + shellQuote(k+": "+v))
 		}
 	}
-	if creds {
+	if ex.Body != "" {
+		b.WriteString(" --data-raw " + shellQuote(ex.Body))
+	}
+	if creds && ex.RequestHeader.Get("Cookie") == "" {
 		b.WriteString(" -b 'name=value'  # the page's cookies")
 	}
 	return b.String()

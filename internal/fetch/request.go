@@ -71,9 +71,9 @@ func hasUnsafeRequestHeaderByte(v string) bool {
 // callers should do too). The 1024-byte total rule spans several headers and
 // is applied by UnsafeRequestHeaderNames, not here.
 //
-// Chromium also safelists a few headers that only the browser itself sets
-// (legacy client hints, Save-Data, Sec-CH-*); scripts cannot set them, so they
-// are left out.
+// Chromium also safelists Intervention, Save-Data and the legacy client
+// hints (DPR, Width, …), which scripts can set too; that is an engine's own
+// rule and lives in package internal/engine, not here.
 func IsSafelistedRequestHeader(name, value string) bool {
 	if len(value) > SafelistedValueLimit {
 		return false
@@ -232,14 +232,22 @@ func parseDecimal(s string) (uint64, bool) {
 // header names to a sorted-lowercase set"); an empty result means the headers
 // alone do not force a preflight.
 //
+// safelisted decides whether one header is CORS-safelisted; nil means the
+// standard's IsSafelistedRequestHeader. A browser that safelists more names
+// (Chromium: see package internal/engine) passes its own predicate, and those
+// headers then count toward the 1024-byte total as well, as they do there.
+//
 // Callers must leave out forbidden request-headers first: browsers drop them
 // when a script sets them, so they never reach this algorithm.
 // UnsafeRequestHeaderNames allocates.
-func UnsafeRequestHeaderNames(headers []HeaderField) []string {
+func UnsafeRequestHeaderNames(headers []HeaderField, safelisted func(name, value string) bool) []string {
+	if safelisted == nil {
+		safelisted = IsSafelistedRequestHeader
+	}
 	var unsafe, safe []string
 	total := 0
 	for _, h := range headers {
-		if IsSafelistedRequestHeader(h.Name, h.Value) {
+		if safelisted(h.Name, h.Value) {
 			safe = append(safe, h.Name)
 			total += len(h.Value)
 		} else {

@@ -90,7 +90,7 @@ func TestUnsafeRequestHeaderNames(t *testing.T) {
 			[]string{"accept", "accept-language", "content-language"}},
 	}
 	for _, tt := range tests {
-		got := fetch.UnsafeRequestHeaderNames(tt.headers)
+		got := fetch.UnsafeRequestHeaderNames(tt.headers, nil)
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
 		}
