@@ -1,8 +1,10 @@
 package check
 
 import (
+	"cmp"
 	"context"
-	"crypto/rand"
+	"crypto/sha256"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -77,6 +79,9 @@ const (
 	ClassMissingVary    = "missing-vary"
 	ClassMultipleACAO   = "multiple-acao"
 	ClassInvalidACAO    = "invalid-acao"
+	// ClassTrustedRefused: an origin given in AuditOptions.Trusted is not
+	// allowed by the server (its own pages are blocked).
+	ClassTrustedRefused = "trusted-origin-refused"
 )
 
 var aliases = map[string][]string{
@@ -99,7 +104,17 @@ var aliases = map[string][]string{
 // Strict-Transport-Security.
 type Evidence = Exchange
 
-// Finding is one misconfiguration.
+// Probe is one request of an audit that showed a finding: the origin sent,
+// the kind of request and whether a credentialed read was allowed.
+type Probe struct {
+	Origin      string `json:"origin"`
+	Kind        string `json:"probe"` // "simple" or "preflight"
+	Credentials bool   `json:"credentials"`
+	Status      int    `json:"status"`
+}
+
+// Finding is one misconfiguration: one root cause, with every probe that
+// showed it (Probes) and the response of the most telling one (Evidence).
 type Finding struct {
 	Target   string   `json:"target"`
 	Class    string   `json:"class"`
@@ -117,6 +132,9 @@ type Finding struct {
 	Summary     string   `json:"summary"`
 	Fix         string   `json:"fix,omitempty"`
 	Evidence    Evidence `json:"evidence"`
+	// Probes lists every probe that showed this root cause, the one in
+	// Evidence first.
+	Probes []Probe `json:"probes,omitempty"`
 }
 
 // AuditOptions tunes Audit.
@@ -140,20 +158,37 @@ type AuditOptions struct {
 	// Access-Control-Request-Headers; default "content-type".
 	PreflightMethod  string
 	PreflightHeaders string
-	// Label is the random label in attacker origins; default 8 random
-	// letters (random labels avoid matching a genuinely trusted name or a
-	// cached response).
+	// Label is the made-up label in attacker origins
+	// ("https://<label>.com"). By default it is 8 letters derived from Seed,
+	// so that two audits of the same target send the same origins and print
+	// the same findings, while the label still matches no name a site
+	// genuinely trusts.
 	Label string
+	// Seed is what the default Label is derived from; "" means the target
+	// URL. Change it to vary the probe origins on purpose.
+	Seed string
 }
 
 // Report is Audit's result.
 type Report struct {
-	Target   string    `json:"target"`
+	Target string `json:"target"`
+	// Summary counts the findings; it is there even when there are none.
+	Summary Summary `json:"summary"`
+	// Findings are sorted by severity, highest first, then by class.
 	Findings []Finding `json:"findings"`
 	// Requests is how many requests were sent; Errors lists probes that
 	// failed at the network level (they are skipped, not fatal).
 	Requests int      `json:"requests"`
 	Errors   []string `json:"errors,omitempty"`
+}
+
+// Summary counts a report's findings.
+type Summary struct {
+	Findings int `json:"findings"`
+	// Max is the highest severity, absent when there are no findings.
+	Max *Severity `json:"max,omitempty"`
+	// BySeverity counts the findings of each severity ("high": 2, …).
+	BySeverity map[string]int `json:"bySeverity"`
 }
 
 // Max returns the highest severity among the findings, and false when there
@@ -218,7 +253,11 @@ func Audit(ctx context.Context, client *http.Client, target string, opts AuditOp
 		return nil, err
 	}
 	if opts.Label == "" {
-		opts.Label = randomLabel()
+		seed := opts.Seed
+		if seed == "" {
+			seed = u.String()
+		}
+		opts.Label = derivedLabel(seed)
 	}
 	if opts.PreflightMethod == "" {
 		opts.PreflightMethod = http.MethodPut
@@ -237,11 +276,21 @@ func Audit(ctx context.Context, client *http.Client, target string, opts AuditOp
 		trusted: tr, report: &Report{Target: u.String(), Findings: []Finding{}},
 	}
 	a.run()
-	if a.answered == 0 && a.report.Requests > 0 {
+	a.group()
+	a.report.Summary = summarize(a.report.Findings)
+	switch {
+	case a.stopped != nil:
+		return a.report, &NetworkError{Kind: "audit", URL: u.String(), Err: a.stopped}
+	case a.answered == 0 && a.report.Requests > 0:
 		return a.report, &NetworkError{Kind: "audit", URL: u.String(), Err: a.firstErr}
 	}
 	return a.report, nil
 }
+
+// failFastTimeouts is how many consecutive timeouts stop an audit (one
+// does, when nothing has answered yet): a server that does not answer would
+// otherwise cost every probe its full timeout.
+const failFastTimeouts = 2
 
 type auditor struct {
 	ctx      context.Context
@@ -252,6 +301,11 @@ type auditor struct {
 	report   *Report
 	answered int
 	firstErr error
+	// timeouts counts consecutive timed-out probes; stopped is set, and no
+	// more probes are sent, once the context ends or failFastTimeouts of
+	// them came in a row.
+	timeouts int
+	stopped  error
 
 	acaoSeen  map[string]bool // ACAO values on simple responses ("" = absent)
 	noVary    *Exchange       // a simple response without Vary: Origin
@@ -319,6 +373,9 @@ func (a *auditor) run() {
 		seen[t] = true
 		a.probe(probe{class: "", origin: t})
 	}
+	if a.stopped != nil {
+		return
+	}
 	if len(a.acaoSeen) > 1 && a.noVary != nil {
 		a.add(nil, Finding{
 			Class: ClassMissingVary, Severity: Low, Category: "security", Probe: "simple",
@@ -366,9 +423,9 @@ func (a *auditor) probes() []probe {
 		}
 		o := func(h string) string { return scheme + "://" + h + port }
 		ps = append(ps,
-			probe{ClassStartsWith, o(host + "." + l + ".com"), "the check accepts origins that start with " + host, High, Low},
-			probe{ClassStartsWith, o(host + l + ".com"), "the check accepts origins that start with " + host + " (no dot boundary)", High, Low},
-			probe{ClassEndsWith, o(l + reg), "the check accepts origins that end with " + reg + " without a dot boundary", High, Low},
+			probe{ClassStartsWith, o(host + "." + l + ".com"), "the check is unanchored at the end: it accepts origins that start with " + o(host) + " (a regular expression without $, or a starts-with test)", High, Low},
+			probe{ClassStartsWith, o(host + l + ".com"), "the check is unanchored at the end: it accepts origins that start with " + o(host) + ", even without a dot boundary (a regular expression without $, or a starts-with test)", High, Low},
+			probe{ClassEndsWith, o(l + reg), "the check is unanchored at the start: it accepts origins that end with " + reg + " without a dot boundary (a regular expression without ^, or an ends-with test)", High, Low},
 			probe{ClassContains, o(reg[1:]), "the check accepts a substring of " + reg, High, Low},
 			probe{ClassContains, o(host[:len(host)-1]), "the check accepts a prefix of " + host, High, Low},
 			probe{ClassParser, o(host + "_." + l + ".com"), "the check parses " + host + "_ as " + host + " (Chrome and Firefox accept _ in host names)", High, Low},
@@ -414,6 +471,7 @@ func (a *auditor) probe(p probe) {
 		}
 	}
 	if p.class == "" {
+		a.trustedRefused(p.origin, plain, pre)
 		return
 	}
 	// Simple request: trusted without credentials (plain), and with them.
@@ -474,14 +532,14 @@ func (a *auditor) headerChecks(ex *Exchange) {
 	}
 	switch {
 	case len(ex.Header.Values(fetch.HeaderAllowOrigin)) > 1 || strings.ContainsAny(acao, " ,"):
-		once(ClassMultipleACAO, Finding{Severity: Low, Category: "functional",
+		once(ClassMultipleACAO, Finding{Severity: Medium, Category: "functional",
 			Summary: fmt.Sprintf("Access-Control-Allow-Origin has several values (%q); every browser refuses the response (MultipleAllowOriginValues). Usually both the application and a proxy add it.", acao),
 			Fix:     "Let exactly one layer set Access-Control-Allow-Origin."})
 	case acao == fetch.Wildcard:
 		if _, creds := allowsCredentials(ex.Header); creds {
-			once(ClassWildcardCreds, Finding{Severity: Info, Category: "functional",
-				Summary: "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true: browsers refuse credentialed requests (WildcardOriginNotAllowed), so this only works for requests without credentials.",
-				Fix:     "Echo an allowed origin with Vary: Origin when credentials are needed; otherwise drop Access-Control-Allow-Credentials."})
+			once(ClassWildcardCreds, Finding{Severity: Medium, Category: "functional",
+				Summary: "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true. Not exploitable — browsers never let any page read a credentialed response to it — but broken: every credentialed fetch() or XMLHttpRequest (cookies, HTTP auth), from the site's own pages too, fails with WildcardOriginNotAllowed. Only requests without credentials can read it.",
+				Fix:     "If pages need credentialed reads, answer each trusted origin with Access-Control-Allow-Origin: <that origin>, Access-Control-Allow-Credentials: true and Vary: Origin, checked against an exact allow-list (never echo Origin unchecked: that makes the broken config exploitable). If no page needs credentials, drop Access-Control-Allow-Credentials."})
 		} else {
 			once(ClassWildcard, Finding{Severity: Info, Category: "security",
 				Summary: "Access-Control-Allow-Origin: * lets any site read this resource without credentials; fine for public data, a leak for intranet or IP-restricted resources.",
@@ -504,6 +562,13 @@ func (a *auditor) add(p *probe, f Finding, ex *Exchange) {
 }
 
 func (a *auditor) send(method, origin string, extra http.Header, creds bool) *Exchange {
+	if a.stopped != nil {
+		return nil
+	}
+	if err := a.ctx.Err(); err != nil {
+		a.stopped = fmt.Errorf("audit stopped before it finished (%w): raise --deadline, or check that the server answers", err)
+		return nil
+	}
 	h := http.Header{}
 	for k, v := range a.opts.Header {
 		h[http.CanonicalHeaderKey(k)] = slices.Clone(v)
@@ -525,8 +590,17 @@ func (a *auditor) send(method, origin string, extra http.Header, creds bool) *Ex
 			a.firstErr = err
 		}
 		a.report.Errors = append(a.report.Errors, fmt.Sprintf("%s with Origin %s: %v", method, origin, err))
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || isTimeout(err) {
+			a.timeouts++
+			if a.ctx.Err() != nil {
+				a.stopped = fmt.Errorf("audit stopped before it finished (%w): raise --deadline, or check that the server answers", a.ctx.Err())
+			} else if a.timeouts >= failFastTimeouts || a.answered == 0 {
+				a.stopped = fmt.Errorf("stopped after %d request(s) in a row timed out, the server does not answer (%w)", a.timeouts, err)
+			}
+		}
 		return nil
 	}
+	a.timeouts = 0
 	a.answered++
 	return ex
 }
@@ -569,11 +643,131 @@ func evidence(ex *Exchange) Evidence {
 	return ev
 }
 
-func randomLabel() string {
+// derivedLabel returns 8 letters derived from seed: the same seed always
+// gives the same probe origins, and the label is as unlikely as a random one
+// to be a name the site genuinely trusts.
+func derivedLabel(seed string) string {
+	sum := sha256.Sum256([]byte("corscheck audit label\x00" + seed))
 	b := make([]byte, 8)
-	_, _ = rand.Read(b)
 	for i := range b {
-		b[i] = 'a' + b[i]%26
+		b[i] = 'a' + sum[i]%26
 	}
 	return string(b)
+}
+
+// trustedRefused reports a trusted origin that the server does not allow
+// on a simple request: the site's own pages are blocked. (A refused
+// preflight proves less: the policy may refuse the probe's method or
+// header, not the origin.)
+func (a *auditor) trustedRefused(origin string, plain, _ *Exchange) {
+	for _, ex := range []*Exchange{plain} {
+		if ex == nil {
+			continue
+		}
+		if ok, _ := allows(ex, origin); ok {
+			continue
+		}
+		kind := "simple"
+		if ex.Method == http.MethodOptions {
+			kind = "preflight"
+		}
+		acao, present := fetch.CombinedValue(ex.Header, fetch.HeaderAllowOrigin)
+		what := "no Access-Control-Allow-Origin"
+		if present {
+			what = fmt.Sprintf("Access-Control-Allow-Origin %q", acao)
+		}
+		a.add(nil, Finding{
+			Class: ClassTrustedRefused, Severity: Medium, Category: "functional", Probe: kind, Origin: origin,
+			Summary: fmt.Sprintf("Origin %s is in --trusted, but the server answers the %s request with %s (status %d): browsers block that page's calls.", origin, kind, what, ex.Status),
+			Fix:     fmt.Sprintf("Add %s to the server's allowed origins, exactly as browsers send it (scheme://host[:port], no path, no trailing slash), and answer preflights (OPTIONS) before authentication and routing.", origin),
+		}, ex)
+	}
+}
+
+// rootCause orders the origin-trust classes from the most general cause to
+// the most specific: when a server reflects any origin, every other probe
+// passes for that one reason.
+var rootCause = []string{ClassReflection, ClassEndsWith, ClassStartsWith}
+
+// group folds the findings into one per root cause: every probe that showed
+// the same class becomes one finding (its Probes), and when the server
+// reflects any origin, or accepts every origin that ends (starts) with the
+// trusted name, the probes that pass for that reason are folded into it
+// instead of being reported as causes of their own. An unescaped-dot probe
+// ("wwwxexample.com") that also ends with the trusted name proves nothing
+// about dots when ends-with probes pass: the check is unanchored, not
+// dot-blind. The findings are then sorted by severity.
+func (a *auditor) group() {
+	byClass := map[string]*Finding{}
+	var order []string
+	for _, f := range a.report.Findings {
+		key := f.Class
+		if f.Category == "functional" || f.Class == ClassWildcard || f.Class == ClassMissingVary {
+			key = f.Class + "/" + f.Probe
+		}
+		pr := Probe{Origin: f.Origin, Kind: f.Probe, Credentials: f.Credentials, Status: f.Evidence.Status}
+		if g, ok := byClass[key]; ok {
+			g.Probes = append(g.Probes, pr)
+			if f.Severity > g.Severity {
+				probes := g.Probes
+				*g = f
+				g.Probes = probes
+			}
+			continue
+		}
+		f.Probes = []Probe{pr}
+		byClass[key] = &f
+		order = append(order, key)
+	}
+	fold := func(into string, classes ...string) {
+		g, ok := byClass[into]
+		if !ok {
+			return
+		}
+		for _, c := range classes {
+			if f, ok := byClass[c]; ok && c != into {
+				g.Probes = append(g.Probes, f.Probes...)
+				g.Severity = max(g.Severity, f.Severity)
+				delete(byClass, c)
+			}
+		}
+	}
+	securityClasses := []string{ClassNull, ClassStartsWith, ClassEndsWith, ClassContains, ClassUnescapedDot, ClassParser, ClassSubdomain, ClassInsecureScheme, ClassPort, ClassThirdParty}
+	fold(ClassReflection, securityClasses...)
+	// Origins ending with the trusted name pass: the dot mutation, the
+	// subdomain and the http:// twin end with it too. Origins starting
+	// with it pass: so do the underscore and the other-port probes.
+	fold(ClassEndsWith, ClassUnescapedDot, ClassSubdomain, ClassInsecureScheme)
+	fold(ClassStartsWith, ClassParser, ClassPort)
+	var out []Finding
+	for _, k := range order {
+		if f, ok := byClass[k]; ok {
+			if len(f.Probes) > 1 {
+				f.Summary += fmt.Sprintf(" (%d probes showed it; see probes.)", len(f.Probes))
+			}
+			out = append(out, *f)
+		}
+	}
+	slices.SortStableFunc(out, func(x, y Finding) int {
+		if c := cmp.Compare(y.Severity, x.Severity); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Class, y.Class)
+	})
+	if out == nil {
+		out = []Finding{}
+	}
+	a.report.Findings = out
+}
+
+func summarize(fs []Finding) Summary {
+	s := Summary{Findings: len(fs), BySeverity: map[string]int{}}
+	for _, f := range fs {
+		s.BySeverity[f.Severity.String()]++
+		if s.Max == nil || f.Severity > *s.Max {
+			sev := f.Severity
+			s.Max = &sev
+		}
+	}
+	return s
 }

@@ -56,13 +56,24 @@ func TestRun(t *testing.T) {
 		{"allowed", []string{"explain", api.URL, "--origin", "https://app.example.com"}, 0, "verdict:   ALLOWED", "", false},
 		{"flags before URL", []string{"explain", "--origin", "https://app.example.com", "--method", "PUT", api.URL}, 0, "preflight passes", "", false},
 		{"blocked", []string{"explain", api.URL, "--origin", "https://evil.example"}, 1, "reason:    MissingAllowOriginHeader", "", false},
-		{"blocked xhr upload", []string{"explain", api.URL, "--origin", "https://evil.example", "--xhr-upload", "--method", "POST"}, 1,
+		{"blocked xhr upload", []string{"explain", api.URL, "--origin", "https://evil.example", "--xhr-upload", "--method", "POST", "--data", "x"}, 1,
 			"console:   Access to XMLHttpRequest at '" + api.URL + "' from origin 'https://evil.example' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.", "", false},
 		{"missing origin", []string{"explain", api.URL}, 2, "", "origin: missing origin", true},
-		{"bad url", []string{"explain", "::nope", "--origin", "https://a.example"}, 2, "", "url:", true},
+		{"bad url", []string{"explain", "::nope", "--origin", "https://a.example"}, 2, "", "URL: cannot parse", true},
 		{"two urls", []string{"explain", api.URL, api.URL, "--origin", "https://a.example"}, 2, "", "exactly one URL", true},
-		{"malformed -H", []string{"explain", api.URL, "--origin", "https://a.example", "-H", "NoColon"}, 2, "", "want 'Name: value'", true},
-		{"unknown flag", []string{"explain", api.URL, "--bogus"}, 2, "", "flag provided but not defined", true},
+		{"malformed -H", []string{"explain", api.URL, "--origin", "https://a.example", "-H", "NoColon"}, 2, "", "-H NoColon: write 'Name: value'", true},
+		{"unknown flag", []string{"explain", api.URL, "--bogus"}, 2, "", "unknown flag --bogus: run \"corscheck explain --help\"", true},
+		{"timeout without unit", []string{"explain", api.URL, "--origin", "https://a.example", "--timeout", "5"}, 2, "", "--timeout 5: write a duration such as 5s", true},
+		{"negative timeout", []string{"explain", api.URL, "--origin", "https://a.example", "--timeout", "-1s"}, 2, "", "--timeout -1s: write a positive duration", true},
+		{"missing flag value", []string{"explain", api.URL, "--origin"}, 2, "", "--origin needs a value", true},
+		{"data and data-file", []string{"explain", api.URL, "--origin", "https://a.example", "--data", "x", "--data-file", "f"}, 2, "", "give one of them", true},
+		{"missing data file", []string{"explain", api.URL, "--origin", "https://a.example", "--data-file", "/nonexistent/x"}, 2, "", "--data-file /nonexistent/x", true},
+		{"body on GET", []string{"explain", api.URL, "--origin", "https://a.example", "--data", "x"}, 2, "", "--data: fetch() throws a TypeError for a GET request with a body", true},
+		{"bad origin names the flag", []string{"explain", api.URL, "--origin", "app.example.com"}, 2, "", "--origin: ", true},
+		{"explain help", []string{"explain", "--help"}, 0, "--timeout duration\n      time limit for each request (a duration such as 5s or 1m) (default 10s)", "", false},
+		{"explain help lists cookie", []string{"explain", "-h"}, 0, "--cookie string", "", false},
+		{"audit help", []string{"audit", "--help"}, 0, "--deadline duration", "", false},
+		{"audit help fail-on default", []string{"audit", "--help"}, 0, "(default high)", "", false},
 		{"unreachable", []string{"explain", dead, "--origin", "https://a.example"}, 3, "", "connection refused", true},
 		{"timeout", []string{"explain", slow.URL, "--origin", "https://a.example", "--timeout", "200ms"}, 3, "", "timed out", true},
 		{"audit clean", []string{"audit", api.URL, "--trusted", "https://app.example.com"}, 0, "0 findings", "", false},
@@ -76,7 +87,7 @@ func TestRun(t *testing.T) {
 		{"audit trusted one subdomain", []string{"audit", patterns.URL, "--trusted", "https://www.example.com", "--fail-on", "medium"}, 1, "MEDIUM   any-subdomain", "", false},
 		{"audit trusted bad pattern", []string{"audit", patterns.URL, "--trusted", "https://*"}, 2, "", "trusted:", true},
 		{"audit below threshold", []string{"audit", reflect.URL, "--fail-on", "critical", "--trusted", "https://*.com"}, 0, "", "", false},
-		{"audit bad severity", []string{"audit", reflect.URL, "--fail-on", "severe"}, 2, "", "unknown severity", true},
+		{"audit bad severity", []string{"audit", reflect.URL, "--fail-on", "severe"}, 2, "", "--fail-on severe: write info, low, medium, high or critical", true},
 		{"audit unreachable", []string{"audit", dead}, 3, "", "connection refused", true},
 		{"audit timeout", []string{"audit", slow.URL, "--timeout", "100ms"}, 3, "", "timed out", true},
 	}
@@ -130,13 +141,59 @@ func TestRunJSON(t *testing.T) {
 	if code := run([]string{"audit", srv.URL, "--json", "--fail-on", "info"}, &out, &errb); code != 1 {
 		t.Fatalf("audit exit %d", code)
 	}
-	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
-		var f map[string]any
-		if err := json.Unmarshal([]byte(line), &f); err != nil {
-			t.Fatalf("line %q: %v", line, err)
-		}
+	var rep struct {
+		Summary  map[string]any   `json:"summary"`
+		Findings []map[string]any `json:"findings"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("%v:\n%s", err, out.String())
+	}
+	if len(rep.Findings) == 0 || rep.Summary["findings"] != float64(len(rep.Findings)) || rep.Summary["max"] != "info" {
+		t.Errorf("report %+v", rep)
+	}
+	for _, f := range rep.Findings {
 		if f["class"] != "wildcard-origin" || f["severity"] != "info" {
 			t.Errorf("finding %v", f)
 		}
+	}
+
+	// No findings: still one summary object.
+	clean := httptest.NewServer(http.NotFoundHandler())
+	defer clean.Close()
+	out.Reset()
+	if code := run([]string{"audit", clean.URL, "--json"}, &out, &errb); code != 0 {
+		t.Fatalf("clean audit exit %d: %s", code, errb.String())
+	}
+	rep.Summary, rep.Findings = nil, nil
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("%v:\n%q", err, out.String())
+	}
+	if rep.Summary["findings"] != float64(0) || rep.Findings == nil || len(rep.Findings) != 0 {
+		t.Errorf("clean report: %s", out.String())
+	}
+}
+
+// TestAuditHangingDefault: with the default flags, an audit of a server that
+// accepts connections but never answers ends with exit 3 well within 30 s
+// (the first request's 10 s timeout, then it stops).
+func TestAuditHangingDefault(t *testing.T) {
+	t.Parallel()
+	hang := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-hang:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(hang)
+	var out, errb bytes.Buffer
+	start := time.Now()
+	code := run([]string{"audit", srv.URL}, &out, &errb)
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if code != 3 || !strings.Contains(errb.String(), "does not answer") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
 }

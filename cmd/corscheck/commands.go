@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/corskit/cors/check"
+)
+
+const explainSynopsis = `corscheck explain URL --origin ORIGIN [--method M] [-H 'Name: value']... [--credentials]
+                         [--cookie C] [--data D | --data-file F] [--xhr] [--xhr-upload]
+                         [--send-actual] [--json] [--timeout D] [--insecure]
+
+Does what Chromium does for fetch(URL, {method, headers, credentials, body})
+from a page on ORIGIN: sends the preflight when one is needed, then the actual
+request (only GET, HEAD and OPTIONS unless --send-actual), and prints the
+verdict, Chromium's CorsError reason, its console line and the fix.`
+
+func explain(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("explain", explainSynopsis)
+	var c common
+	c.register(fs)
+	origin := fs.String("origin", "", "the page's `origin`, e.g. https://app.example.com (required)")
+	method := fs.String("method", "GET", "request `method`")
+	creds := fs.Bool("credentials", false, "credentials: 'include' (XMLHttpRequest: withCredentials = true)")
+	cookie := fs.String("cookie", "", "Cookie header the browser would attach, e.g. 'session=abc'; sent only with --credentials, and never with the preflight")
+	data := fs.String("data", "", "request `body` (sent with the actual request; without -H Content-Type it is text/plain;charset=UTF-8, as fetch() sends a string)")
+	dataFile := fs.String("data-file", "", "read the request body from `file` (- for stdin)")
+	xhr := fs.Bool("xhr", false, "the request is an XMLHttpRequest, not fetch()")
+	upload := fs.Bool("xhr-upload", false, "an XMLHttpRequest with upload listeners: forces a preflight when there is a body (--data)")
+	sendActual := fs.Bool("send-actual", false, "also send an actual request whose method is not GET, HEAD or OPTIONS")
+	target, help, ok := parse(fs, args, stdout, stderr)
+	if help {
+		return exitOK
+	}
+	if !ok {
+		return exitUsage
+	}
+	body, err := readData(*data, *dataFile)
+	if err != nil {
+		fmt.Fprintf(stderr, "corscheck explain: %v\n", err)
+		return exitUsage
+	}
+	if *cookie != "" && !*creds {
+		fmt.Fprintln(stderr, "corscheck explain: warning: --cookie is not sent without --credentials (a browser attaches cookies to a cross-origin request only with credentials: 'include')")
+	}
+	req := check.Request{
+		URL: target, Origin: *origin, Method: *method, Header: c.headers.h,
+		Credentials: *creds, Cookie: *cookie, Body: body,
+		ForcePreflight: *upload, SendActual: *sendActual,
+	}
+	if *xhr || *upload {
+		req.Initiator = check.XHR
+	}
+	res, err := check.Explain(context.Background(), c.client(), req)
+	if code := errorStatus(err); code != exitOK {
+		fmt.Fprintf(stderr, "corscheck explain: %v\n", usageHint(err))
+		return code
+	}
+	if c.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(res)
+	} else {
+		printResult(stdout, res)
+	}
+	if !res.Allowed {
+		return exitBlocked
+	}
+	return exitOK
+}
+
+// usageHint names the flag behind an InputError.
+func usageHint(err error) error {
+	ie, ok := err.(*check.InputError)
+	if !ok {
+		return err
+	}
+	flagOf := map[string]string{"url": "URL", "origin": "--origin", "method": "--method", "header": "-H", "body": "--data", "initiator": "--xhr", "trusted": "--trusted"}
+	if f, ok := flagOf[ie.Field]; ok {
+		return fmt.Errorf("%s: %s", f, ie.Msg)
+	}
+	return err
+}
+
+const auditSynopsis = `corscheck audit URL [--trusted ORIGIN]... [-H 'Name: value']... [--cookie C]
+                       [--fail-on SEVERITY] [--deadline D] [--seed S] [--json]
+                       [--timeout D] [--insecure]
+
+Sends attacker-chosen origins as simple requests (with and without
+credentials) and as preflights, and reports every misconfiguration, grouped
+by root cause and sorted by severity. The probe origins are derived from URL
+(or --seed), so two runs print the same findings.`
+
+func audit(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("audit", auditSynopsis)
+	var c common
+	c.register(fs)
+	var trusted listFlag
+	fs.Var(&trusted, "trusted", "an `origin` the site means to trust (repeatable; https://*.example.com for all subdomains, http://localhost:* for all ports)")
+	cookie := fs.String("cookie", "", "Cookie header sent with the credentialed probes (default a dummy cookie, corscheck=1)")
+	failOn := fs.String("fail-on", "high", "exit 1 when a finding has this `severity` or higher: info, low, medium, high or critical")
+	deadline := 30 * time.Second
+	fs.Var(durationFlag{&deadline}, "deadline", "time limit for the whole audit (a `duration`); past it, or after the first timeouts of a server that does not answer, the audit stops with exit 3")
+	seed := fs.String("seed", "", "`text` the attacker origins are derived from (default: the URL), to vary them between runs on purpose")
+	target, help, ok := parse(fs, args, stdout, stderr)
+	if help {
+		return exitOK
+	}
+	if !ok {
+		return exitUsage
+	}
+	threshold, err := check.ParseSeverity(*failOn)
+	if err != nil {
+		fmt.Fprintf(stderr, "corscheck audit: --fail-on %s: write info, low, medium, high or critical\n", *failOn)
+		return exitUsage
+	}
+	opts := check.AuditOptions{Trusted: trusted, Header: c.headers.h, Seed: *seed}
+	if *cookie != "" {
+		opts.CredentialHeader = http.Header{"Cookie": {*cookie}}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	rep, err := check.Audit(ctx, c.client(), target, opts)
+	if code := errorStatus(err); code != exitOK {
+		fmt.Fprintf(stderr, "corscheck audit: %v\n", usageHint(err))
+		return code
+	}
+	if c.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(rep)
+	} else {
+		printReport(stdout, rep)
+	}
+	if len(rep.AtLeast(threshold)) > 0 {
+		return exitBlocked
+	}
+	return exitOK
+}
