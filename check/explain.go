@@ -170,12 +170,11 @@ type NetworkError struct {
 
 func (e *NetworkError) Error() string {
 	msg := e.Err.Error()
-	var ue *url.Error
-	if errors.As(e.Err, &ue) {
+	if ue, ok := e.Err.(*url.Error); ok {
 		msg = ue.Err.Error()
-	}
-	if errors.Is(e.Err, context.DeadlineExceeded) || isTimeout(e.Err) {
-		msg = "timed out (" + msg + ")"
+		if errors.Is(e.Err, context.DeadlineExceeded) || isTimeout(e.Err) {
+			msg = "timed out (" + msg + ")"
+		}
 	}
 	return e.Kind + " request to " + e.URL + " failed: " + msg
 }
