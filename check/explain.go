@@ -367,6 +367,11 @@ func (r *Result) block(p *prepared, cur *url.URL, stage Stage, e CorsError, hint
 	r.URL = cur.String()
 	r.Message = ConsoleMessage(p.kind, r.URL, r.InitialURL, p.pageOrigin, e, hint)
 	r.Explanation, r.Fix = advice(e, hint, p)
+	if len(r.Exchanges) > 0 {
+		if exp, fix, ok := routingAdvice(e, &r.Exchanges[len(r.Exchanges)-1]); ok {
+			r.Explanation, r.Fix = exp, fix
+		}
+	}
 }
 
 // sendable reports whether Explain sends an actual request with this method
