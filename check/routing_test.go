@@ -49,7 +49,7 @@ func TestRoutingAdvice(t *testing.T) {
 		reason     check.CorsError
 		why, fixes string
 	}{
-		{"go 1.22 method pattern", goMux, check.PreflightMissingAllowOriginHeader, `"PUT /api/items" never matches OPTIONS`, "wrap the whole router"},
+		{"go 1.22 method pattern", goMux, check.PreflightMissingAllowOriginHeader, `"PUT /api/items", never matches OPTIONS`, "wrap the whole router"},
 		{"express without app.options", express, check.PreflightMissingAllowOriginHeader, "Allow: PUT", "app.options('/api/items', cors())"},
 		{"404 for OPTIONS", notFound, check.PreflightInvalidStatus, "404 Not Found", "app.options('/api/items', cors())"},
 	}
