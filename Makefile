@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 30s
 
-.PHONY: test unit e2e e2e-run bench bench-check fuzz demo vet
+.PHONY: test unit e2e e2e-run bench bench-check fuzz demo vet record-differential
 
 # (The e2e module is one package; running go test without a package list keeps
 # its "skipping: no Chromium" message visible.)
@@ -46,3 +46,9 @@ fuzz:
 
 demo:
 	$(GO) run ./cmd/corsdemo
+
+# Re-record the differential corpus: generate every case afresh, run it in
+# Chromium and write Chromium's answers to internal/difftest/testdata
+# (about 5 minutes on 2 CPUs). Commit the result with the Chromium version.
+record-differential:
+	cd e2e && DIFFTEST_RECORD=$(CURDIR)/internal/difftest/testdata/chromium156.json $(GO) test -count=1 -timeout 30m -run 'TestDifferentialRecord' -v . | grep -E 'recorded|disagreement|FAIL|ok '

@@ -31,6 +31,11 @@ type Request struct {
 	// (Cookie, Origin, Sec-*, …) are dropped with a warning, as the browser
 	// drops them.
 	Header http.Header `json:"header,omitempty"`
+	// HeaderOrder optionally lists the names of Header in the order the
+	// script set them. It only matters for an XMLHttpRequest refused for
+	// several headers: which one Chromium's console line names depends on
+	// it (see internal/engine).
+	HeaderOrder []string `json:"headerOrder,omitempty"`
 	// Credentials is credentials: 'include' for fetch(), withCredentials =
 	// true for XMLHttpRequest. The checker then uses the client's cookie jar,
 	// if it has one, for the actual request (never for the preflight).
@@ -181,6 +186,15 @@ func (e *NetworkError) Error() string {
 
 func (e *NetworkError) Unwrap() error { return e.Err }
 
+// mustParse parses an origin already validated by fetch.ParseOrigin.
+func mustParse(origin string) *url.URL {
+	u, err := url.Parse(origin)
+	if err != nil {
+		return &url.URL{}
+	}
+	return u
+}
+
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
@@ -196,6 +210,12 @@ type prepared struct {
 	warnings   []string
 	pageOrigin string
 	body       string
+	// autoAccept: the last of fields is the Accept the browser adds
+	// itself; secure: the page is a secure context (https, or a loopback
+	// host), so Chromium sends its default client hints. Both shape the
+	// order in which Chromium checks the headers (engine.ChromiumHeaderCheckOrder).
+	autoAccept bool
+	secure     bool
 }
 
 // Explain does what a browser does for req and judges the answers as
@@ -280,7 +300,7 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 			if err != nil {
 				return res, err
 			}
-			j := judgePreflight(ex, origin, method, unsafe, req.Credentials)
+			j := judgePreflight(ex, origin, method, engine.ChromiumHeaderCheckOrder(fields, p.autoAccept && len(fields) > 0 && fields[len(fields)-1].Name == "Accept", p.kind == XHR, p.secure), req.Credentials)
 			res.Warnings = append(res.Warnings, j.warnings...)
 			if j.err != "" {
 				res.block(p, cur, StagePreflight, j.err, j.hint)
@@ -417,6 +437,9 @@ func prepare(req Request) (*prepared, error) {
 		p.pageOrigin = o.String()
 	}
 
+	p.secure = p.pageOrigin == fetch.NullOrigin || strings.HasPrefix(p.pageOrigin, "https://") ||
+		fetch.IsLoopbackHost(fetch.OriginOfURL(mustParse(p.pageOrigin)).Host)
+
 	m := req.Method
 	if m == "" {
 		m = "GET"
@@ -434,11 +457,22 @@ func prepare(req Request) (*prepared, error) {
 		p.warnings = append(p.warnings, fmt.Sprintf("method %q is sent in lower case: Access-Control-Allow-Methods must list %q exactly (the comparison is case-sensitive)", m, m))
 	}
 
+	// The script's order (HeaderOrder) first, then the other names sorted:
+	// the order matters to XMLHttpRequest (engine.ChromiumHeaderCheckOrder).
 	names := make([]string, 0, len(req.Header))
-	for name := range req.Header {
-		names = append(names, name)
+	for _, name := range req.HeaderOrder {
+		if _, ok := req.Header[name]; ok && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
 	}
-	slices.Sort(names)
+	rest := make([]string, 0, len(req.Header))
+	for name := range req.Header {
+		if !slices.Contains(names, name) {
+			rest = append(rest, name)
+		}
+	}
+	slices.Sort(rest)
+	names = append(names, rest...)
 	hasContentType := false
 	for _, name := range names {
 		if !fetch.IsToken(name) {
@@ -476,6 +510,10 @@ func prepare(req Request) (*prepared, error) {
 				p.fields = append(p.fields, fetch.HeaderField{Name: "Content-Type", Value: "text/plain;charset=UTF-8"})
 			}
 		}
+	}
+	if !slices.ContainsFunc(p.fields, func(f fetch.HeaderField) bool { return strings.EqualFold(f.Name, "Accept") }) {
+		p.fields = append(p.fields, fetch.HeaderField{Name: "Accept", Value: fetch.DefaultAccept})
+		p.autoAccept = true
 	}
 	if req.ForcePreflight && p.body == "" {
 		p.warnings = append(p.warnings, "upload listeners force a preflight only when the request has a body; this one has none, so Chromium sends no preflight for them")
@@ -647,7 +685,9 @@ type preflightJudgement struct {
 // judgePreflight judges a preflight response in the order of Chromium's
 // preflight_controller.cc (which differs from the standard's and from
 // WebKit's and Firefox's, which look at the status first): redirect, CORS
-// check, ok status, ACAM/ACAH syntax, method, headers.
+// check, ok status, ACAM/ACAH syntax, method, headers. unsafe lists the
+// header names in the order Chromium checks them, so the first refused is
+// the one its console line names.
 func judgePreflight(ex *Exchange, origin, method string, unsafe []string, creds bool) (j preflightJudgement) {
 	h := ex.Header
 	if fetch.IsRedirectStatus(ex.Status) && h.Get("Location") != "" {

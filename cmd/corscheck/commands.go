@@ -49,7 +49,7 @@ func explain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "corscheck explain: warning: --cookie is not sent without --credentials (a browser attaches cookies to a cross-origin request only with credentials: 'include')")
 	}
 	req := check.Request{
-		URL: target, Origin: *origin, Method: *method, Header: c.headers.h,
+		URL: target, Origin: *origin, Method: *method, Header: c.headers.h, HeaderOrder: c.headers.order,
 		Credentials: *creds, Cookie: *cookie, Body: body,
 		ForcePreflight: *upload, SendActual: *sendActual,
 	}

@@ -45,8 +45,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
-// headerFlag collects repeated -H 'Name: value' flags.
-type headerFlag struct{ h http.Header }
+// headerFlag collects repeated -H 'Name: value' flags, and their order.
+type headerFlag struct {
+	h     http.Header
+	order []string
+}
 
 func (f *headerFlag) String() string { return "" }
 
@@ -58,6 +61,9 @@ func (f *headerFlag) Set(s string) error {
 	}
 	if f.h == nil {
 		f.h = http.Header{}
+	}
+	if _, ok := f.h[http.CanonicalHeaderKey(name)]; !ok {
+		f.order = append(f.order, http.CanonicalHeaderKey(name))
 	}
 	f.h.Add(name, strings.TrimSpace(value))
 	return nil

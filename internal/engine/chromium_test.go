@@ -45,8 +45,8 @@ func TestChromiumSafelistedRequestHeader(t *testing.T) {
 func TestChromiumTotal(t *testing.T) {
 	a := func(c string) string { return strings.Repeat(c, 128) }
 	h := []fetch.HeaderField{
-		{"Intervention", a("a")}, {"Accept", a("a")}, {"Accept-Language", a("b")}, {"Content-Language", a("c")},
-		{"DPR", a("1")}, {"Width", a("2")}, {"Viewport-Width", a("3")}, {"RTT", a("4")},
+		{Name: "Intervention", Value: a("a")}, {Name: "Accept", Value: a("a")}, {Name: "Accept-Language", Value: a("b")}, {Name: "Content-Language", Value: a("c")},
+		{Name: "DPR", Value: a("1")}, {Name: "Width", Value: a("2")}, {Name: "Viewport-Width", Value: a("3")}, {Name: "RTT", Value: a("4")},
 	}
 	if got := fetch.UnsafeRequestHeaderNames(h, engine.Chromium.IsSafelistedRequestHeader); len(got) != 0 {
 		t.Errorf("1024 bytes: %v, want none", got)

@@ -23,6 +23,14 @@ const SafelistedValueLimit = 128
 // large amount of data to a server in "harmless" headers.
 const SafelistedTotalLimit = 1024
 
+// DefaultAccept is the Accept value a request gets when the script sets no
+// Accept: Fetch §4.1 "fetch" step 12 appends (`Accept`, `*/*`) to the
+// header list before main fetch decides on a preflight, so this value is
+// judged like a script's — it counts toward the 1024-byte total, and once
+// that is exceeded "accept" is listed in Access-Control-Request-Headers
+// with the others (Chromium 156 does exactly this).
+const DefaultAccept = "*/*"
+
 // HeaderField is one request header as a script sets it: name and value,
 // in the order the script added them.
 type HeaderField struct {
