@@ -23,15 +23,20 @@
 // one JSON object (see check.Result).
 //
 // audit probes attacker-chosen origins as simple requests (with and without
-// credentials) and as preflights and prints every finding; --json prints
-// JSON Lines, one finding per line (see check.Finding).
+// credentials) and as preflights, and prints one finding per root cause,
+// sorted by severity; --json prints one JSON object, a check.Report with its
+// summary, also when there are no findings. The probe origins are derived
+// from the URL (or --seed), so two runs print the same findings; --deadline
+// (default 30s) bounds the whole audit, which also stops after the first
+// timeout of a server that does not answer.
 //
 // Exit status:
 //
 //	0  explain: allowed (or same-origin); audit: no finding at or above --fail-on
 //	1  explain: blocked; audit: a finding at or above --fail-on (default high)
 //	2  usage error: bad flag, URL, origin, method or -H value
-//	3  network error: DNS, connection, TLS, timeout, too many redirects
+//	3  network error: DNS, connection, TLS, timeout, too many redirects;
+//	   audit: --deadline passed, or the server does not answer
 package main
 
 import (
