@@ -3,10 +3,7 @@ package check_test
 import (
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,29 +24,18 @@ func TestDifferentialCorpus(t *testing.T) {
 	if len(corpus.Records) < 300 {
 		t.Fatalf("the corpus has %d cases, want at least 300", len(corpus.Records))
 	}
-	cases := map[string]*difftest.Case{}
+	srv := difftest.NewServers()
+	defer srv.Close()
 	for i := range corpus.Records {
-		cases[corpus.Records[i].Case.ID] = &corpus.Records[i].Case
+		srv.Add(&corpus.Records[i].Case)
 	}
-	var mu sync.Mutex
-	lookup := func(id string) (*difftest.Case, bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		c, ok := cases[id]
-		return c, ok
-	}
-	late := &lateHandler{}
-	a, b := httptest.NewServer(late), httptest.NewServer(late)
-	defer a.Close()
-	defer b.Close()
-	o := difftest.Origins{A: a.URL, B: b.URL}
-	late.set(difftest.Handler(lookup, o))
+	o := srv.Origins
 	const page = "http://127.0.0.1:9"
 
 	agree := 0
 	for _, r := range corpus.Records {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		got, err := difftest.Explain(ctx, a.Client(), &r.Case, o, page)
+		got, err := difftest.Explain(ctx, srv.Client(), &r.Case, o, page)
 		cancel()
 		if err != nil {
 			t.Errorf("%s: %v", r.Case.ID, err)
@@ -63,24 +49,4 @@ func TestDifferentialCorpus(t *testing.T) {
 		agree++
 	}
 	t.Logf("check.Explain agrees with %s on %d of %d recorded cases", corpus.Browser, agree, len(corpus.Records))
-}
-
-// lateHandler lets two servers start before the handler that needs both
-// of their URLs exists.
-type lateHandler struct {
-	mu sync.RWMutex
-	h  http.Handler
-}
-
-func (l *lateHandler) set(h http.Handler) { l.mu.Lock(); l.h = h; l.mu.Unlock() }
-
-func (l *lateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	l.mu.RLock()
-	h := l.h
-	l.mu.RUnlock()
-	if h == nil {
-		http.Error(w, "not ready", http.StatusServiceUnavailable)
-		return
-	}
-	h.ServeHTTP(w, r)
 }

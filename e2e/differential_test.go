@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -44,42 +43,17 @@ const (
 
 var corpusPath = filepath.Join("..", "internal", "difftest", "testdata", "chromium156.json")
 
-// diffEnv is one set of servers for many cases.
+// diffEnv is the page and the two API servers of many cases.
 type diffEnv struct {
-	page    *httptest.Server
+	*difftest.Servers
 	origins difftest.Origins
-	mu      sync.Mutex
-	cases   map[string]*difftest.Case
-	a, b    *httptest.Server
+	page    *httptest.Server
 }
 
 func newDiffEnv(t *testing.T) *diffEnv {
-	e := &diffEnv{cases: map[string]*difftest.Case{}}
-	lookup := func(id string) (*difftest.Case, bool) {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		c, ok := e.cases[id]
-		return c, ok
-	}
-	// The handlers need both origins, which exist only once both servers
-	// listen: start them unstarted.
-	var h = &lateHandler{}
-	e.a = httptest.NewUnstartedServer(h)
-	e.b = httptest.NewUnstartedServer(h)
-	e.a.Start()
-	e.b.Start()
-	e.origins = difftest.Origins{A: e.a.URL, B: e.b.URL}
-	h.set(difftest.Handler(lookup, e.origins))
-	t.Cleanup(e.a.Close)
-	t.Cleanup(e.b.Close)
-	e.page = newPageServer(t)
-	return e
-}
-
-func (e *diffEnv) add(c *difftest.Case) {
-	e.mu.Lock()
-	e.cases[c.ID] = c
-	e.mu.Unlock()
+	s := difftest.NewServers()
+	t.Cleanup(s.Close)
+	return &diffEnv{Servers: s, origins: s.Origins, page: newPageServer(t)}
 }
 
 // diffTab is one tab that runs a batch of cases in turn (a tab per case
@@ -206,7 +180,7 @@ const diffCallJS = `async (s) => {
 func (e *diffEnv) checker(c *difftest.Case) (difftest.Verdict, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return difftest.Explain(ctx, e.a.Client(), c, e.origins, e.page.URL)
+	return difftest.Explain(ctx, e.Client(), c, e.origins, e.page.URL)
 }
 
 // runCases runs cases in Chromium, in batches of differentialBatch cases
@@ -216,7 +190,7 @@ func runCases(t *testing.T, cases []difftest.Case, each func(t *testing.T, c *di
 	requireBrowser(t)
 	e := newDiffEnv(t)
 	for i := range cases {
-		e.add(&cases[i])
+		e.Add(&cases[i])
 	}
 	sem := make(chan struct{}, differentialTabs)
 	t.Run("batches", func(t *testing.T) {
@@ -313,26 +287,6 @@ func chromiumVersion() string {
 		return "Chromium (" + runtime.GOOS + ")"
 	}
 	return strings.TrimSpace(out)
-}
-
-// lateHandler lets two servers be started before their shared handler,
-// which needs both URLs, exists.
-type lateHandler struct {
-	mu sync.RWMutex
-	h  http.Handler
-}
-
-func (l *lateHandler) set(h http.Handler) { l.mu.Lock(); l.h = h; l.mu.Unlock() }
-
-func (l *lateHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	l.mu.RLock()
-	h := l.h
-	l.mu.RUnlock()
-	if h == nil {
-		http.Error(w, "not ready", http.StatusServiceUnavailable)
-		return
-	}
-	h.ServeHTTP(w, r)
 }
 
 func execOutput(name string, args ...string) (string, error) {

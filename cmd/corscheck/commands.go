@@ -62,9 +62,7 @@ func explain(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if c.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(res)
+		printJSON(stdout, res)
 	} else {
 		printResult(stdout, res)
 	}
@@ -72,6 +70,13 @@ func explain(args []string, stdout, stderr io.Writer) int {
 		return exitBlocked
 	}
 	return exitOK
+}
+
+// printJSON writes v as indented JSON.
+func printJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
 }
 
 // usageHint names the flag behind an InputError.
@@ -131,9 +136,7 @@ func audit(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if c.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(rep)
+		printJSON(stdout, rep)
 	} else {
 		printReport(stdout, rep)
 	}

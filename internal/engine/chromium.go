@@ -85,7 +85,7 @@ func chromiumSafelistedRequestHeader(name, value string) bool {
 	case "dpr", "device-memory", "downlink":
 		return isDecimal(value)
 	case "width", "viewport-width", "rtt":
-		return isDigits(value)
+		return fetch.IsDigits(value)
 	case "ect":
 		switch value {
 		case "slow-2g", "2g", "3g", "4g":
@@ -103,20 +103,8 @@ func chromiumSafelistedRequestHeader(name, value string) bool {
 // documentation.
 var ChromiumExtraSafelistedNames = []string{"Intervention", "DPR", "Device-Memory", "Downlink", "Width", "Viewport-Width", "RTT", "ECT", "Save-Data"}
 
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // isDecimal reports whether s is 1*DIGIT [ "." 1*DIGIT ].
 func isDecimal(s string) bool {
 	whole, frac, dot := strings.Cut(s, ".")
-	return isDigits(whole) && (!dot || isDigits(frac))
+	return fetch.IsDigits(whole) && (!dot || fetch.IsDigits(frac))
 }

@@ -80,7 +80,7 @@ func PreflightCacheSeconds(v string, present bool, maxCap int) int {
 		if errors.As(err, &ne) && ne.Err == strconv.ErrRange && v != "" && v[0] != '-' {
 			return maxCap // a huge positive number is still "very long"
 		}
-		if v != "" && v[0] == '-' && isDigits(v[1:]) {
+		if v != "" && v[0] == '-' && IsDigits(v[1:]) {
 			return 0
 		}
 		return min(DefaultMaxAge, maxCap)
@@ -94,7 +94,8 @@ func PreflightCacheSeconds(v string, present bool, maxCap int) int {
 	return int(min(n, int64(maxCap)))
 }
 
-func isDigits(s string) bool {
+// IsDigits reports whether s is 1*DIGIT: one or more ASCII digits.
+func IsDigits(s string) bool {
 	if s == "" {
 		return false
 	}
