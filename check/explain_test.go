@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -312,6 +313,51 @@ func TestExplainInputErrors(t *testing.T) {
 		ie, ok := err.(*check.InputError)
 		if !ok || ie.Field != tt.field {
 			t.Errorf("%s: err = %v, want an InputError on %s", tt.name, err, tt.field)
+		}
+	}
+}
+
+// TestExplainCookieAndBody: Request.Cookie goes only with a credentialed
+// actual request, never with the preflight; Request.Body goes with the
+// actual request, with the Content-Type a browser adds to a string body.
+func TestExplainCookieAndBody(t *testing.T) {
+	m, err := cors.New(cors.Config{AllowedOrigins: []string{page}, AllowedMethods: []string{http.MethodPut}, AllowCredentials: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bodies []string
+	sp := &spy{next: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(b))
+		m.Handler(http.NotFoundHandler()).ServeHTTP(w, r)
+	})}
+	srv := httptest.NewServer(sp)
+	defer srv.Close()
+	for _, creds := range []bool{false, true} {
+		sp.reqs, bodies = nil, nil
+		_, err := check.Explain(context.Background(), srv.Client(), check.Request{
+			URL: srv.URL, Origin: page, Method: "PUT", SendActual: true,
+			Credentials: creds, Cookie: "session=abc", Body: "hello",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sp.reqs) != 2 {
+			t.Fatalf("credentials=%v: %d requests, want preflight and actual", creds, len(sp.reqs))
+		}
+		pre, act := sp.reqs[0], sp.reqs[1]
+		if c := pre.Header.Get("Cookie"); c != "" || bodies[0] != "" {
+			t.Errorf("preflight carried Cookie %q, body %q", c, bodies[0])
+		}
+		wantCookie := ""
+		if creds {
+			wantCookie = "session=abc"
+		}
+		if c := act.Header.Get("Cookie"); c != wantCookie {
+			t.Errorf("credentials=%v: actual Cookie %q, want %q", creds, c, wantCookie)
+		}
+		if bodies[1] != "hello" || act.Header.Get("Content-Type") != "text/plain;charset=UTF-8" {
+			t.Errorf("actual body %q, Content-Type %q", bodies[1], act.Header.Get("Content-Type"))
 		}
 	}
 }

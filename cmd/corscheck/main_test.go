@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -195,5 +198,30 @@ func TestAuditHangingDefault(t *testing.T) {
 	}
 	if code != 3 || !strings.Contains(errb.String(), "does not answer") {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestExplainDataFile: --data-file sends the file as the body of the actual
+// request.
+func TestExplainDataFile(t *testing.T) {
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			b, _ := io.ReadAll(r.Body)
+			got = string(b)
+		}
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+	}))
+	defer srv.Close()
+	f := filepath.Join(t.TempDir(), "body.json")
+	if err := os.WriteFile(f, []byte(`{"a":1}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"explain", srv.URL, "--origin", "https://a.example", "--method", "POST", "--send-actual", "--data-file", f}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out.String(), errb.String())
+	}
+	if got != `{"a":1}` {
+		t.Errorf("server got body %q", got)
 	}
 }
