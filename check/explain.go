@@ -314,6 +314,9 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 			res.Stage = StagePreflight
 			res.ActualNote = "the actual " + method + " request was not sent (only GET, HEAD and OPTIONS are sent unless SendActual / --send-actual is set), so whether its response carries Access-Control-Allow-Origin was not verified"
 			res.Explanation = "The preflight passes; the browser would now send the actual " + method + " request, whose response must carry the same Access-Control-Allow-Origin (and -Credentials) headers."
+			if len(why) == 0 {
+				res.Explanation = "No preflight is needed: the browser sends the " + method + " request as it is, and lets the page read the response only if it carries Access-Control-Allow-Origin (and -Credentials). Add --send-actual (SendActual) to send it and check."
+			}
 			return res, nil
 		}
 

@@ -84,8 +84,10 @@ func printResult(w io.Writer, r *check.Result) {
 	case r.Stage == check.StageSameOrigin:
 		p("verdict:   ALLOWED (same-origin: CORS does not apply)\n")
 		return
-	case r.Allowed && !r.ActualSent:
+	case r.Allowed && !r.ActualSent && r.Preflight:
 		p("verdict:   ALLOWED so far: the preflight passes (actual request not sent)\n")
+	case r.Allowed && !r.ActualSent:
+		p("verdict:   UNKNOWN: no preflight is needed, and the actual request was not sent (add --send-actual)\n")
 	case r.Allowed:
 		p("verdict:   ALLOWED\n")
 	default:
