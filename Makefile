@@ -49,6 +49,7 @@ demo:
 
 # Re-record the differential corpus: generate every case afresh, run it in
 # Chromium and write Chromium's answers to internal/difftest/testdata
-# (about 5 minutes on 2 CPUs). Commit the result with the Chromium version.
+# (under a minute on 2 CPUs; the same Chromium gives the same file). Commit
+# the result with the Chromium version.
 record-differential:
 	cd e2e && DIFFTEST_RECORD=$(CURDIR)/internal/difftest/testdata/chromium156.json $(GO) test -count=1 -timeout 30m -run 'TestDifferentialRecord$$' -v .
