@@ -3,6 +3,7 @@ package cors_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
@@ -58,6 +59,7 @@ func TestNewRejects(t *testing.T) {
 		{"star in scheme", origins("*://example.com"), "AllowedOrigins", "*://example.com", cors.InvalidOrigin, "scheme"},
 		{"star prefix without dot", origins("https://*example.com"), "AllowedOrigins", "https://*example.com", cors.InvalidOrigin, "wildcard can only"},
 		{"star before ip", origins("http://*.127.0.0.1"), "AllowedOrigins", "http://*.127.0.0.1", cors.InvalidOrigin, "IP address"},
+		{"65 header names", cors.Config{AllowedOrigins: ok, AllowedHeaders: headerNames(65)}, "AllowedHeaders", "", cors.TooManyHeaders, "at most 64"},
 		{"star in path", origins("https://example.com/*"), "AllowedOrigins", "https://example.com/*", cors.InvalidOrigin, "wildcard can only"},
 		{"null", origins("null"), "AllowedOrigins", "null", cors.NullOrigin, "DangerouslyAllowNullOrigin"},
 		{"file", origins("file:///home/me/index.html"), "AllowedOrigins", "file:///home/me/index.html", cors.FileOrigin, `"null"`},
@@ -292,4 +294,13 @@ func TestAllowAllConfig(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("AllowAll().Config() = %+v\nwant %+v", got, want)
 	}
+}
+
+// headerNames returns n distinct header names, X-H00….
+func headerNames(n int) []string {
+	var names []string
+	for i := 0; i < n; i++ {
+		names = append(names, fmt.Sprintf("X-H%02d", i))
+	}
+	return names
 }

@@ -129,13 +129,18 @@
 // de-duplicated names joined by commas. Tests, curl users and some proxies
 // send other spellings, and the middleware accepts them all: any case, any
 // order, spaces and tabs around the commas, empty elements, duplicates,
-// several header lines. What it does not accept is unbounded work: each
-// name is at most 128 bytes, at most 16 bytes of white space may surround
-// one, at most 16 elements may be empty and at most 64 names may be
-// requested in all. A request beyond those limits, which no browser sends,
-// is rejected as HeadersMalformed as soon as the limit is reached, so a
-// hostile 1 MiB header costs what a short one costs. The scan allocates
-// nothing.
+// several header lines, and names of any length (the Fetch standard sets
+// no limit, and a page can send a long one). What it does not accept is
+// unbounded work: at most 16 bytes of white space may surround a name, at
+// most 16 elements may be empty and at most 64 names may be requested in
+// all. A request beyond those limits, which no browser sends unless a page
+// sets more than 64 non-safelisted headers, is rejected as HeadersMalformed
+// as soon as the limit is reached, so a hostile 1 MiB header of commas,
+// spaces or repeated names costs what a short one costs; a long name costs
+// time in proportion to its length. New agrees with the request path: it
+// refuses AllowedHeaders with more than 64 names (TooManyHeaders), so every
+// set of names a policy allows can be requested at once. The scan
+// allocates nothing.
 //
 // # Routing: let preflights reach the middleware
 //

@@ -109,6 +109,19 @@ func with(f func(e env) cors.Config, edit func(c *cors.Config)) func(e env) cors
 
 var jsonBody = map[string]string{"Content-Type": "application/json"}
 
+// longHeader is a 200-byte header name, longer than the 128 bytes the
+// middleware used to refuse.
+var longHeader = "X-Long-" + strings.Repeat("n", 193)
+
+// customHeaders returns n custom headers X-H00… for one request.
+func customHeaders(n int) map[string]string {
+	h := map[string]string{}
+	for i := 0; i < n; i++ {
+		h[fmt.Sprintf("X-H%02d", i)] = "1"
+	}
+	return h
+}
+
 // conformanceCases is the matrix. Every expectation comes from the
 // documentation of cors.Config and design.md §2, not from running the
 // middleware; the reasons are Chromium's texts.
@@ -273,6 +286,14 @@ func conformanceCases() []confCase {
 			req: request{Method: "PUT", URL: "/a"}, repeat: 2, pause: 2200 * time.Millisecond, preflights: 2, runs: 2},
 		{name: "MaxAge caches a header preflight", policy: with(std, func(c *cors.Config) { c.MaxAge = 600 }),
 			req: request{URL: "/a", Headers: map[string]string{"X-Custom": "1"}}, repeat: 2, preflights: 1, runs: 2},
+
+		// --- Header names of any length: the Fetch standard sets no limit.
+		{name: "long header name under AllowAll", allowAll: true,
+			req: request{URL: "/a", Headers: map[string]string{longHeader: "1"}}, preflights: 1, runs: 1},
+		{name: "long header name listed", policy: with(std, func(c *cors.Config) { c.AllowedHeaders = []string{longHeader} }),
+			req: request{URL: "/a", Headers: map[string]string{longHeader: "1"}}, preflights: 1, runs: 1},
+		{name: "long header name not listed", policy: std,
+			req: request{URL: "/a", Headers: map[string]string{longHeader: "1"}}, blocked: true, preflight: true, reason: noACAO, preflights: 1},
 
 		// --- Debug mode: the console names the culprit.
 		{name: "debug: method named", policy: with(std, func(c *cors.Config) { c.AllowedMethods = []string{http.MethodDelete} }), debug: true,
