@@ -185,8 +185,16 @@
 // preflight it can only say that the preflight failed. SetDebug(true) makes
 // rejected preflights from allowed origins answer with a 2xx and the
 // headers accepted so far, so the console names the exact method or header
-// at fault. OnReject receives a typed Reason for every rejection, and
-// LogRejections adapts it to log/slog. Both cost nothing when unused.
+// at fault. Debug mode explains a refusal but never turns it into a
+// success: the answer always leaves out what the browser would need to let
+// that request through (the requested method in
+// Access-Control-Allow-Methods, the refused header in
+// Access-Control-Allow-Headers — which is left out entirely when the
+// policy allows any header, or when the request was malformed —, or
+// Access-Control-Allow-Private-Network), so a request that fails in
+// production fails in development too. OnReject receives a typed Reason
+// for every rejection, and LogRejections adapts it to log/slog. Both cost
+// nothing when unused.
 //
 // # Concurrency
 //
