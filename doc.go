@@ -33,10 +33,21 @@
 //     users;
 //   - origin patterns that are not origins as browsers serialise them: a
 //     path or trailing slash, a query, a fragment, userinfo, upper case, an
-//     explicit default port (":443" on https), a bad port or host, a "*"
-//     anywhere but "*." in front of a domain or ":*" as the port. Matching
-//     is byte for byte, so such a pattern could never match, or would only
-//     look as if it did; the error says what to write instead;
+//     explicit default port (":443" on https), a port on a scheme other than
+//     http(s), ws(s) and ftp (extensions and app webviews have none), a bad
+//     port or host, a "*" anywhere but "*." in front of a domain or ":*" as
+//     the port. Hosts are held to the URL Standard's parser: IPv4 only in
+//     dotted decimal without a trailing dot ("127.1" and "127.0.0.1." are
+//     refused, with "127.0.0.1" suggested), IPv6 only in the form browsers
+//     print (lower-case hex, the longest run of zeros as "::", and never a
+//     dotted IPv4 part: "[::ffff:7f7f:7f7f]", not
+//     "[::ffff:127.127.127.127]"), internationalised names only in valid
+//     Punycode ("bücher.example" gets "xn--bcher-kva.example" suggested;
+//     "xn--f" is refused). Matching is byte for byte, so such a pattern
+//     could never match, or would only look as if it did; the error says
+//     what to write instead, and what it suggests is exactly what a browser
+//     sends (a test replays a corpus of such strings recorded in real
+//     browsers);
 //   - "null" and file: origins, unless DangerouslyAllowNullOrigin: any page
 //     can send "Origin: null" from a sandboxed iframe;
 //   - with AllowCredentials, plain-http origins other than loopback ones
