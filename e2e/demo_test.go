@@ -42,10 +42,7 @@ func TestDemo(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatal(err)
 	}
-	openPage(t, ctx, clientURL+"/")
-	if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS(`body[data-ready="true"]`))); err != nil {
-		t.Fatalf("the page did not load its calls: %v", err)
-	}
+	demoOpen(t, ctx, clientURL+"/")
 	var ids []string
 	if err := evalJSON(ctx, `return [...document.querySelectorAll("tr[data-call]")].map(r => r.dataset.call);`, &ids); err != nil {
 		t.Fatal(err)
@@ -170,16 +167,7 @@ func TestDemo(t *testing.T) {
 	}
 
 	// "Run all", as a visitor would, then the screenshot.
-	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.ID("run-all")),
-		chromedp.WaitReady(chromedp.CSS(`body[data-done="true"]:not([data-running])`)),
-	); err != nil {
-		t.Fatalf("Run all: %v", err)
-	}
-	var all map[string]demoOutcome
-	if err := evalJSON(ctx, demoOutcomesJS+`return readAll();`, &all); err != nil {
-		t.Fatal(err)
-	}
+	all := demoRunAll(t, ctx)
 	for _, c := range calls {
 		t.Run("run-all/"+c.ID, func(t *testing.T) { demoCheckOutcome(t, c, all[c.ID]) })
 	}
@@ -367,6 +355,16 @@ return {Shown: !b.hidden && b.offsetHeight > 0, Text: b.textContent, Link: b.que
 	return b
 }
 
+// demoOpen loads the demo page at url and waits until it has loaded its
+// calls.
+func demoOpen(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	openPage(t, ctx, url)
+	if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS(`body[data-ready="true"]`))); err != nil {
+		t.Fatalf("the page did not load its calls: %v", err)
+	}
+}
+
 // demoRunAll presses "Run all" and returns what the page shows for every
 // call once it is done.
 func demoRunAll(t *testing.T, ctx context.Context) map[string]demoOutcome {
@@ -395,10 +393,7 @@ func TestDemoWrongOrigin(t *testing.T) {
 	api, _, trusted := startDemo(t, "127.0.0.1:0", "localhost", "127.0.0.1:0", "localhost")
 	page := strings.Replace(trusted, "localhost", "127.0.0.1", 1)
 
-	openPage(t, ctx, page+"/")
-	if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS(`body[data-ready="true"]`))); err != nil {
-		t.Fatalf("the page did not load its calls: %v", err)
-	}
+	demoOpen(t, ctx, page+"/")
 	b := demoBanner(t, ctx)
 	if !b.Shown || !strings.Contains(b.Text, page) || !strings.Contains(b.Text, trusted) || b.Link != trusted+"/" {
 		t.Errorf("banner shown %v, %q, link %q; want it shown, naming %s and %s, linking %s/", b.Shown, b.Text, b.Link, page, trusted, trusted)
@@ -510,10 +505,7 @@ func TestDemoWrongOrigin(t *testing.T) {
 func TestDemoCrossSiteCookie(t *testing.T) {
 	ctx := browser(t)
 	api, _, client := startDemo(t, "127.0.0.1:0", "127.0.0.1", "127.0.0.1:0", "localhost")
-	openPage(t, ctx, client+"/")
-	if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS(`body[data-ready="true"]`))); err != nil {
-		t.Fatalf("the page did not load its calls: %v", err)
-	}
+	demoOpen(t, ctx, client+"/")
 	if b := demoBanner(t, ctx); b.Shown {
 		t.Errorf("the page is on the trusted origin, yet shows the banner %q", b.Text)
 	}
