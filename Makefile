@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 30s
 
-.PHONY: test unit e2e e2e-run bench bench-check fuzz demo vet record-origins
+.PHONY: test unit examples e2e e2e-run bench bench-check fuzz demo vet record-origins
 
 # (The e2e module is one package; running go test without a package list keeps
 # its "skipping: no Chromium" message visible.)
@@ -10,16 +10,23 @@ FUZZTIME ?= 30s
 # Everything a change must pass: vet, the library's unit, example, allocation
 # and fuzz-seed tests under the race detector, the nested modules' tests, and
 # the real-browser suite (skipped with a message when Chromium is absent,
-# except under CI=true, where a missing browser fails).
-test: vet unit e2e-run bench-check
+# except under CI=true, where a missing browser fails). The README's quick
+# starts are checked by examples/quickstart (in unit) and examples/chi.
+test: vet unit examples e2e-run bench-check
 
 vet:
 	$(GO) vet ./...
 	cd e2e && $(GO) vet ./...
 	cd bench && $(GO) vet ./...
+	cd examples/chi && $(GO) vet ./...
 
 unit:
 	$(GO) test -race -count=1 ./...
+
+# The README's chi example, a module of its own (chi stays out of the
+# library's go.mod).
+examples:
+	cd examples/chi && $(GO) test -race -count=1 ./...
 
 e2e-run:
 	cd e2e && $(GO) test -count=1 -timeout 6m

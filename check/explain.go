@@ -344,7 +344,11 @@ func (r *Result) block(p *prepared, cur *url.URL, stage Stage, e CorsError, hint
 	r.FailedParameter = hint
 	r.URL = cur.String()
 	r.Message = ConsoleMessage(p.kind, r.URL, r.InitialURL, p.pageOrigin, e, hint)
-	r.Explanation, r.Fix = advice(e, hint, p)
+	var last *Exchange
+	if len(r.Exchanges) > 0 {
+		last = &r.Exchanges[len(r.Exchanges)-1]
+	}
+	r.Explanation, r.Fix = advice(e, hint, p, last)
 }
 
 // sendable reports whether Explain sends an actual request with this method
