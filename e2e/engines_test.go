@@ -94,7 +94,11 @@ func findEngine(e engineName) (func() (driver.Browser, error), error) {
 			return nil, err
 		}
 		return func() (driver.Browser, error) {
-			return driver.StartFirefox(driver.FirefoxOptions{Path: path, LocalHosts: testHosts(), StartTimeout: browserStartTimeout})
+			f, err := driver.StartFirefox(driver.FirefoxOptions{Path: path, LocalHosts: testHosts(), StartTimeout: browserStartTimeout})
+			if err != nil {
+				return nil, err // not a nil *Firefox in a non-nil interface
+			}
+			return f, nil
 		}, nil
 	case webkit:
 		py, xvfb, err := webkitPrereqs()
@@ -102,7 +106,11 @@ func findEngine(e engineName) (func() (driver.Browser, error), error) {
 			return nil, err
 		}
 		return func() (driver.Browser, error) {
-			return driver.StartWebKit(driver.WebKitOptions{Python: py, Xvfb: xvfb, Browsers: webkitBrowsers, StartTimeout: browserStartTimeout})
+			w, err := driver.StartWebKit(driver.WebKitOptions{Python: py, Xvfb: xvfb, Browsers: webkitBrowsers, StartTimeout: browserStartTimeout})
+			if err != nil {
+				return nil, err
+			}
+			return w, nil
 		}, nil
 	}
 	return nil, fmt.Errorf("no driver for %s", e)
@@ -246,4 +254,36 @@ func testHosts() []string {
 		}
 	}
 	return out
+}
+
+// chromiumReason is what a blocked call's Chromium line must say (see
+// expectCORSReason).
+type chromiumReason struct {
+	preflight bool
+	reason    string
+}
+
+// blockedLines are the whole CORS console lines Firefox and WebKit must log
+// for a blocked call.
+type blockedLines map[engineName][]string
+
+// expectLines checks the CORS lines the tab's engine logged after the first
+// skip: in Chromium, one line with the reason cr; in Firefox and WebKit,
+// exactly the lines lines[engine]. It returns how many lines there are now.
+func expectLines(ctx context.Context, eng engineName, skip int, cr chromiumReason, lines blockedLines) (int, error) {
+	if eng == chromium {
+		if _, err := expectCORSReason(ctx, skip, cr.preflight, cr.reason); err != nil {
+			return 0, err
+		}
+		return skip + 1, nil
+	}
+	want := lines[eng]
+	got, err := waitCORSErrors(ctx, skip+len(want))
+	if err != nil {
+		return 0, err
+	}
+	if g := texts(got[min(skip, len(got)):]); !slices.Equal(g, want) {
+		return len(got), fmt.Errorf("%s console:\n got: %q\nwant: %q", eng, g, want)
+	}
+	return len(got), nil
 }

@@ -47,9 +47,9 @@ import (
 // Bounds on everything that waits, so a hung browser fails a test instead of
 // the whole run.
 const (
-	browserStartTimeout = 30 * time.Second // launching Chromium
-	tabTimeout          = 30 * time.Second // everything one tab does, from browser(t) on
-	consoleSettle       = 5 * time.Second  // waiting for console lines to arrive
+	browserStartTimeout = 90 * time.Second       // launching a browser (the machine may be loaded)
+	tabTimeout          = 60 * time.Second       // everything one tab does, from browser(t) on
+	consoleSettle       = 5 * time.Second        // waiting for console lines to arrive
 	lateLines           = 300 * time.Millisecond // Firefox: quiet time after the expected lines
 )
 
@@ -252,7 +252,7 @@ func (p *chromiumPage) Eval(ctx context.Context, body string) (json.RawMessage, 
 }
 
 func (p *chromiumPage) Console() *driver.Console { return p.console }
-func (p *chromiumPage) Close() error              { return nil } // browser(t)'s cleanup closes it
+func (p *chromiumPage) Close() error             { return nil } // browser(t)'s cleanup closes it
 
 // tab is what a test context carries: the engine and its page.
 type tab struct {

@@ -136,7 +136,7 @@ func (w *WebKit) startBrowser(data string) (*webkitBrowser, error) {
 		"DISPLAY="+w.xvfb.Display,
 		"GDK_BACKEND=x11",
 		"WEBKIT_DISABLE_COMPOSITING_MODE=1",
-		"NO_AT_BRIDGE=1",  // no accessibility bus
+		"NO_AT_BRIDGE=1",    // no accessibility bus
 		"GIO_USE_VFS=local", // no gvfs daemons
 		"XDG_DATA_HOME="+filepath.Join(data, "xdg-data"),
 		"XDG_CACHE_HOME="+filepath.Join(data, "xdg-cache"),
@@ -374,7 +374,7 @@ type webkitPage struct {
 func (p *webkitPage) Console() *Console { return p.console }
 
 func (p *webkitPage) Navigate(ctx context.Context, url string) error {
-	_, err := p.b.command(ctx, map[string]any{"op": "open", "url": url})
+	_, err := p.b.command(ctx, map[string]any{"op": "navigate", "url": url})
 	return err
 }
 

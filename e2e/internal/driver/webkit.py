@@ -20,6 +20,7 @@ Usage: python3 webkit.py DATA_DIR [PROXY_URL]
 Commands arrive on standard input, one JSON object a line; each gets one JSON
 answer a line on file descriptor 3, with the same "id":
   {"id": 1, "op": "open", "url": U}   a fresh web view, loaded with U
+  {"id": 1, "op": "navigate", "url": U}  loads U in the open web view
   {"id": 2, "op": "eval", "body": B}  runs B as the body of an async function
                                       in the page; answers {"value": <string>}
   {"id": 3, "op": "close"}            destroys the web view
@@ -80,11 +81,21 @@ def open_view(cid, url):
     window.set_default_size(1280, 900)
     window.show_all()
     current["window"], current["view"] = window, view
-    state = {"answered": False}
+    navigate(cid, url)
+
+
+def navigate(cid, url):
+    view = current.get("view")
+    if view is None:
+        answer({"id": cid, "error": "no page open"})
+        return
+    state = {"answered": False, "handlers": []}
 
     def done(msg):
         if not state["answered"]:
             state["answered"] = True
+            for h in state["handlers"]:
+                view.disconnect(h)
             answer(msg)
 
     def on_load(_view, event):
@@ -98,9 +109,11 @@ def open_view(cid, url):
     def on_crash(_view, reason):
         done({"id": cid, "error": "web process terminated: %s" % reason.value_nick})
 
-    view.connect("load-changed", on_load)
-    view.connect("load-failed", on_failed)
-    view.connect("web-process-terminated", on_crash)
+    state["handlers"] = [
+        view.connect("load-changed", on_load),
+        view.connect("load-failed", on_failed),
+        view.connect("web-process-terminated", on_crash),
+    ]
     view.load_uri(url)
 
 
@@ -125,6 +138,8 @@ def handle(cmd):
     cid, op = cmd.get("id"), cmd.get("op")
     if op == "open":
         open_view(cid, cmd["url"])
+    elif op == "navigate":
+        navigate(cid, cmd["url"])
     elif op == "eval":
         evaluate(cid, cmd["body"])
     elif op == "close":
