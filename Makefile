@@ -1,6 +1,10 @@
 # corskit: the commands the README gives. `make test` is what CI runs.
 GO ?= go
 FUZZTIME ?= 30s
+# The browser engines the real-browser suite runs in: chromium, firefox,
+# webkit, a comma-separated list of them, or empty for all three
+# (make e2e ENGINE=firefox).
+ENGINE ?=
 
 .PHONY: test unit examples e2e e2e-run bench bench-check fuzz demo vet record-origins
 
@@ -9,9 +13,10 @@ FUZZTIME ?= 30s
 #
 # Everything a change must pass: vet, the library's unit, example, allocation
 # and fuzz-seed tests under the race detector, the nested modules' tests, and
-# the real-browser suite (skipped with a message when Chromium is absent,
-# except under CI=true, where a missing browser fails). The README's quick
-# starts are checked by examples/quickstart (in unit) and examples/chi.
+# the real-browser suite in Chromium, Firefox and WebKit (an engine that cannot
+# run here is skipped with a message, except under CI=true, where it fails).
+# The README's quick starts are checked by examples/quickstart (in unit) and
+# examples/chi.
 test: vet unit examples e2e-run bench-check
 
 vet:
@@ -29,11 +34,11 @@ examples:
 	cd examples/chi && $(GO) test -race -count=1 ./...
 
 e2e-run:
-	cd e2e && $(GO) test -count=1 -timeout 6m
+	cd e2e && E2E_ENGINE=$(ENGINE) $(GO) test -count=1 -timeout 18m
 
-# The real-browser suite alone, verbosely.
+# The real-browser suite alone, verbosely (ENGINE=firefox: one engine).
 e2e:
-	cd e2e && $(GO) test -count=1 -timeout 6m -v
+	cd e2e && E2E_ENGINE=$(ENGINE) $(GO) test -count=1 -timeout 18m -v
 
 # The bench module's own correctness tests (every library gets the same policy).
 bench-check:
