@@ -1,32 +1,44 @@
 # corskit: the commands the README gives. `make test` is what CI runs.
 GO ?= go
 FUZZTIME ?= 30s
+# The browser engines the real-browser suite runs in: chromium, firefox,
+# webkit, a comma-separated list of them, or empty for all three
+# (make e2e ENGINE=firefox).
+ENGINE ?=
 
-.PHONY: test unit e2e e2e-run bench bench-check fuzz demo vet record-differential
+.PHONY: test unit examples e2e e2e-run bench bench-check fuzz demo vet record-origins record-differential
 
 # (The e2e module is one package; running go test without a package list keeps
 # its "skipping: no Chromium" message visible.)
 #
 # Everything a change must pass: vet, the library's unit, example, allocation
 # and fuzz-seed tests under the race detector, the nested modules' tests, and
-# the real-browser suite (skipped with a message when Chromium is absent,
-# except under CI=true, where a missing browser fails).
-test: vet unit e2e-run bench-check
+# the real-browser suite in Chromium, Firefox and WebKit (an engine that cannot
+# run here is skipped with a message, except under CI=true, where it fails).
+# The README's quick starts are checked by examples/quickstart (in unit) and
+# examples/chi.
+test: vet unit examples e2e-run bench-check
 
 vet:
 	$(GO) vet ./...
 	cd e2e && $(GO) vet ./...
 	cd bench && $(GO) vet ./...
+	cd examples/chi && $(GO) vet ./...
 
 unit:
 	$(GO) test -race -count=1 ./...
 
-e2e-run:
-	cd e2e && $(GO) test -count=1 -timeout 6m
+# The README's chi example, a module of its own (chi stays out of the
+# library's go.mod).
+examples:
+	cd examples/chi && $(GO) test -race -count=1 ./...
 
-# The real-browser suite alone, verbosely.
+e2e-run:
+	cd e2e && E2E_ENGINE=$(ENGINE) $(GO) test -count=1 -timeout 18m
+
+# The real-browser suite alone, verbosely (ENGINE=firefox: one engine).
 e2e:
-	cd e2e && $(GO) test -count=1 -timeout 6m -v
+	cd e2e && E2E_ENGINE=$(ENGINE) $(GO) test -count=1 -timeout 18m -v
 
 # The bench module's own correctness tests (every library gets the same policy).
 bench-check:
@@ -52,4 +64,12 @@ demo:
 # (under a minute on 2 CPUs; the same Chromium gives the same file). Commit
 # the result with the Chromium version.
 record-differential:
-	cd e2e && DIFFTEST_RECORD=$(CURDIR)/internal/difftest/testdata/chromium156.json $(GO) test -count=1 -timeout 30m -run 'TestDifferentialRecord$$' -v .
+	cd e2e && E2E_ENGINE=chromium DIFFTEST_RECORD=$(CURDIR)/internal/difftest/testdata/chromium156.json $(GO) test -count=1 -timeout 30m -run 'TestDifferentialRecord$$' -v .
+
+# Re-record the origin corpus (internal/origincorpus/testdata/origins.json):
+# what Chromium's URL parser makes of each generated origin string and of
+# every replacement New suggests. Run it after changing the generator or a
+# suggestion; make test replays the recording and checks it is still what
+# Chromium says.
+record-origins:
+	cd e2e && CORSKIT_RECORD=origins $(GO) test -count=1 -run '^TestOriginCorpus$$' -v .

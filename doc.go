@@ -17,43 +17,94 @@
 //	if err != nil {
 //		log.Fatal(err) // every problem in the config, each with what to write instead
 //	}
-//	http.ListenAndServe(":3000", m.Handler(mux))
+//	http.ListenAndServe("localhost:8000", m.Handler(mux))
 //
 // For a public API that any page may call without credentials, AllowAll is
-// the equivalent of Express's cors().
+// the equivalent of Express's cors(). The repository's README has a
+// complete program, the curl commands that show it at work, and the same
+// with the chi router.
+//
+// # The policy
+//
+// Each field of Config has its own documentation; in short:
+//
+//   - AllowedOrigins: the origins whose pages may read responses: exact
+//     origins ("https://app.example.com"), any subdomain
+//     ("https://*.example.com"), any port ("http://localhost:*"), both, or
+//     "*" for any origin (only without AllowCredentials). AllowOriginFunc
+//     decides, per request, for origins no pattern matches.
+//   - AllowedMethods: the methods beyond GET, HEAD and POST (always
+//     allowed) that pages may use; "*" for any.
+//   - AllowedHeaders: the request headers pages may send, beyond the
+//     CORS-safelisted ones; "*" for any, except that without
+//     AllowCredentials it does not cover Authorization, which must then be
+//     listed by name.
+//   - ExposedHeaders: the response headers pages may read, beyond the
+//     safelisted ones (Content-Type, Content-Length, Cache-Control, …); "*"
+//     for all (only without AllowCredentials).
+//   - AllowCredentials: pages may send cookies, HTTP authentication and
+//     client certificates, and read the answers.
+//   - MaxAge: how long a browser may cache a successful preflight.
+//   - AllowPrivateNetwork, PreflightStatus, PreflightPassthrough: for old
+//     Chromes, old clients and applications that answer preflights
+//     themselves.
+//   - OnReject: hears about every refused CORS request, with a Reason.
+//   - The three Dangerously… fields: allow, knowingly, what validation
+//     otherwise refuses as insecure (see below).
 //
 // # Validation
 //
 // New and Reconfigure refuse, as *ConfigError values joined into one error,
-// everything a browser would never match or that would be insecure:
+// everything a browser would never match or that would be insecure. Each
+// error names the field and the value, and says what to write instead:
 //
+//   - a policy that allows no origin: neither AllowedOrigins nor
+//     AllowOriginFunc;
 //   - "*" together with AllowCredentials: browsers refuse
 //     "Access-Control-Allow-Origin: *" on credentialed requests, and the
 //     usual workaround, reflecting every origin, lets any site act as your
-//     users;
+//     users; "*" together with other patterns or with AllowOriginFunc,
+//     which would never be consulted;
 //   - origin patterns that are not origins as browsers serialise them: a
 //     path or trailing slash, a query, a fragment, userinfo, upper case, an
-//     explicit default port (":443" on https), a bad port or host, a "*"
-//     anywhere but "*." in front of a domain or ":*" as the port. Matching
-//     is byte for byte, so such a pattern could never match, or would only
-//     look as if it did; the error says what to write instead;
-//   - "null" and file: origins, unless DangerouslyAllowNullOrigin: any page
-//     can send "Origin: null" from a sandboxed iframe;
+//     explicit default port (":443" on https), a port on a scheme other than
+//     http(s), ws(s) and ftp (extensions and app webviews have none), a bad
+//     port or host, a "*" anywhere but "*." in front of a domain or ":*" as
+//     the port. Hosts are held to the URL Standard's parser: IPv4 only in
+//     dotted decimal without a trailing dot ("127.1" and "127.0.0.1." are
+//     refused, with "127.0.0.1" suggested), IPv6 only in the form browsers
+//     print (lower-case hex, the longest run of zeros as "::", and never a
+//     dotted IPv4 part: "[::ffff:7f7f:7f7f]", not
+//     "[::ffff:127.127.127.127]"), internationalised names only in valid
+//     Punycode ("bücher.example" gets "xn--bcher-kva.example" suggested;
+//     "xn--f" is refused). Matching is byte for byte, so such a pattern
+//     could never match, or would only look as if it did; the error says
+//     what to write instead, and what it suggests is exactly what a browser
+//     sends (a test replays a corpus of such strings recorded in real
+//     browsers);
+//   - "null", unless DangerouslyAllowNullOrigin: any page can send
+//     "Origin: null" from a sandboxed iframe; and file: origins, always,
+//     flag or not: browsers send "Origin: null" for a file: page, never a
+//     file: origin (to allow such pages, write "null" with
+//     DangerouslyAllowNullOrigin);
 //   - with AllowCredentials, plain-http origins other than loopback ones
 //     (anyone on the network path can impersonate them), unless
 //     DangerouslyAllowInsecureOrigins; and "*." directly under a public
 //     suffix (https://*.com, https://*.github.io, where anyone can register
-//     a name), unless DangerouslyAllowPublicSuffixWildcards.
-//     http://*.localhost stays legal: no one else can own those names;
+//     a name), unless DangerouslyAllowPublicSuffixWildcards. Without
+//     credentials both are allowed, and http://*.localhost stays legal
+//     either way: no one else can own those names;
 //   - the forbidden methods CONNECT, TRACE and TRACK, which browsers never
 //     send, and method or header names that are not HTTP tokens;
 //   - forbidden request headers (Cookie, Host, Sec-…, Proxy-…), which
 //     scripts cannot set, so allowing them means nothing; CORS response
 //     headers listed as request headers; Set-Cookie in ExposedHeaders;
+//     more than 64 names in AllowedHeaders, more than one preflight may
+//     request (see Access-Control-Request-Headers);
 //   - "*" in ExposedHeaders with AllowCredentials (the browser would read it
 //     literally); MaxAge above 86400; PreflightStatus outside 2xx.
 //
-// Config returns the normalised policy: methods upper-cased where browsers
+// Middleware.Config returns the normalised policy: methods upper-cased where browsers
 // upper-case them, GET, HEAD and POST dropped (always allowed), header
 // names lower-cased and sorted, safelisted response headers dropped from
 // ExposedHeaders. A Config also round-trips through encoding/json.
@@ -129,13 +180,18 @@
 // de-duplicated names joined by commas. Tests, curl users and some proxies
 // send other spellings, and the middleware accepts them all: any case, any
 // order, spaces and tabs around the commas, empty elements, duplicates,
-// several header lines. What it does not accept is unbounded work: each
-// name is at most 128 bytes, at most 16 bytes of white space may surround
-// one, at most 16 elements may be empty and at most 64 names may be
-// requested in all. A request beyond those limits, which no browser sends,
-// is rejected as HeadersMalformed as soon as the limit is reached, so a
-// hostile 1 MiB header costs what a short one costs. The scan allocates
-// nothing.
+// several header lines, and names of any length (the Fetch standard sets
+// no limit, and a page can send a long one). What it does not accept is
+// unbounded work: at most 16 bytes of white space may surround a name, at
+// most 16 elements may be empty and at most 64 names may be requested in
+// all. A request beyond those limits, which no browser sends unless a page
+// sets more than 64 non-safelisted headers, is rejected as HeadersMalformed
+// as soon as the limit is reached, so a hostile 1 MiB header of commas,
+// spaces or repeated names costs what a short one costs; a long name costs
+// time in proportion to its length. New agrees with the request path: it
+// refuses AllowedHeaders with more than 64 names (TooManyHeaders), so every
+// set of names a policy allows can be requested at once. The scan
+// allocates nothing.
 //
 // # Routing: let preflights reach the middleware
 //
@@ -180,8 +236,16 @@
 // preflight it can only say that the preflight failed. SetDebug(true) makes
 // rejected preflights from allowed origins answer with a 2xx and the
 // headers accepted so far, so the console names the exact method or header
-// at fault. OnReject receives a typed Reason for every rejection, and
-// LogRejections adapts it to log/slog. Both cost nothing when unused.
+// at fault. Debug mode explains a refusal but never turns it into a
+// success: the answer always leaves out what the browser would need to let
+// that request through (the requested method in
+// Access-Control-Allow-Methods, the refused header in
+// Access-Control-Allow-Headers — which is left out entirely when the
+// policy allows any header, or when the request was malformed —, or
+// Access-Control-Allow-Private-Network), so a request that fails in
+// production fails in development too. OnReject receives a typed Reason
+// for every rejection, and LogRejections adapts it to log/slog. Both cost
+// nothing when unused.
 //
 // # Concurrency
 //
@@ -192,71 +256,14 @@
 //
 // # Performance
 //
-// The request path does as little as it can, and these are the tricks it
-// uses, with why each is safe:
-//
-//   - The policy is compiled once into an immutable value behind an
-//     atomic.Pointer; a request pays one atomic load, and Reconfigure never
-//     blocks it.
-//   - Header values are read by direct map access with canonical keys, not
-//     Header.Get, which would canonicalise the key on every call. Requests
-//     parsed by net/http always have canonical keys.
-//   - Every header value a response needs is cut from one []string
-//     allocated for that response alone, as slices whose capacity equals
-//     their length, with room to copy any Vary lines an outer handler set.
-//     That is one allocation per response (not counting what your
-//     AllowOriginFunc or OnReject do). The array is allocated as an array
-//     type of its exact size (new([6]string), not make([]string, 6)),
-//     which the runtime sets up with about a quarter fewer instructions:
-//     the pointer bitmap comes with the type.
-//     Sharing precomputed slices between responses would save the
-//     allocation, but then a handler that edits a header value in place
-//     would corrupt every later response (rs/cors has that bug); and the
-//     capacity limit makes a later Header().Add copy rather than overwrite a
-//     neighbouring value. The strings themselves are shared: Go strings are
-//     immutable.
-//   - A preflight is judged in one pass, in the browser's order: a
-//     stranger's is refused as soon as its origin is read, one that passes
-//     is answered there and then, one that fails gets its bare 403, and
-//     only debug mode's answer is built by a separate function.
-//   - The answer to a successful preflight is worked out when the policy
-//     is compiled, for each kind of preflight that answers differently
-//     (safelisted method or not, request headers or not, Private Network
-//     Access or not): its header names and values, all constant but the
-//     origin. Serving one is an allocation, a copy and one map store per
-//     header. The answers are made by the same code that writes the
-//     headers otherwise, so they cannot drift from it; a kind whose answer
-//     echoes the request (any method or header with credentials) and a
-//     response that already has a Vary take that general path, and a fuzz
-//     test checks that the two give the same headers.
-//   - Every request is dispatched in the handler's own closure, without a
-//     further call: one without Origin, the commonest kind, is answered
-//     there, with one lookup of Origin shared with the CORS path; a
-//     preflight from a stranger is refused there.
-//   - Up to eight exact origins, and up to eight allowed header names, are
-//     compared in turn, which is cheaper than hashing; larger sets use a
-//     map. Allowed methods, a handful in any real policy, are always
-//     compared in turn. A "*." pattern with a fixed port is matched by the
-//     scheme in front, the parent domain behind and DNS labels between,
-//     without splitting the origin. Nothing allocates. Differential fuzz
-//     tests check each form against a plain reference implementation.
-//   - Access-Control-Request-Headers as browsers send it (lower case,
-//     sorted, no duplicates, no spaces: Fetch §4.8) is checked by walking
-//     it and the sorted allowed names together, like a merge: each allowed
-//     name in turn is tried as a prefix at the current position, so there
-//     is neither a search for the next comma nor a per-byte token check (a
-//     name equal to an allowed one is a token). With AllowedHeaders: ["*"],
-//     a line in that form is checked in one pass over its bytes.
-//     Whatever does not fit that form (mixed case, any order, spaces, a
-//     name not allowed) is scanned from where the merge stopped; each name
-//     is compared as sent and lower-cased into a stack buffer only if it
-//     has upper-case bytes. The limits above bound both, and a fuzz test
-//     checks that the two agree with a plain split-and-trim reference.
-//   - A rejected preflight writes only its status: no header, no
-//     allocation. One refused for its method or headers is not looked
-//     at further (Access-Control-Request-Private-Network is read last).
-//
-// BENCHMARKS.md in the repository compares these paths with rs/cors,
-// go-chi/cors and gorilla/handlers, and with what the header map alone
-// costs.
+// The middleware is built not to slow your server down or make it share
+// state between requests: it allocates at most once per response (none for
+// a refused preflight outside debug mode), not counting what your
+// AllowOriginFunc or OnReject do; no header value it writes is shared with
+// another response, so a handler that edits a header in place cannot
+// corrupt the next one; and a hostile Access-Control-Request-Headers
+// allocates nothing and costs at most time in proportion to its length
+// (see above). BENCHMARKS.md in the repository compares it with
+// rs/cors, go-chi/cors and gorilla/handlers, and says how the request path
+// is built.
 package cors

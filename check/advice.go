@@ -1,10 +1,17 @@
 package check
 
-import "fmt"
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+
+	"github.com/corskit/cors/internal/fetch"
+)
 
 // advice returns a plain-words explanation of e and the change on the server
-// that removes it.
-func advice(e CorsError, hint string, p *prepared) (explanation, fix string) {
+// that removes it. ex is the exchange whose response failed (nil if none).
+func advice(e CorsError, hint string, p *prepared, ex *Exchange) (explanation, fix string) {
 	o := p.pageOrigin
 	where := "the response"
 	if e.IsPreflight() {
@@ -20,6 +27,26 @@ func advice(e CorsError, hint string, p *prepared) (explanation, fix string) {
 		fix = fmt.Sprintf("Send Access-Control-Allow-Origin: %s%s on %s (also on error responses).", o, credFix, where)
 		if e == PreflightMissingAllowOriginHeader {
 			fix += " Answer OPTIONS before authentication: preflights never carry cookies or Authorization."
+		}
+		if ran := corsCodeRan(ex); ran != "" {
+			// The CORS code answered and refused: pointing at error pages
+			// and proxies would send the reader the wrong way.
+			refused, creds := "this origin", ""
+			if p.req.Credentials {
+				creds = ", with credentials"
+			}
+			if e.IsPreflight() {
+				refused = "this origin, the method or one of the requested headers"
+			}
+			explanation = fmt.Sprintf("There is no Access-Control-Allow-Origin header on %s, but %s: the CORS code ran, and its policy does not allow %s.", where, ran, refused)
+			fix = fmt.Sprintf("Add %s, exactly as written, to the origins the server's CORS policy allows%s.", o, creds)
+			if e.IsPreflight() {
+				fix += " If it is there already, allow the method and the headers of the request too."
+			}
+		} else if e == PreflightMissingAllowOriginHeader && ex != nil && ex.Status == http.StatusForbidden {
+			// No CORS header at all (corsCodeRan found none).
+			explanation = "The preflight was refused with 403 and no CORS header at all. That is how some CORS middleware (corskit among them) refuses a preflight whose origin, method or headers its policy does not allow, telling a stranger nothing; an authentication layer or a firewall that answered before the CORS code looks the same."
+			fix = fmt.Sprintf("Allow %s, and the method and headers of the request, in the server's CORS policy; if something else answers OPTIONS with 403, let preflights through to the CORS code first: they never carry cookies or Authorization.", o)
 		}
 	case WildcardOriginNotAllowed, PreflightWildcardOriginNotAllowed:
 		explanation = "Access-Control-Allow-Origin: * is not accepted for a request with credentials (cookies, HTTP auth)."
@@ -62,4 +89,26 @@ func advice(e CorsError, hint string, p *prepared) (explanation, fix string) {
 		fix = "Redirect to a URL without userinfo; authenticate with a header or a cookie."
 	}
 	return explanation, fix
+}
+
+// corsCodeRan returns what in ex's response shows that CORS code ran, or ""
+// if nothing does: a Vary naming Origin or Access-Control-Request-Method or
+// -Headers (a CORS middleware adds them whatever it decides, so that caches
+// keep one origin's answer from another: Fetch §3.2.6), or a CORS response
+// header other than Access-Control-Allow-Origin.
+func corsCodeRan(ex *Exchange) string {
+	if ex == nil {
+		return ""
+	}
+	vary := ex.Header[fetch.HeaderVary]
+	for _, name := range []string{fetch.HeaderOrigin, fetch.HeaderRequestMethod, fetch.HeaderRequestHeaders} {
+		if fetch.ListHas(vary, name) {
+			return "the response carries Vary: " + name
+		}
+	}
+	names := slices.Sorted(maps.Keys(ex.Header))
+	if i := slices.IndexFunc(names, fetch.IsCORSResponseHeader); i >= 0 {
+		return "the response carries " + names[i]
+	}
+	return ""
 }

@@ -389,11 +389,13 @@ func (r *Result) block(p *prepared, cur *url.URL, stage Stage, e CorsError, hint
 	r.FailedParameter = hint
 	r.URL = cur.String()
 	r.Message = ConsoleMessage(p.kind, r.URL, r.InitialURL, p.pageOrigin, e, hint)
-	r.Explanation, r.Fix = advice(e, hint, p)
+	var last *Exchange
 	if len(r.Exchanges) > 0 {
-		if exp, fix, ok := routingAdvice(e, &r.Exchanges[len(r.Exchanges)-1]); ok {
-			r.Explanation, r.Fix = exp, fix
-		}
+		last = &r.Exchanges[len(r.Exchanges)-1]
+	}
+	r.Explanation, r.Fix = advice(e, hint, p, last)
+	if exp, fix, ok := routingAdvice(e, last); ok {
+		r.Explanation, r.Fix = exp, fix
 	}
 }
 

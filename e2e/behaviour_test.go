@@ -6,12 +6,17 @@ import (
 	"testing"
 
 	"github.com/corskit/cors"
+	"github.com/corskit/cors/internal/engine"
 )
 
 // TestReconfigure: a policy swapped with Reconfigure applies to the next
 // preflight, and an invalid one leaves the old policy in force.
 func TestReconfigure(t *testing.T) {
-	ctx := browser(t)
+	forEachEngine(t, testReconfigure)
+}
+
+func testReconfigure(t *testing.T, eng engineName) {
+	ctx := openTab(t, eng)
 	page := newPageServer(t)
 	origin := page.URL
 	mw, err := cors.New(cors.Config{AllowedOrigins: []string{origin}, MaxAge: -1})
@@ -26,7 +31,11 @@ func TestReconfigure(t *testing.T) {
 	if res, err := call(ctx, put); err != nil || res.OK {
 		t.Fatalf("PUT before Reconfigure: %+v, %v; want blocked", res, err)
 	}
-	if _, err := expectCORSReason(ctx, 0, false, methodNotAllowed("PUT")); err != nil {
+	first, err := expectLines(ctx, eng, 0, chromiumReason{reason: methodNotAllowed("PUT")}, blockedLines{
+		firefox: engine.FirefoxPreflightFailed(put.URL, engine.FirefoxMethodNotFound, ""),
+		webkit:  {engine.WebKitMethodNotAllowed("PUT"), engine.WebKitCannotLoad("Fetch API", put.URL)},
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := mw.Reconfigure(cors.Config{AllowedOrigins: []string{origin}, AllowedMethods: []string{"PUT"}, MaxAge: -1}); err != nil {
@@ -41,8 +50,11 @@ func TestReconfigure(t *testing.T) {
 	if res, err := call(ctx, put); err != nil || !res.OK {
 		t.Fatalf("PUT after a refused Reconfigure: %+v, %v; want allowed (old policy in force)", res, err)
 	}
-	if got := corsErrors(ctx); len(got) != 1 {
-		t.Errorf("CORS console lines: %q, want only the first one", texts(got))
+	if err := settleConsole(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := corsErrors(ctx); len(got) != first {
+		t.Errorf("CORS console lines: %q, want only the first call's %d", texts(got), first)
 	}
 	if n := api.preflights("/r"); n != 3 {
 		t.Errorf("preflights: %d, want 3 (MaxAge -1: none cached)", n)
@@ -55,7 +67,10 @@ func TestReconfigure(t *testing.T) {
 // succeed; a control server that reflects the origin without Vary shows the
 // test would catch it.
 func TestVaryOriginWithHTTPCache(t *testing.T) {
-	requireBrowser(t)
+	forEachEngine(t, testVaryOriginWithHTTPCache)
+}
+
+func testVaryOriginWithHTTPCache(t *testing.T, eng engineName) {
 	pageA, pageB := newPageServer(t), newPageServer(t)
 	cacheable := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "max-age=600")
@@ -77,27 +92,37 @@ func TestVaryOriginWithHTTPCache(t *testing.T) {
 		navFirst  bool // first load the URL as a top-level navigation (no Origin)
 		blocked   bool
 		reasonFmt string // %s: the first origin
+		// Engines whose HTTP cache does not hand the first answer to the
+		// second fetch even without Vary, and why: there the control is
+		// allowed and the API sees both requests.
+		refetch map[engineName]string
 	}{
 		{name: "two origins", h: mw.Handler(cacheable)},
 		{name: "non-CORS then CORS", h: mw.Handler(cacheable), navFirst: true},
 		{name: "control: two origins, no Vary", h: noVary, blocked: true,
-			reasonFmt: "The 'Access-Control-Allow-Origin' header has a value '%s' that is not equal to the supplied origin. Have the server send the header with a valid value."},
-		{name: "control: non-CORS then CORS, no Vary", h: noVary, navFirst: true, blocked: true, reasonFmt: noACAO},
+			reasonFmt: "The 'Access-Control-Allow-Origin' header has a value '%s' that is not equal to the supplied origin. Have the server send the header with a valid value.",
+			refetch:   map[engineName]string{webkit: webkitRefetchOtherOrigin}},
+		{name: "control: non-CORS then CORS, no Vary", h: noVary, navFirst: true, blocked: true, reasonFmt: noACAO,
+			refetch: map[engineName]string{firefox: firefoxNavigationCacheApart}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if why, ok := tc.refetch[eng]; ok {
+				t.Logf("%s differs: %s", eng, why)
+				tc.blocked = false
+			}
 			api := newAPIServer(t, tc.h)
 			u := api.URL + "/cached"
 			first := pageA.URL
 			if tc.navFirst {
 				first = u
 			} else {
-				ctx := browser(t)
+				ctx := openTab(t, eng)
 				openPage(t, ctx, first+"/")
 				if res, err := call(ctx, request{URL: u}); err != nil || !res.OK {
 					t.Fatalf("first fetch from %s: %+v, %v", first, res, err)
 				}
 			}
-			ctx := browser(t)
+			ctx := openTab(t, eng)
 			if tc.navFirst {
 				openPage(t, ctx, u)
 			}
@@ -114,11 +139,19 @@ func TestVaryOriginWithHTTPCache(t *testing.T) {
 				if tc.reasonFmt != noACAO {
 					reason = fmt.Sprintf(tc.reasonFmt, first)
 				}
-				m, err := expectCORSReason(ctx, 0, false, reason)
-				if err != nil {
+				// Firefox and WebKit judge the cached answer as Chromium
+				// does: its ACAO names the first origin, or is absent.
+				ff := engine.FirefoxMessage(engine.FirefoxAllowOriginNotMatchingOrigin, u, first)
+				wk := engine.WebKitOriginNotAllowed(pageB.URL, http.StatusOK)
+				if tc.reasonFmt == noACAO {
+					ff = engine.FirefoxMessage(engine.FirefoxMissingAllowOrigin, u, engine.FirefoxStatus(http.StatusOK))
+				}
+				if _, err := expectLines(ctx, eng, 0, chromiumReason{reason: reason}, blockedLines{
+					firefox: {ff},
+					webkit:  {wk, engine.WebKitCannotLoad("Fetch API", u)},
+				}); err != nil {
 					t.Fatal(err)
 				}
-				t.Logf("console: %s", m.Text)
 			}
 			// With Vary the cache cannot answer the second fetch; without it,
 			// it does.
@@ -132,6 +165,21 @@ func TestVaryOriginWithHTTPCache(t *testing.T) {
 		})
 	}
 }
+
+// Where an engine's HTTP cache does not show the missing-Vary bug of a
+// control case (observed on this machine; the control still proves the
+// test catches the bug in the other engines):
+const (
+	// WebKit's memory cache does not reuse a response fetched for another
+	// origin: CachedResourceLoader::determineRevalidationPolicy reloads a
+	// cached resource when the request's origin differs from the one it was
+	// loaded for (WebKitGTK 2.50 sends the second request).
+	webkitRefetchOtherOrigin = "WebKit reloads a cached response requested by another origin (CachedResourceLoader::determineRevalidationPolicy)"
+	// Firefox keeps the top-level navigation's cache entry apart from the
+	// CORS fetch's (Firefox 153 sends the second request; its HTTP cache
+	// key includes the load's anonymous/CORS mode).
+	firefoxNavigationCacheApart = "Firefox does not serve a navigation's cached response to a CORS fetch (observed in Firefox 153)"
+)
 
 // TestParseCORSMessage checks the console-line parser on lines in the
 // formats of B.12.1 (no browser needed).

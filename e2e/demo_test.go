@@ -36,16 +36,13 @@ func TestDemo(t *testing.T) {
 	if shot != "" {
 		apiAddr, clientAddr = "127.0.0.1:3000", "127.0.0.1:8080"
 	}
-	api, apiURL, clientURL := startDemo(t, apiAddr, clientAddr)
-	calls := demo.Calls(apiURL, clientURL)
+	api, apiURL, clientURL := startDemo(t, apiAddr, "localhost", clientAddr, "localhost")
+	calls := demo.Calls(apiURL, clientURL, clientURL)
 
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatal(err)
 	}
-	openPage(t, ctx, clientURL+"/")
-	if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS(`body[data-ready="true"]`))); err != nil {
-		t.Fatalf("the page did not load its calls: %v", err)
-	}
+	demoOpen(t, ctx, clientURL+"/")
 	var ids []string
 	if err := evalJSON(ctx, `return [...document.querySelectorAll("tr[data-call]")].map(r => r.dataset.call);`, &ids); err != nil {
 		t.Fatal(err)
@@ -56,6 +53,9 @@ func TestDemo(t *testing.T) {
 	}
 	if !slices.Equal(ids, want) {
 		t.Fatalf("the page lists %q, want %q", ids, want)
+	}
+	if b := demoBanner(t, ctx); b.Shown {
+		t.Errorf("the page is on the trusted origin, yet shows the banner %q", b.Text)
 	}
 
 	// One button at a time, so that each call's requests and console lines
@@ -124,8 +124,28 @@ func TestDemo(t *testing.T) {
 			if probes == 0 {
 				t.Error("corscheck sent nothing to the API: the page's explanation was not probed live")
 			}
-			if c.ID == "session" && len(actuals) == 2 && !strings.Contains(actuals[1].Cookie, demo.SessionCookie+"=") {
-				t.Errorf("the XHR call did not send the cookie the fetch call got: Cookie = %q", actuals[1].Cookie)
+			if c.ID == "session" {
+				if len(actuals) == 2 && !strings.Contains(actuals[1].Cookie, demo.SessionCookie+"=") {
+					t.Errorf("the XHR call did not send the cookie the fetch call got: Cookie = %q", actuals[1].Cookie)
+				}
+				// Page and API are one site: the cookie came back, and the
+				// row says nothing about a lost one.
+				if got.Cookie != "came-back" || got.CookieNote != "" || strings.Contains(got.BadgeFetch+got.BadgeXHR, "cookie") {
+					t.Errorf("cookie %q, badges %q and %q, note %q; want the cookie back and no note", got.Cookie, got.BadgeFetch, got.BadgeXHR, got.CookieNote)
+				}
+			}
+			// The advice fits the evidence: /partners' middleware ran (its
+			// answer varies on Origin) and refused this origin; /without-cors
+			// has no CORS code at all.
+			switch c.ID {
+			case "partners":
+				if !strings.Contains(got.CheckerExpl, "the CORS code ran") || strings.Contains(got.CheckerExpl, "never ran") {
+					t.Errorf("corscheck's explanation for a route whose CORS middleware refused the origin: %q", got.CheckerExpl)
+				}
+			case "without-cors":
+				if !strings.Contains(got.CheckerExpl, "never ran") {
+					t.Errorf("corscheck's explanation for a route without CORS code: %q", got.CheckerExpl)
+				}
 			}
 
 			// What Chromium's console says, against the table.
@@ -147,16 +167,7 @@ func TestDemo(t *testing.T) {
 	}
 
 	// "Run all", as a visitor would, then the screenshot.
-	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.ID("run-all")),
-		chromedp.WaitReady(chromedp.CSS(`body[data-done="true"]:not([data-running])`)),
-	); err != nil {
-		t.Fatalf("Run all: %v", err)
-	}
-	var all map[string]demoOutcome
-	if err := evalJSON(ctx, demoOutcomesJS+`return readAll();`, &all); err != nil {
-		t.Fatal(err)
-	}
+	all := demoRunAll(t, ctx)
 	for _, c := range calls {
 		t.Run("run-all/"+c.ID, func(t *testing.T) { demoCheckOutcome(t, c, all[c.ID]) })
 	}
@@ -165,12 +176,13 @@ func TestDemo(t *testing.T) {
 
 // startDemo serves the demo's two origins on loopback, at apiAddr and
 // clientAddr if those can be bound, else on ports of the system's choosing,
-// and names them "localhost", as corsdemo does. The API records its
+// and names them apiHost and clientHost ("localhost", as corsdemo does, or
+// "127.0.0.1"): the API trusts http://clientHost:PORT. The API records its
 // requests through newAPIServer's handler.
-func startDemo(t *testing.T, apiAddr, clientAddr string) (api *apiServer, apiURL, clientURL string) {
+func startDemo(t *testing.T, apiAddr, apiHost, clientAddr, clientHost string) (api *apiServer, apiURL, clientURL string) {
 	t.Helper()
 	clientLn := demoListen(t, clientAddr)
-	clientURL = "http://localhost:" + demoPortOf(clientLn)
+	clientURL = "http://" + clientHost + ":" + demoPortOf(clientLn)
 	h, err := demo.NewAPI(clientURL, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -182,9 +194,9 @@ func startDemo(t *testing.T, apiAddr, clientAddr string) (api *apiServer, apiURL
 	apiSrv := &httptest.Server{Listener: demoListen(t, apiAddr), Config: &http.Server{Handler: api.Config.Handler}}
 	apiSrv.Start()
 	t.Cleanup(apiSrv.Close)
-	apiURL = "http://localhost:" + demoPortOf(apiSrv.Listener)
+	apiURL = "http://" + apiHost + ":" + demoPortOf(apiSrv.Listener)
 
-	clientSrv := &httptest.Server{Listener: clientLn, Config: &http.Server{Handler: demo.NewClient(apiURL)}}
+	clientSrv := &httptest.Server{Listener: clientLn, Config: &http.Server{Handler: demo.NewClient(apiURL, clientURL)}}
 	clientSrv.Start()
 	t.Cleanup(clientSrv.Close)
 	return api, apiURL, clientURL
@@ -210,9 +222,14 @@ func demoPortOf(ln net.Listener) string {
 // demoOutcome is what the page shows for one call.
 type demoOutcome struct {
 	Fetch, XHR                 string // "pass" or "blocked"
+	BadgeFetch, BadgeXHR       string // the badges' text
 	ReadableFetch, ReadableXHR string // the headers the page could read, comma-separated
 	Checker                    string // corscheck vs the browser: "agrees", "disagrees" or "error"
 	ConsoleFetch, ConsoleXHR   string // the console lines corscheck predicts, shown for a blocked call
+	CheckerExpl                string // corscheck's explanation of a blocked call
+	Here                       string // the demo's own account of a blocked call ("Here: …")
+	Cookie                     string // for the cookie route: "came-back", "missing" or ""
+	CookieNote                 string // the "pass, but no cookie" note
 }
 
 // demoOutcomesJS defines read(id) and readAll(), which collect the page's
@@ -223,10 +240,15 @@ const read = (id) => {
   const f = row.querySelector("[data-result-fetch]"), x = row.querySelector("[data-result-xhr]");
   return {
     Fetch: f.getAttribute("data-result-fetch"), XHR: x.getAttribute("data-result-xhr"),
+    BadgeFetch: f.textContent, BadgeXHR: x.textContent,
     ReadableFetch: f.getAttribute("data-readable-fetch") || "", ReadableXHR: x.getAttribute("data-readable-xhr") || "",
     Checker: row.dataset.checker || "",
     ConsoleFetch: row.querySelector('pre[data-console="fetch"]')?.textContent || "",
     ConsoleXHR: row.querySelector('pre[data-console="xhr"]')?.textContent || "",
+    CheckerExpl: row.querySelector(".checker-expl")?.textContent || "",
+    Here: row.querySelector("td.result > p.reason")?.textContent || "",
+    Cookie: row.dataset.cookie || "",
+    CookieNote: row.querySelector(".cookie-lost")?.textContent || "",
   };
 };
 const readAll = () => Object.fromEntries([...document.querySelectorAll("tr[data-call]")].map(r => [r.dataset.call, read(r.dataset.call)]));
@@ -313,5 +335,219 @@ func demoScreenshot(t *testing.T, ctx context.Context, extra string) {
 			t.Fatal(err)
 		}
 		t.Logf("screenshot: %s (%d KB)", p, len(png)/1024)
+	}
+}
+
+// demoBannerState is the page's wrong-origin banner.
+type demoBannerState struct {
+	Shown bool
+	Text  string
+	Link  string // the href of its link to the trusted origin
+}
+
+func demoBanner(t *testing.T, ctx context.Context) demoBannerState {
+	t.Helper()
+	var b demoBannerState
+	if err := evalJSON(ctx, `const b = document.querySelector("#wrong-origin");
+return {Shown: !b.hidden && b.offsetHeight > 0, Text: b.textContent, Link: b.querySelector("a#trusted-link")?.href || ""};`, &b); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// demoOpen loads the demo page at url and waits until it has loaded its
+// calls.
+func demoOpen(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	openPage(t, ctx, url)
+	if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS(`body[data-ready="true"]`))); err != nil {
+		t.Fatalf("the page did not load its calls: %v", err)
+	}
+}
+
+// demoRunAll presses "Run all" and returns what the page shows for every
+// call once it is done.
+func demoRunAll(t *testing.T, ctx context.Context) map[string]demoOutcome {
+	t.Helper()
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("run-all")),
+		chromedp.WaitReady(chromedp.CSS(`body[data-done="true"]:not([data-running])`)),
+	); err != nil {
+		t.Fatalf("Run all: %v", err)
+	}
+	var all map[string]demoOutcome
+	if err := evalJSON(ctx, demoOutcomesJS+`return readAll();`, &all); err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
+
+// TestDemoWrongOrigin opens the page as http://127.0.0.1:PORT while the API
+// trusts http://localhost:PORT, the same server under another name, as a
+// visitor who retypes the URL might. The page must say so at the top and
+// link the right URL, and every row must say what really happened: the
+// routes that trust only the client origin refuse this one, and corscheck
+// does not suggest that their CORS code never ran.
+func TestDemoWrongOrigin(t *testing.T) {
+	ctx := browser(t)
+	api, _, trusted := startDemo(t, "127.0.0.1:0", "localhost", "127.0.0.1:0", "localhost")
+	page := strings.Replace(trusted, "localhost", "127.0.0.1", 1)
+
+	demoOpen(t, ctx, page+"/")
+	b := demoBanner(t, ctx)
+	if !b.Shown || !strings.Contains(b.Text, page) || !strings.Contains(b.Text, trusted) || b.Link != trusted+"/" {
+		t.Errorf("banner shown %v, %q, link %q; want it shown, naming %s and %s, linking %s/", b.Shown, b.Text, b.Link, page, trusted, trusted)
+	}
+
+	// Written by hand from NewAPI's policies: from an origin the API does
+	// not trust, only the AllowAll route lets the page read. refusedBy is
+	// "cors" for the routes whose CORS middleware refused this origin,
+	// "none" for the route without CORS code, "" for the others.
+	wants := map[string]struct {
+		outcome   demo.Outcome
+		refusedBy string
+		preflight bool
+	}{
+		"without-cors":          {demo.Blocked, "none", false},
+		"with-cors":             {demo.Pass, "", false},
+		"products":              {demo.Blocked, "cors", false},
+		"products-put":          {demo.Blocked, "cors", true},
+		"allow-list":            {demo.Blocked, "cors", false},
+		"partners":              {demo.Blocked, "cors", false},
+		"items-put":             {demo.Blocked, "cors", true},
+		"items-delete":          {demo.Blocked, "cors", true},
+		"items-header":          {demo.Blocked, "cors", true},
+		"session":               {demo.Blocked, "cors", false},
+		"with-cors-credentials": {demo.Blocked, "", false},
+		"exposed-headers":       {demo.Blocked, "cors", false},
+	}
+	all := demoRunAll(t, ctx)
+	if len(all) != len(wants) {
+		t.Fatalf("the page lists %d calls, want %d", len(all), len(wants))
+	}
+	for id, want := range wants {
+		t.Run(id, func(t *testing.T) {
+			got, ok := all[id]
+			if !ok {
+				t.Fatal("not on the page")
+			}
+			if got.Fetch != string(want.outcome) || got.XHR != string(want.outcome) {
+				t.Errorf("fetch %q, XHR %q; want %q", got.Fetch, got.XHR, want.outcome)
+			}
+			if got.Checker != "agrees" {
+				t.Errorf("corscheck %q with the browser, want \"agrees\"", got.Checker)
+			}
+			switch want.refusedBy {
+			case "cors":
+				if strings.Contains(got.CheckerExpl, "never ran") {
+					t.Errorf("the route's CORS middleware ran, yet corscheck says: %q", got.CheckerExpl)
+				}
+			case "none":
+				if !strings.Contains(got.CheckerExpl, "never ran") {
+					t.Errorf("a route without CORS code: corscheck says %q", got.CheckerExpl)
+				}
+			}
+			// The calls that pass from the trusted origin say why they do
+			// not pass from this one.
+			if want.refusedBy == "cors" && id != "partners" {
+				for _, s := range []string{"This page is at " + page, "trusts only " + trusted} {
+					if !strings.Contains(got.Here, s) {
+						t.Errorf("the row's account lacks %q: %q", s, got.Here)
+					}
+				}
+			}
+			// What the API received: a refused preflight keeps the request
+			// from being sent.
+			if want.preflight {
+				for _, r := range api.requests("/") {
+					if r.Header.Get("User-Agent") != "corscheck" && !r.Preflight() && r.Origin == page && strings.HasPrefix(r.Path, "/items/") {
+						t.Errorf("the browser sent %s %s after a refused preflight", r.Method, r.Path)
+					}
+				}
+			}
+		})
+	}
+
+	// The banner's link leads to the origin the API trusts, where the
+	// banner is gone and the calls restricted to it pass.
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.ID("trusted-link")),
+		chromedp.WaitReady(chromedp.CSS(`body[data-ready="true"]`)),
+	); err != nil {
+		t.Fatalf("following the banner's link: %v", err)
+	}
+	var at string
+	if err := evalJSON(ctx, `return location.origin;`, &at); err != nil {
+		t.Fatal(err)
+	}
+	if at != trusted {
+		t.Errorf("the link led to %s, want %s", at, trusted)
+	}
+	if b := demoBanner(t, ctx); b.Shown {
+		t.Errorf("on the trusted origin the banner still shows: %q", b.Text)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-run="products"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := demoWaitOutcome(ctx, "products"); err != nil {
+		t.Fatal(err)
+	} else if got.Fetch != "pass" || got.XHR != "pass" {
+		t.Errorf("products from the trusted origin: fetch %q, XHR %q; want pass", got.Fetch, got.XHR)
+	}
+}
+
+// TestDemoCrossSiteCookie serves the API as http://127.0.0.1:PORT and the
+// page as http://localhost:PORT, the trusted client origin: CORS lets the
+// credentialed call through, but the two are different sites, so the
+// browser neither stores nor sends the API's SameSite=Lax cookie. The row
+// must say "pass, but no cookie" and explain cross-site cookies, not show a
+// plain pass.
+func TestDemoCrossSiteCookie(t *testing.T) {
+	ctx := browser(t)
+	api, _, client := startDemo(t, "127.0.0.1:0", "127.0.0.1", "127.0.0.1:0", "localhost")
+	demoOpen(t, ctx, client+"/")
+	if b := demoBanner(t, ctx); b.Shown {
+		t.Errorf("the page is on the trusted origin, yet shows the banner %q", b.Text)
+	}
+	for round := 1; round <= 2; round++ {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-run="session"]`))); err != nil {
+			t.Fatal(err)
+		}
+		got, err := demoWaitOutcome(ctx, "session")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Fetch != "pass" || got.XHR != "pass" || got.Checker != "agrees" {
+			t.Errorf("round %d: fetch %q, XHR %q, corscheck %q; want pass, pass, agrees", round, got.Fetch, got.XHR, got.Checker)
+		}
+		// The first fetch has no earlier call to compare with; from the
+		// XHR on, every call should have brought the cookie back.
+		wantFetch := "pass"
+		if round > 1 {
+			wantFetch = "pass, but no cookie"
+		}
+		if got.Cookie != "missing" || got.BadgeFetch != wantFetch || got.BadgeXHR != "pass, but no cookie" {
+			t.Errorf("round %d: cookie %q, badges %q and %q; want missing, %q and \"pass, but no cookie\"", round, got.Cookie, got.BadgeFetch, got.BadgeXHR, wantFetch)
+		}
+		for _, s := range []string{"pass, but no cookie", "site localhost", "site 127.0.0.1", "different sites", "third-party cookie", "SameSite=None and Secure"} {
+			if !strings.Contains(got.CookieNote, s) {
+				t.Errorf("round %d: the note lacks %q: %q", round, s, got.CookieNote)
+			}
+		}
+	}
+	// The browser really withheld it: no request the page made to the API
+	// carried a cookie.
+	n := 0
+	for _, r := range api.actuals("/session") {
+		if r.Header.Get("User-Agent") == "corscheck" {
+			continue
+		}
+		n++
+		if r.Cookie != "" {
+			t.Errorf("the browser sent Cookie %q to the other site", r.Cookie)
+		}
+	}
+	if n != 4 {
+		t.Errorf("the API received %d credentialed calls from the page, want 4", n)
 	}
 }

@@ -186,7 +186,10 @@ func (e *diffEnv) checker(c *difftest.Case) (difftest.Verdict, error) {
 // runCases runs cases in Chromium, in batches of differentialBatch cases
 // per tab and differentialTabs tabs at a time, and calls each with
 // Chromium's and the checker's verdicts.
-func runCases(t *testing.T, cases []difftest.Case, each func(t *testing.T, c *difftest.Case, chromium, checker difftest.Verdict)) {
+func runCases(t *testing.T, cases []difftest.Case, each func(t *testing.T, c *difftest.Case, inChromium, checker difftest.Verdict)) {
+	if !engineSelected(chromium) {
+		t.Skipf("the differential harness runs in Chromium, which is not among the selected engines (%s=%s)", engineEnv, os.Getenv(engineEnv))
+	}
 	requireBrowser(t)
 	e := newDiffEnv(t)
 	for i := range cases {

@@ -40,14 +40,17 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/corskit/cors/e2e/internal/driver"
 )
 
 // Bounds on everything that waits, so a hung browser fails a test instead of
 // the whole run.
 const (
-	browserStartTimeout = 30 * time.Second // launching Chromium
-	tabTimeout          = 30 * time.Second // everything one tab does, from browser(t) on
-	consoleSettle       = 3 * time.Second  // waiting for console lines to arrive
+	browserStartTimeout = 90 * time.Second       // launching a browser (the machine may be loaded)
+	tabTimeout          = 60 * time.Second       // everything one tab does, from browser(t) on
+	consoleSettle       = 5 * time.Second        // waiting for console lines to arrive
+	lateLines           = 300 * time.Millisecond // Firefox: quiet time after the expected lines
 )
 
 // shared is the one browser of the package, started on first use and stopped
@@ -63,18 +66,34 @@ var shared struct {
 }
 
 func TestMain(m *testing.M) {
-	if p, err := chromiumPath(); err != nil {
-		if os.Getenv("CI") == "true" {
-			fmt.Fprintf(os.Stderr, "e2e: FAIL: %v (CI=true: the real-browser suite must run)\n", err)
+	sel, err := selectedEngines()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: %v\n", err)
+		os.Exit(2)
+	}
+	for _, e := range sel {
+		var why error
+		if e == chromium {
+			if p, err := chromiumPath(); err != nil {
+				why = err
+			} else {
+				shared.path = p
+			}
 		} else {
-			fmt.Fprintf(os.Stderr, "e2e: SKIPPING the real-browser tests: %v\n"+
-				"e2e: install Chromium (Debian: apt-get install chromium) or set CHROMIUM=/path/to/chrome\n", err)
+			_, why = findEngine(e)
 		}
-	} else {
-		shared.path = p
+		switch {
+		case why == nil:
+			fmt.Fprintf(os.Stderr, "e2e: engine=%s: will run\n", e)
+		case os.Getenv("CI") == "true":
+			fmt.Fprintf(os.Stderr, "e2e: FAIL: engine=%s: %v (CI=true: the real-browser suite must run)\n", e, why)
+		default:
+			fmt.Fprintf(os.Stderr, "e2e: SKIPPING engine=%s: %v\n", e, why)
+		}
 	}
 	code := m.Run()
 	stopBrowser()
+	stopEngines()
 	os.Exit(code)
 }
 
@@ -185,21 +204,17 @@ func stopBrowser() {
 	}
 }
 
-// tabState is what browser(t) attaches to a tab's context.
-type tabState struct {
-	mu       sync.Mutex
-	messages []chromedp.ConsoleMessage
-	changed  chan struct{} // closed and replaced on every new message
-}
-
-type tabKey struct{}
-
-// browser opens a new tab (a new target) in the shared browser and returns its
-// context, bounded by tabTimeout. The tab's console is recorded from the
-// start (see consoleMessages); the tab closes when t ends. Each call gives a
-// new tab, so a test can use several origins or run cases in parallel.
+// browser opens a new tab (a new target) in the shared Chromium and returns
+// its context, bounded by tabTimeout. The tab's console is recorded from the
+// start (see consoleLines); the tab closes when t ends. Each call gives a
+// new tab, so a test can use several origins or run cases in parallel. The
+// context also works with chromedp's actions. openTab does the same in any
+// engine.
 func browser(t testing.TB) context.Context {
 	t.Helper()
+	if !engineSelected(chromium) {
+		t.Skipf("Chromium is not among the selected engines (%s=%s)", engineEnv, os.Getenv(engineEnv))
+	}
 	root := requireBrowser(t)
 	tctx, tcancel := chromedp.NewContext(root)
 	ctx, cancel := context.WithTimeout(tctx, tabTimeout)
@@ -207,72 +222,89 @@ func browser(t testing.TB) context.Context {
 	if err := chromedp.Do(ctx); err != nil { // creates the target
 		t.Fatalf("opening a tab: %v", err)
 	}
-	st := &tabState{changed: make(chan struct{})}
+	p := &chromiumPage{ctx: ctx, console: driver.NewConsole()}
 	msgs := chromedp.Console(ctx) // subscribes now
 	go func() {
 		for m, err := range msgs {
 			if err != nil {
 				return
 			}
-			st.mu.Lock()
-			st.messages = append(st.messages, m)
-			close(st.changed)
-			st.changed = make(chan struct{})
-			st.mu.Unlock()
+			p.console.Add(driver.Line{Level: string(m.Type), Source: m.Source, Text: m.Text})
 		}
 	}()
-	return context.WithValue(ctx, tabKey{}, st)
+	return withPage(ctx, chromium, p)
 }
 
-func tabOf(ctx context.Context) *tabState {
-	st, _ := ctx.Value(tabKey{}).(*tabState)
-	if st == nil {
-		panic("e2e: context does not come from browser(t)")
+// chromiumPage is a chromedp tab seen as a driver.Page.
+type chromiumPage struct {
+	ctx     context.Context
+	console *driver.Console
+}
+
+func (p *chromiumPage) Navigate(ctx context.Context, url string) error {
+	return chromedp.Do(ctx, chromedp.Navigate(url))
+}
+
+func (p *chromiumPage) Eval(ctx context.Context, body string) (json.RawMessage, error) {
+	expr := "(async () => {\n" + body + "\n})().then(v => JSON.stringify(v === undefined ? null : v))"
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
+	return json.RawMessage(s), err
+}
+
+func (p *chromiumPage) Console() *driver.Console { return p.console }
+func (p *chromiumPage) Close() error             { return nil } // browser(t)'s cleanup closes it
+
+// tab is what a test context carries: the engine and its page.
+type tab struct {
+	engine engineName
+	page   driver.Page
+}
+
+type tabKey struct{}
+
+func withPage(ctx context.Context, e engineName, p driver.Page) context.Context {
+	return context.WithValue(ctx, tabKey{}, &tab{engine: e, page: p})
+}
+
+func tabOf(ctx context.Context) *tab {
+	tb, _ := ctx.Value(tabKey{}).(*tab)
+	if tb == nil {
+		panic("e2e: context does not come from browser(t) or openTab")
 	}
-	return st
+	return tb
 }
 
-// consoleMessages returns every console message of the tab so far: console
-// API calls, uncaught exceptions and browser log entries (CORS errors are
-// log entries with Source "javascript"; the "Failed to load resource" line
-// that follows has Source "network").
-func consoleMessages(ctx context.Context) []chromedp.ConsoleMessage {
-	st := tabOf(ctx)
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return append([]chromedp.ConsoleMessage(nil), st.messages...)
+// consoleLines returns every console line of the tab so far: console API
+// calls, uncaught exceptions and the engine's own messages (CORS errors
+// among them).
+func consoleLines(ctx context.Context) []driver.Line {
+	return tabOf(ctx).page.Console().Lines()
 }
 
 // settleConsole writes a unique marker with console.log and waits until it
-// has been recorded. Chromium logs a CORS error before the failing fetch or
-// XHR settles, so once a snippet has returned and the marker is in, its CORS
-// lines are in too.
+// has been recorded. Chromium and WebKit log a CORS error before the failing
+// fetch or XHR settles, so once a snippet has returned and the marker is in,
+// its CORS lines are in too. Firefox may log them later: waitCORSErrors
+// waits for them.
 func settleConsole(ctx context.Context) error {
 	marker := fmt.Sprintf("e2e-settle-%d", time.Now().UnixNano())
-	st := tabOf(ctx)
-	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("console.log(%q)", marker))); err != nil {
+	if err := evalJSON(ctx, fmt.Sprintf("console.log(%q)", marker), nil); err != nil {
 		return err
 	}
-	deadline := time.After(consoleSettle)
-	for {
-		st.mu.Lock()
-		ch := st.changed
-		found := false
-		for i := len(st.messages) - 1; i >= 0 && !found; i-- {
-			found = st.messages[i].Text == marker
+	wctx, cancel := context.WithTimeout(ctx, consoleSettle)
+	defer cancel()
+	_, err := tabOf(ctx).page.Console().Wait(wctx, func(ls []driver.Line) bool {
+		for i := len(ls) - 1; i >= 0; i-- {
+			if ls[i].Text == marker {
+				return true
+			}
 		}
-		st.mu.Unlock()
-		if found {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-deadline:
-			return fmt.Errorf("console marker not seen within %v", consoleSettle)
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		return false
+	})
+	if err != nil {
+		return fmt.Errorf("console marker not seen within %v", consoleSettle)
 	}
+	return nil
 }
 
 // corsMessage is one "has been blocked by CORS policy" console line, split as
@@ -310,24 +342,32 @@ func parseCORSMessage(text string) (m corsMessage, ok bool) {
 	return m, true
 }
 
-// corsErrors returns the tab's CORS console lines so far, parsed.
+// corsErrors returns the tab's CORS console lines so far, in order. In
+// Chromium they are parsed (see corsMessage); in Firefox and WebKit only
+// Text is set (see isCORSLine).
 func corsErrors(ctx context.Context) []corsMessage {
+	e := tabOf(ctx).engine
 	var out []corsMessage
-	for _, m := range consoleMessages(ctx) {
-		if !strings.Contains(m.Text, corsMarker) {
+	for _, l := range consoleLines(ctx) {
+		if !isCORSLine(e, l) {
 			continue
 		}
-		if c, ok := parseCORSMessage(m.Text); ok {
+		if e != chromium {
+			out = append(out, corsMessage{Text: l.Text})
+		} else if c, ok := parseCORSMessage(l.Text); ok {
 			out = append(out, c)
 		} else {
-			out = append(out, corsMessage{Text: m.Text, Reason: m.Text[strings.Index(m.Text, corsMarker)+len(corsMarker):]})
+			out = append(out, corsMessage{Text: l.Text, Reason: l.Text[strings.Index(l.Text, corsMarker)+len(corsMarker):]})
 		}
 	}
 	return out
 }
 
 // waitCORSErrors settles the console and returns the tab's CORS lines,
-// waiting up to consoleSettle for at least n of them.
+// waiting up to consoleSettle for at least n of them. In Firefox, which
+// may log them after the promise has settled, it then waits lateLines
+// more for any further line, so that a test comparing the whole list sees
+// every line.
 func waitCORSErrors(ctx context.Context, n int) ([]corsMessage, error) {
 	if err := settleConsole(ctx); err != nil {
 		return nil, err
@@ -336,7 +376,7 @@ func waitCORSErrors(ctx context.Context, n int) ([]corsMessage, error) {
 	for {
 		got := corsErrors(ctx)
 		if len(got) >= n || time.Now().After(deadline) {
-			return got, nil
+			break
 		}
 		select {
 		case <-time.After(20 * time.Millisecond):
@@ -344,6 +384,14 @@ func waitCORSErrors(ctx context.Context, n int) ([]corsMessage, error) {
 			return got, ctx.Err()
 		}
 	}
+	if tabOf(ctx).engine == firefox {
+		select {
+		case <-time.After(lateLines):
+		case <-ctx.Done():
+			return corsErrors(ctx), ctx.Err()
+		}
+	}
+	return corsErrors(ctx), nil
 }
 
 // pageHTML is what newPageServer serves: a blank page that defines the
@@ -455,7 +503,7 @@ func (s *apiServer) actuals(prefix string) []apiRequest {
 // openPage navigates the tab to url and waits for it to load.
 func openPage(t testing.TB, ctx context.Context, url string) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+	if err := tabOf(ctx).page.Navigate(ctx, url); err != nil {
 		t.Fatalf("navigating to %s: %v", url, err)
 	}
 }
@@ -465,15 +513,14 @@ func openPage(t testing.TB, ctx context.Context, url string) {
 // decodes the result into out (which may be nil). A thrown exception is an
 // error.
 func evalJSON(ctx context.Context, body string, out any) error {
-	expr := "(async () => {\n" + body + "\n})().then(v => JSON.stringify(v === undefined ? null : v))"
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
+	s, err := tabOf(ctx).page.Eval(ctx, body)
 	if err != nil {
 		return err
 	}
 	if out == nil {
 		return nil
 	}
-	return json.Unmarshal([]byte(s), out)
+	return json.Unmarshal(s, out)
 }
 
 // request describes one cross-origin call a page makes.

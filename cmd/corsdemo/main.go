@@ -11,7 +11,9 @@
 //
 // Open the client URL it prints. The API trusts exactly that origin, so
 // http://127.0.0.1:8080 is not the same page as http://localhost:8080 as far
-// as CORS is concerned. Ctrl-C stops both servers.
+// as CORS is concerned (the page says so, and links the right URL, when it
+// is opened under another name). Ctrl-C stops both servers. corsdemo -help
+// lists the flags.
 package main
 
 import (
@@ -37,33 +39,48 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
+		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "corsdemo:", err)
 		}
 		os.Exit(2)
 	}
 }
 
+// errUsage is run's error for a command line it cannot use; it has already
+// said why, with the usage, on stderr.
+var errUsage = errors.New("usage")
+
 // shutdownTimeout bounds how long Ctrl-C waits for requests in flight.
 const shutdownTimeout = 5 * time.Second
 
 // run starts both servers, prints their URLs to stdout, logs requests to
 // stderr, and returns when ctx is done and both servers have shut down.
+// -help (or -h, --help) prints the usage to stdout and returns nil; a bad
+// command line prints what is wrong and the usage to stderr and returns
+// errUsage.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("corsdemo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	apiAddr := fs.String("api", "localhost:3000", "listen address of the API origin")
-	clientAddr := fs.String("client", "localhost:8080", "listen address of the client origin (the demo page)")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: corsdemo [-api host:port] [-client host:port]\n\nStarts an API and a client page on two origins; open the client URL in a browser.\n\n")
+	fs.SetOutput(io.Discard) // run reports parse errors itself, below
+	apiAddr := fs.String("api", "localhost:3000", "listen `address` (host:port) of the API origin")
+	clientAddr := fs.String("client", "localhost:8080", "listen `address` (host:port) of the client origin, the demo page; the API trusts exactly this origin")
+	usage := func(w io.Writer) {
+		fs.SetOutput(w)
+		fmt.Fprintf(w, "usage: corsdemo [-api host:port] [-client host:port]\n\nStarts an API and a client page on two origins of this machine and prints their\nURLs; open the client URL in a browser. Ctrl-C stops both.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		usage(stdout)
+		return nil
+	case err != nil:
+		fmt.Fprintf(stderr, "corsdemo: %v\n\n", err)
+		usage(stderr)
+		return errUsage
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "corsdemo: unexpected arguments: %q\n\n", fs.Args())
+		usage(stderr)
+		return errUsage
 	}
 
 	apiLn, err := net.Listen("tcp", *apiAddr)
@@ -86,7 +103,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	servers := []*http.Server{
 		{Handler: api, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)},
-		{Handler: demo.NewClient(apiURL), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)},
+		{Handler: demo.NewClient(apiURL, clientURL), ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)},
 	}
 	listeners := []net.Listener{apiLn, clientLn}
 

@@ -2,17 +2,92 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/corskit/cors/internal/demo"
 )
+
+// TestMain runs the real main, with the command line the test binary got,
+// when CORSDEMO_MAIN is set: that is how TestCommandLine sees main's exit
+// status and output.
+func TestMain(m *testing.M) {
+	if os.Getenv("CORSDEMO_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// corsdemo -help prints every flag with its description and default, to
+// stdout, and exits 0; a bad command line exits 2 with the problem and the
+// usage on stderr, and starts nothing.
+func TestCommandLine(t *testing.T) {
+	flagLines := []string{
+		"-api address\n",
+		"listen address (host:port) of the API origin (default \"localhost:3000\")\n",
+		"-client address\n",
+		"listen address (host:port) of the client origin, the demo page; the API trusts exactly this origin (default \"localhost:8080\")\n",
+	}
+	tests := []struct {
+		args       []string
+		wantStatus int
+		stdout     []string // in stdout; nil: stdout empty
+		stderr     []string // in stderr; nil: stderr empty
+	}{
+		{[]string{"-help"}, 0, append([]string{"usage: corsdemo [-api host:port] [-client host:port]\n"}, flagLines...), nil},
+		{[]string{"--help"}, 0, flagLines, nil},
+		{[]string{"-h"}, 0, flagLines, nil},
+		{[]string{"-nope"}, 2, nil, append([]string{"corsdemo: flag provided but not defined: -nope\n"}, flagLines...)},
+		{[]string{"extra"}, 2, nil, append([]string{`corsdemo: unexpected arguments: ["extra"]`}, flagLines...)},
+		{[]string{"-api"}, 2, nil, []string{"corsdemo: flag needs an argument: -api\n"}},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, os.Args[0], tc.args...)
+			cmd.Env = append(os.Environ(), "CORSDEMO_MAIN=1")
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			status := 0
+			var exit *exec.ExitError
+			if errors.As(err, &exit) {
+				status = exit.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if status != tc.wantStatus {
+				t.Errorf("exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", status, tc.wantStatus, &stdout, &stderr)
+			}
+			for _, out := range []struct {
+				name string
+				got  string
+				want []string
+			}{{"stdout", stdout.String(), tc.stdout}, {"stderr", stderr.String(), tc.stderr}} {
+				if out.want == nil && out.got != "" {
+					t.Errorf("%s: %q, want nothing", out.name, out.got)
+				}
+				for _, w := range out.want {
+					if !strings.Contains(out.got, w) {
+						t.Errorf("%s lacks %q:\n%s", out.name, w, out.got)
+					}
+				}
+			}
+		})
+	}
+}
 
 func TestOriginOf(t *testing.T) {
 	tcp := func(port int) net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port} }

@@ -240,9 +240,12 @@ func deleteItem(w http.ResponseWriter, r *http.Request) {
 }
 
 // visit counts the calls from one browser in a cookie. The cookie is
-// HttpOnly (scripts never see it) and SameSite=Lax: the demo's two origins
-// differ only by port, so they are the same site and the browser sends it
-// whenever the request's credentials mode allows.
+// HttpOnly (scripts never see it) and SameSite=Lax: by default the demo's
+// two origins differ only by port, so they are the same site and the
+// browser sends it whenever the request's credentials mode allows. Started
+// with hosts of two sites (-api 127.0.0.1:3000 -client localhost:8080), the
+// browser withholds it, and the page says "pass, but no cookie" (see
+// Call.CookieLost).
 func visit(w http.ResponseWriter, r *http.Request) {
 	n, received := 0, false
 	if c, err := r.Cookie(SessionCookie); err == nil {

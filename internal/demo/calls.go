@@ -2,9 +2,11 @@ package demo
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/corskit/cors/check"
+	"github.com/corskit/cors/internal/fetch"
 )
 
 // An Outcome is what the browser lets the page do with a call's response.
@@ -46,6 +48,14 @@ type Call struct {
 	Expect Expectation `json:"expect"`
 	// Why explains a blocked call: nil when Expect.Outcome is Pass.
 	Why *Explanation `json:"why,omitempty"`
+	// CookieLost, for a credentialed call whose route sets a cookie and
+	// says in its JSON body ("cookieReceived") whether the request brought
+	// it back, explains a call that passed without the cookie an earlier
+	// call set: the page then shows "pass, but no cookie" and this.
+	CookieLost *Explanation `json:"cookieLost,omitempty"`
+	// TrustedOnly: the route's policy lets only the client origin the API
+	// trusts read the answer (see Calls).
+	TrustedOnly bool `json:"TrustedOnly,omitempty"`
 }
 
 // Expectation is what a call must produce in the browser.
@@ -96,10 +106,17 @@ func (c Call) CheckRequest(origin string, api check.Initiator) check.Request {
 	}
 }
 
-// Calls returns the calls the demo page makes from clientOrigin to the API
-// at apiURL (both without a trailing slash, e.g. "http://localhost:8080"
-// and "http://localhost:3000"), in the order the page lists them.
-func Calls(apiURL, clientOrigin string) []Call {
+// Calls returns the calls the demo page makes to the API at apiURL, in the
+// order the page lists them, from a page on pageOrigin when the API trusts
+// trustedOrigin, the client origin corsdemo printed (e.g.
+// "http://localhost:3000", "http://localhost:8080", "http://localhost:8080").
+//
+// The two origins differ when the page is opened under another name for the
+// same server, http://127.0.0.1:8080 for http://localhost:8080: to a browser
+// that is another origin, so every call whose route trusts only the client
+// origin is then blocked, and its Expect and Why say so. CookieLost is
+// written for the sites pageOrigin and apiURL really are.
+func Calls(apiURL, trustedOrigin, pageOrigin string) []Call {
 	apiURL = strings.TrimSuffix(apiURL, "/")
 	const ctJSON = "application/json"
 	calls := []Call{
@@ -122,13 +139,13 @@ func Calls(apiURL, clientOrigin string) []Call {
 		},
 		{
 			ID: "products", Label: "One trusted origin",
-			Method: http.MethodGet, Path: "/products/1",
-			Shows:  "Only this page's origin may read: the middleware echoes it in Access-Control-Allow-Origin and adds Vary: Origin.",
+			Method: http.MethodGet, Path: "/products/1", TrustedOnly: true,
+			Shows:  "Only the client origin, " + trustedOrigin + ", may read: the middleware echoes it in Access-Control-Allow-Origin and adds Vary: Origin.",
 			Expect: Expectation{Outcome: Pass},
 		},
 		{
 			ID: "products-put", Label: "Method not allowed",
-			Method: http.MethodPut, Path: "/products/1", Preflight: true,
+			Method: http.MethodPut, Path: "/products/1", Preflight: true, TrustedOnly: true,
 			Shows:  "PUT is not a simple method, so the browser asks first, with a preflight.",
 			Expect: Expectation{Outcome: Blocked},
 			Why: &Explanation{
@@ -139,8 +156,8 @@ func Calls(apiURL, clientOrigin string) []Call {
 		},
 		{
 			ID: "allow-list", Label: "Allow-list",
-			Method: http.MethodGet, Path: "/allow-list",
-			Shows:  "The article's whitelist: three origins, this page's among them.",
+			Method: http.MethodGet, Path: "/allow-list", TrustedOnly: true,
+			Shows:  "The article's whitelist: three origins, the client origin " + trustedOrigin + " among them.",
 			Expect: Expectation{Outcome: Pass},
 		},
 		{
@@ -151,12 +168,12 @@ func Calls(apiURL, clientOrigin string) []Call {
 			Why: &Explanation{
 				Reason: "/partners trusts " + strings.Join(PartnerOrigins, " and ") + " only. For this page the handler still runs, but the middleware adds no CORS header and reports origin-not-allowed to OnReject (see the terminal). The article's callback threw 'Not allowed by CORS' instead: a 500.",
 				Fix:    "Add the page's origin to the allow-list.",
-				Code:   `AllowedOrigins: []string{"` + strings.Join(append(PartnerOrigins[:len(PartnerOrigins):len(PartnerOrigins)], clientOrigin), `", "`) + `"}`,
+				Code:   `AllowedOrigins: []string{"` + strings.Join(append(PartnerOrigins[:len(PartnerOrigins):len(PartnerOrigins)], pageOrigin), `", "`) + `"}`,
 			},
 		},
 		{
 			ID: "items-put", Label: "Preflight: PUT + JSON",
-			Method: http.MethodPut, Path: "/items/1", Preflight: true,
+			Method: http.MethodPut, Path: "/items/1", Preflight: true, TrustedOnly: true,
 			Headers: map[string]string{"Content-Type": ctJSON, TokenHeader: "letmein"},
 			Body:    `{"name":"blue mug","qty":2}`,
 			Shows:   "A JSON body and a custom header make the browser send a preflight; the policy allows PUT and both headers, so the PUT follows.",
@@ -164,14 +181,14 @@ func Calls(apiURL, clientOrigin string) []Call {
 		},
 		{
 			ID: "items-delete", Label: "Preflight: DELETE",
-			Method: http.MethodDelete, Path: "/items/2", Preflight: true,
+			Method: http.MethodDelete, Path: "/items/2", Preflight: true, TrustedOnly: true,
 			Headers: map[string]string{TokenHeader: "letmein"},
 			Shows:   "DELETE is preflighted too, body or not.",
 			Expect:  Expectation{Outcome: Pass},
 		},
 		{
 			ID: "items-header", Label: "Header not allowed",
-			Method: http.MethodPut, Path: "/items/1", Preflight: true,
+			Method: http.MethodPut, Path: "/items/1", Preflight: true, TrustedOnly: true,
 			Headers: map[string]string{"Content-Type": ctJSON, TokenHeader: "letmein", "X-Debug": "1"},
 			Body:    `{"name":"blue mug","qty":3}`,
 			Shows:   "The same PUT with one more header, X-Debug, that the policy does not list.",
@@ -184,9 +201,10 @@ func Calls(apiURL, clientOrigin string) []Call {
 		},
 		{
 			ID: "session", Label: "Credentials: cookie",
-			Method: http.MethodGet, Path: "/session", Credentials: true,
-			Shows:  "credentials: 'include' and withCredentials send and store the cookie: the route names this origin and sends Access-Control-Allow-Credentials: true.",
-			Expect: Expectation{Outcome: Pass},
+			Method: http.MethodGet, Path: "/session", Credentials: true, TrustedOnly: true,
+			Shows:      "credentials: 'include' and withCredentials send and store the cookie: the route names the client origin, " + trustedOrigin + ", and sends Access-Control-Allow-Credentials: true.",
+			Expect:     Expectation{Outcome: Pass},
+			CookieLost: cookieLost(apiURL, pageOrigin),
 		},
 		{
 			ID: "with-cors-credentials", Label: "Credentials with *",
@@ -196,19 +214,58 @@ func Calls(apiURL, clientOrigin string) []Call {
 			Why: &Explanation{
 				Reason: "The route runs cors.AllowAll(), which is for public data: a wildcard with credentials would let every site read answers meant for the user, which is why browsers refuse it and cors.New refuses \"*\" with AllowCredentials.",
 				Fix:    "Call without credentials, or name the origin and allow credentials, as /session does.",
-				Code:   `cors.New(cors.Config{AllowedOrigins: []string{"` + clientOrigin + `"}, AllowCredentials: true})`,
+				Code:   `cors.New(cors.Config{AllowedOrigins: []string{"` + pageOrigin + `"}, AllowCredentials: true})`,
 			},
 		},
 		{
 			ID: "exposed-headers", Label: "Exposed header",
-			Method: http.MethodGet, Path: "/exposed-headers",
+			Method: http.MethodGet, Path: "/exposed-headers", TrustedOnly: true,
 			ReadHeaders: []string{RequestIDHeader, SecretHeader},
 			Shows:       "Both headers are on the wire, but the page can read only X-Request-Id, the one in Access-Control-Expose-Headers.",
 			Expect:      Expectation{Outcome: Pass, Readable: []string{RequestIDHeader}},
 		},
 	}
 	for i := range calls {
-		calls[i].URL = apiURL + calls[i].Path
+		c := &calls[i]
+		c.URL = apiURL + c.Path
+		if c.TrustedOnly && pageOrigin != trustedOrigin {
+			c.Expect = Expectation{Outcome: Blocked}
+			c.Why = wrongOrigin(c, trustedOrigin, pageOrigin)
+			c.CookieLost = nil
+		}
 	}
 	return calls
+}
+
+// wrongOrigin explains why call c, whose route trusts only trusted, is
+// blocked for a page on origin page.
+func wrongOrigin(c *Call, trusted, page string) *Explanation {
+	what := "The handler still ran (see the terminal), but the answer carries no Access-Control-Allow-Origin, so the browser hides it from this page."
+	if c.Preflight {
+		what = "It refused the preflight with a bare 403, so the browser never sent the " + c.Method + "."
+	}
+	return &Explanation{
+		Reason: "This page is at " + page + ", but the route trusts only " + trusted + ", the client origin corsdemo printed. They may reach the same server, yet to a browser they are two origins, so the route's CORS middleware ran and refused this one. " + what,
+		Fix:    "Open " + trusted + " instead, or let the route trust this origin too.",
+		Code:   `AllowedOrigins: []string{"` + trusted + `", "` + page + `"}`,
+	}
+}
+
+// cookieLost explains a credentialed call to the API at apiURL, from a page
+// on pageOrigin, that passed but did not bring back the cookie an earlier
+// call set.
+func cookieLost(apiURL, pageOrigin string) *Explanation {
+	e := &Explanation{
+		Fix:  "Serve the page and the API from the same site (corsdemo's defaults put both on localhost), or, for an API on another site, set the cookie with SameSite=None and Secure, which needs https, and expect browsers that block third-party cookies to withhold it anyway; a token in an Authorization header is not withheld.",
+		Code: `http.SetCookie(w, &http.Cookie{Name: "` + SessionCookie + `", Value: v, SameSite: http.SameSiteNoneMode, Secure: true, HttpOnly: true})`,
+	}
+	page, perr := fetch.ParseOrigin(pageOrigin)
+	u, uerr := url.Parse(apiURL)
+	if perr == nil && uerr == nil && !fetch.SameSite(page, fetch.OriginOfURL(u)) {
+		api := fetch.OriginOfURL(u)
+		e.Reason = "CORS let the page read the answer, but the cookie the API set did not come back: this page (site " + fetch.Site(page) + ") and the API (site " + fetch.Site(api) + ") are different sites, so to the browser the API's cookie is a third-party cookie. The API sets it SameSite=Lax, and a SameSite=Lax cookie is neither stored nor sent on a cross-site fetch or XMLHttpRequest, credentials or not."
+		return e
+	}
+	e.Reason = "CORS let the page read the answer, but the cookie the API set did not come back, although this page and the API are the same site: the browser is blocking or clearing the API's cookies (a cookie setting, a private window, an extension)."
+	return e
 }

@@ -17,11 +17,13 @@ import (
 var static embed.FS
 
 // Page is what /calls.json serves: where the API is, the page's own origin,
-// and the calls to make.
+// the client origin the API trusts (the page shows a banner linking to it
+// when the two differ), and the calls to make.
 type Page struct {
-	API    string `json:"api"`
-	Origin string `json:"origin"`
-	Calls  []Call `json:"calls"`
+	API     string `json:"api"`
+	Origin  string `json:"origin"`
+	Trusted string `json:"trusted"`
+	Calls   []Call `json:"calls"`
 }
 
 // Explained is what /explain serves for one call: the checker's Result for
@@ -42,10 +44,14 @@ const ExplainTimeout = 5 * time.Second
 
 // NewClient returns the client origin's handler: the demo page (/, app.js,
 // app.css, all embedded), /calls.json, from which the page learns the API's
-// URL, apiURL (e.g. "http://localhost:3000"), and the calls to make, and
-// /explain?call=ID, which runs the checker (check.Explain) on one call
-// against the API and serves an Explained. The page's origin is taken from
-// the request's Host, so it is the origin the browser actually uses.
+// URL, apiURL (e.g. "http://localhost:3000"), the origin the API trusts,
+// trusted (the one NewAPI was given, e.g. "http://localhost:8080"), and the
+// calls to make, and /explain?call=ID, which runs the checker
+// (check.Explain) on one call against the API and serves an Explained. The
+// page's origin is taken from the request's Host, so it is the origin the
+// browser actually uses: opened as http://127.0.0.1:8080 while the API
+// trusts http://localhost:8080, the page says so, and so do the calls'
+// expectations (see Calls).
 //
 // /explain probes the live API each time, so what the page shows is what
 // the API answers now, not a recorded answer. The checker runs with an
@@ -53,7 +59,7 @@ const ExplainTimeout = 5 * time.Second
 // nothing leaks from one call to the next; preflights never carry cookies
 // anyway) and with SendActual set (see Call.CheckRequest): its requests
 // reach the API, which logs them with by=corscheck.
-func NewClient(apiURL string) http.Handler {
+func NewClient(apiURL, trusted string) http.Handler {
 	apiURL = strings.TrimSuffix(apiURL, "/")
 	files, err := fs.Sub(static, "static")
 	if err != nil {
@@ -66,9 +72,9 @@ func NewClient(apiURL string) http.Handler {
 	mux.HandleFunc("GET /calls.json", func(w http.ResponseWriter, r *http.Request) {
 		origin := "http://" + r.Host
 		w.Header().Set("Cache-Control", "no-store")
-		writeJSON(w, http.StatusOK, Page{API: apiURL, Origin: origin, Calls: Calls(apiURL, origin)})
+		writeJSON(w, http.StatusOK, Page{API: apiURL, Origin: origin, Trusted: trusted, Calls: Calls(apiURL, trusted, origin)})
 	})
-	mux.Handle("GET /explain", explainer{apiURL: apiURL, client: checkerClient()})
+	mux.Handle("GET /explain", explainer{apiURL: apiURL, trusted: trusted, client: checkerClient()})
 	return noCache(mux)
 }
 
@@ -81,8 +87,8 @@ func checkerClient() *http.Client {
 }
 
 type explainer struct {
-	apiURL string
-	client *http.Client
+	apiURL, trusted string
+	client          *http.Client
 }
 
 func (e explainer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -90,7 +96,7 @@ func (e explainer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	origin := "http://" + r.Host
 	id := r.URL.Query().Get("call")
 	var call *Call
-	for _, c := range Calls(e.apiURL, origin) {
+	for _, c := range Calls(e.apiURL, e.trusted, origin) {
 		if c.ID == id {
 			call = &c
 			break

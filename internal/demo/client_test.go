@@ -14,7 +14,7 @@ import (
 
 func TestClient(t *testing.T) {
 	const api = "http://localhost:3000"
-	srv := httptest.NewServer(demo.NewClient(api + "/"))
+	srv := httptest.NewServer(demo.NewClient(api+"/", client))
 	defer srv.Close()
 
 	tests := []struct {
@@ -60,7 +60,7 @@ func TestClient(t *testing.T) {
 // The page learns the API's URL, and its own origin, from /calls.json.
 func TestClientCallsJSON(t *testing.T) {
 	const api = "http://localhost:3000"
-	srv := httptest.NewServer(demo.NewClient(api))
+	srv := httptest.NewServer(demo.NewClient(api, client))
 	defer srv.Close()
 	res, err := http.Get(srv.URL + "/calls.json")
 	if err != nil {
@@ -74,7 +74,7 @@ func TestClientCallsJSON(t *testing.T) {
 	if err := json.NewDecoder(res.Body).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
-	want := demo.Page{API: api, Origin: srv.URL, Calls: demo.Calls(api, srv.URL)}
+	want := demo.Page{API: api, Origin: srv.URL, Trusted: client, Calls: demo.Calls(api, client, srv.URL)}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("calls.json = %+v\nwant %+v", got, want)
 	}

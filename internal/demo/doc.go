@@ -23,6 +23,13 @@
 // explanation and the HTTP-level fix. If the checker's verdict differs from
 // what the browser did, the page says so: that is a bug in the checker.
 //
+// The page never assumes it is where it should be. Opened on another
+// origin than the one the API trusts (127.0.0.1 for localhost), it says so
+// in a banner that links the right URL, and the calls' expectations and
+// explanations follow the origin it is really on (see Calls). A
+// credentialed call that passes but loses its cookie, because page and API
+// are two sites, shows "pass, but no cookie" and why (Call.CookieLost).
+//
 // Calls is the table the page runs: for each call the request, the outcome
 // the API's policy promises, and, for blocked calls, an Explanation with
 // what the checker cannot know: what happened in this demo and the fix in

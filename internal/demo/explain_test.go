@@ -80,7 +80,7 @@ func startExplainDemo(t *testing.T) (apiURL, clientURL string, log *apiLog) {
 		api.ServeHTTP(w, r)
 	}))
 	t.Cleanup(apiSrv.Close)
-	clientSrv.Config.Handler = demo.NewClient(apiSrv.URL)
+	clientSrv.Config.Handler = demo.NewClient(apiSrv.URL, clientURL)
 	clientSrv.Start()
 	t.Cleanup(clientSrv.Close)
 	return apiSrv.URL, clientURL, log
@@ -113,7 +113,7 @@ func getExplained(t *testing.T, clientURL, id string) demo.Explained {
 // for fetch and XMLHttpRequest alike, with the expected reason.
 func TestExplain(t *testing.T) {
 	apiURL, clientURL, log := startExplainDemo(t)
-	calls := demo.Calls(apiURL, clientURL)
+	calls := demo.Calls(apiURL, clientURL, clientURL)
 	var ids []string
 	for _, c := range calls {
 		ids = append(ids, c.ID)
@@ -218,7 +218,7 @@ func TestExplainErrors(t *testing.T) {
 	_, clientURL, _ := startExplainDemo(t)
 	down := httptest.NewServer(http.NotFoundHandler())
 	down.Close() // nothing listens on its port any more
-	downSrv := httptest.NewServer(demo.NewClient(down.URL))
+	downSrv := httptest.NewServer(demo.NewClient(down.URL, "http://localhost:8080"))
 	defer downSrv.Close()
 
 	tests := []struct {
@@ -243,6 +243,73 @@ func TestExplainErrors(t *testing.T) {
 			}
 			if res.StatusCode != tc.wantStatus || !strings.HasPrefix(body["error"], tc.wantError) {
 				t.Errorf("%d %q, want %d and an error starting %q", res.StatusCode, body["error"], tc.wantStatus, tc.wantError)
+			}
+		})
+	}
+}
+
+// The page opened under another name for the client's server: the API
+// trusts http://localhost:PORT, the page is at http://127.0.0.1:PORT. The
+// checker, run for that page, finds what the browser will: only the
+// AllowAll route passes, and for the routes whose middleware refused the
+// origin it does not say the CORS code may never have run.
+func TestExplainWrongOrigin(t *testing.T) {
+	clientSrv := httptest.NewUnstartedServer(nil)
+	pageURL := "http://" + clientSrv.Listener.Addr().String() // 127.0.0.1
+	trusted := strings.Replace(pageURL, "127.0.0.1", "localhost", 1)
+	api, err := demo.NewAPI(trusted, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	apiSrv := httptest.NewServer(api)
+	t.Cleanup(apiSrv.Close)
+	clientSrv.Config.Handler = demo.NewClient(apiSrv.URL, trusted)
+	clientSrv.Start()
+	t.Cleanup(clientSrv.Close)
+
+	// Written by hand from NewAPI's policies, for an origin none of the
+	// restricted routes trusts. refusedByCORS: the route's middleware ran.
+	wants := map[string]struct {
+		reason        check.CorsError
+		refusedByCORS bool
+	}{
+		"without-cors":          {check.MissingAllowOriginHeader, false},
+		"with-cors":             {"", false},
+		"products":              {check.MissingAllowOriginHeader, true},
+		"products-put":          {check.PreflightMissingAllowOriginHeader, true},
+		"allow-list":            {check.MissingAllowOriginHeader, true},
+		"partners":              {check.MissingAllowOriginHeader, true},
+		"items-put":             {check.PreflightMissingAllowOriginHeader, true},
+		"items-delete":          {check.PreflightMissingAllowOriginHeader, true},
+		"items-header":          {check.PreflightMissingAllowOriginHeader, true},
+		"session":               {check.MissingAllowOriginHeader, true},
+		"with-cors-credentials": {check.WildcardOriginNotAllowed, false},
+		"exposed-headers":       {check.MissingAllowOriginHeader, true},
+	}
+	calls := demo.Calls(apiSrv.URL, trusted, pageURL)
+	if len(calls) != len(wants) {
+		t.Fatalf("%d calls, %d expectations", len(calls), len(wants))
+	}
+	for _, c := range calls {
+		t.Run(c.ID, func(t *testing.T) {
+			want, ok := wants[c.ID]
+			if !ok {
+				t.Fatalf("no expectation for %q", c.ID)
+			}
+			if (want.reason == "") != (c.Expect.Outcome == demo.Pass) {
+				t.Errorf("the table expects %s", c.Expect.Outcome)
+			}
+			got := getExplained(t, pageURL, c.ID)
+			if got.Origin != pageURL {
+				t.Errorf("origin %q, want %q", got.Origin, pageURL)
+			}
+			for _, r := range []*check.Result{got.Fetch, got.XHR} {
+				if r.Allowed != (want.reason == "") || r.Reason != want.reason {
+					t.Errorf("allowed %v, reason %q; want %q", r.Allowed, r.Reason, want.reason)
+				}
+				if want.refusedByCORS && strings.Contains(r.Explanation, "never ran") {
+					t.Errorf("the route's CORS middleware ran, yet: %s", r.Explanation)
+				}
 			}
 		})
 	}

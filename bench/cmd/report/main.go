@@ -309,7 +309,27 @@ func write(b *strings.Builder, meds map[key]med, data map[key]*samples, ins inst
 		p("| %s | %s | %s | %s |\n", lib.Name, yesNo(len(shared) > 0), listOr(shared, "—"), listOr(aliased, "—"))
 	}
 	p("\nConfirmed for rs/cors (package-level `headerVaryOrigin`, `headerTrue`, `headerOriginAll` and per-middleware `preflightVary`, `maxAge`, `exposedHeaders`); disproved for go-chi and gorilla (they use `Header.Set`/`Add`, which allocate); corskit gives each response its own backing array.\n")
+
+	p("\n%s", pathNotes)
 }
+
+// pathNotes says how corskit's request path gets the numbers above. They
+// are implementation notes, kept here rather than in the package
+// documentation, which is the user's manual; each names the code it
+// describes, whose comments say more.
+const pathNotes = `## How corskit keeps its request path short
+
+These are the techniques behind corskit's rows, and why each is safe. Users need none of them: the package documentation promises one allocation per response, none for a refused preflight, and no shared header slices.
+
+- **One atomic load per request.** The policy is compiled once, by ` + "`New` and `Reconfigure`" + ` (config.go ` + "`compile`" + `), into an immutable value behind an ` + "`atomic.Pointer`" + ` (cors.go ` + "`Middleware`" + `); ` + "`Reconfigure`" + ` never blocks a request.
+- **No ` + "`Header.Get`" + `.** Request headers are read by direct map access with canonical keys (the ` + "`fetch.Header…`" + ` constants), not ` + "`Header.Get`" + `, which canonicalises its key on every call. Requests parsed by net/http always have canonical keys.
+- **One allocation per response, shared with no other.** Every header value a response needs is cut from one ` + "`[]string`" + ` allocated for that response alone (cors.go ` + "`slots`, `values`" + `), as slices whose capacity equals their length, with room to copy the Vary lines an outer handler set. The array is allocated as an array type of its exact size (` + "`new([6]string)`, not `make([]string, 6)`" + `), which the runtime sets up with about a quarter fewer instructions: the pointer bitmap comes with the type. Sharing precomputed slices between responses would save the allocation, but then a handler that edits a header value in place would corrupt every later response (the rs/cors row above); and the capacity limit makes a later ` + "`Header().Add`" + ` copy rather than overwrite a neighbouring value. Only the strings, which Go never changes, are shared.
+- **Dispatch in the handler's closure.** Every request is classified in the closure ` + "`Handler`" + ` returns, without a further call: a request without Origin, the commonest kind, is answered there, with one lookup of Origin shared with the CORS path; a stranger's preflight is refused there.
+- **A preflight is judged in one pass, in the browser's order** (cors.go ` + "`preflight`" + `): a stranger's is refused as soon as its origin is read, one that passes is answered there and then, one that fails gets its bare 403, and only debug mode's answer is built by a separate function (` + "`debugPreflight`" + `). ` + "`Access-Control-Request-Private-Network`" + ` is read last, so a preflight refused for its method or headers never pays for it. A refused preflight writes only its status: no header, no allocation.
+- **Precomputed answers.** The answer to a successful preflight is worked out when the policy is compiled, for each kind of preflight that answers differently (safelisted method or not, request headers or not, Private Network Access or not): its header names and values, all constant but the origin (answer.go). Serving one is an allocation, a copy and one map store per header. The answers are made by the code that writes the headers otherwise (` + "`preflightHeaders`" + `), so they cannot drift from it; a kind whose answer echoes the request (any method or header with credentials) and a response that already has a Vary take that general path, and ` + "`FuzzMiddleware`" + ` checks that the two give the same headers.
+- **Small sets compared in turn.** Up to eight exact origins, and up to eight allowed header names, are compared one by one, which is cheaper than hashing; larger sets use a map. Allowed methods, a handful in any real policy, are always compared in turn. A ` + "`*.`" + ` pattern with a fixed port is matched by the scheme in front, the parent domain behind and DNS labels between, without splitting the origin (internal/origin). Nothing allocates; ` + "`FuzzContains`" + ` checks each form against a plain reference.
+- **Access-Control-Request-Headers by merge.** A line as browsers send it (lower case, sorted, no duplicates, no spaces: Fetch §4.8) is checked by walking it and the sorted allowed names together, like a merge: each allowed name in turn is tried as a prefix at the current position, so there is neither a search for the next comma nor a per-byte token check (a name equal to an allowed one is a token). With ` + "`AllowedHeaders: [\"*\"]`" + `, a line in that form is checked in one pass over its bytes. Whatever does not fit that form (mixed case, any order, spaces, a name not allowed) is scanned from where the merge stopped; each name is compared as sent and lower-cased into a stack buffer only if it has upper-case bytes (internal/acrh). The documented limits bound both, and ` + "`FuzzCheck`" + ` checks that the two agree with a plain split-and-trim reference.
+`
 
 type verdict struct {
 	target, scenario, detail string

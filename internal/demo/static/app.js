@@ -9,6 +9,12 @@
 //   button[data-run=ID], button#run-all       run one call, run them all
 //   [data-result-fetch], [data-result-xhr]    "" (not run), "running", "pass", "blocked"
 //   [data-readable-fetch], [data-readable-xhr]  comma-separated headers the page could read
+//   [data-cookie-fetch], [data-cookie-xhr]    for a call whose route sets a cookie: "came-back",
+//                                             "missing" (badge "pass, but no cookie") or ""
+//                                             (no earlier call set one, nothing to tell)
+//   tr[data-cookie]                           the same for the row: "missing" if either is
+//   #wrong-origin                             banner shown when this page is not on the origin
+//                                             the API trusts; a#trusted-link links to that one
 //   body[data-ready="true"]                   the calls are loaded
 //   body[data-running="true"]                 "Run all" is in progress
 //   tr[data-checker]                          "" (not run), "running", then "agrees",
@@ -17,7 +23,7 @@
 //   window.corsdemo.results[ID]               {fetch: {...}, xhr: {...}, checker: {...}}
 "use strict";
 
-const state = { api: "", origin: "", calls: [], results: {} };
+const state = { api: "", origin: "", trusted: "", calls: [], results: {}, cookieSet: false };
 window.corsdemo = state;
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -75,6 +81,21 @@ function runXHR(call) {
   });
 }
 
+// cookieCheck says, for a call whose route sets a cookie and reports in its
+// JSON body whether the request brought it back (call.cookieLost is then
+// the explanation for a lost one), whether the cookie an earlier call set
+// came back: "came-back", "missing", or "" when no earlier call set one.
+function cookieCheck(call, res) {
+  if (!call.cookieLost || res.outcome !== "pass") return "";
+  let received;
+  try { received = JSON.parse(res.body).cookieReceived; } catch { return ""; }
+  if (typeof received !== "boolean") return "";
+  const expected = state.cookieSet;
+  state.cookieSet = true; // this response set it (again), if the browser kept it
+  if (received) return "came-back";
+  return expected ? "missing" : "";
+}
+
 function readable(r) {
   return Object.entries(r.headers || {}).filter(([, v]) => v !== null).map(([k]) => k).join(",");
 }
@@ -102,9 +123,13 @@ async function run(call) {
   setBadge(row, "xhr", "running");
   const r = {};
   r.fetch = await runFetch(call);
-  setBadge(row, "fetch", r.fetch.outcome, readable(r.fetch));
+  r.fetch.cookie = cookieCheck(call, r.fetch);
+  setBadge(row, "fetch", r.fetch.outcome, readable(r.fetch), r.fetch.cookie);
   r.xhr = await runXHR(call);
-  setBadge(row, "xhr", r.xhr.outcome, readable(r.xhr));
+  r.xhr.cookie = cookieCheck(call, r.xhr);
+  setBadge(row, "xhr", r.xhr.outcome, readable(r.xhr), r.xhr.cookie);
+  row.dataset.cookie = [r.fetch.cookie, r.xhr.cookie].includes("missing") ? "missing"
+    : [r.fetch.cookie, r.xhr.cookie].includes("came-back") ? "came-back" : "";
   state.results[call.id] = r;
   renderResult(call, r);
   r.checker = await explain(call);
@@ -128,11 +153,12 @@ async function runAll() {
 
 const badgeText = { "": "not run", running: "…", pass: "pass", blocked: "blocked" };
 
-function setBadge(row, api, outcome, readableHeaders) {
+function setBadge(row, api, outcome, readableHeaders, cookie = "") {
   const b = $(`[data-result-${api}]`, row);
   b.setAttribute(`data-result-${api}`, outcome);
-  b.dataset.state = outcome;
-  b.textContent = badgeText[outcome];
+  b.setAttribute(`data-cookie-${api}`, cookie);
+  b.dataset.state = cookie === "missing" ? "pass-no-cookie" : outcome;
+  b.textContent = cookie === "missing" ? "pass, but no cookie" : badgeText[outcome];
   if (readableHeaders !== undefined) b.setAttribute(`data-readable-${api}`, readableHeaders);
 }
 
@@ -148,7 +174,7 @@ function renderRow(call) {
 
   const badge = (api) => el("span", { class: "badge", [`data-result-${api}`]: "", "data-state": "" }, badgeText[""]);
 
-  return el("tr", { "data-call": call.id, "data-expect": call.expect.outcome, "data-checker": "" },
+  return el("tr", { "data-call": call.id, "data-expect": call.expect.outcome, "data-checker": "", "data-cookie": "" },
     el("td", {},
       el("div", { class: "call-head" }, runBtn, el("span", { class: "label" }, call.label)),
       el("div", { class: "request" },
@@ -185,7 +211,7 @@ function renderResult(call, r) {
   const want = call.expect.outcome;
   if (r.fetch.outcome !== want || r.xhr.outcome !== want) {
     cell.append(el("p", { class: "unexpected" },
-      `Expected ${want}. If several calls are off, open this page at the exact URL corsdemo printed: the API trusts that origin only.`));
+      `Expected ${want}: that is what the route's policy promises a page on ${state.origin}, and the browser did otherwise.`));
   }
   const shown = r.fetch.outcome === "pass" ? r.fetch : r.xhr.outcome === "pass" ? r.xhr : null;
   if (shown) {
@@ -198,6 +224,13 @@ function renderResult(call, r) {
       cell.append(el("code", { class: "body" }, el("span", { class: "status" }, String(res.status)), prettyBody(res.body)));
     }
     if (call.readHeaders) cell.append(headerList(call, shown.headers));
+  }
+  if (r.fetch.cookie === "missing" || r.xhr.cookie === "missing") {
+    const lost = call.cookieLost;
+    cell.append(el("div", { class: "cookie-lost" },
+      el("p", { class: "reason" }, el("b", {}, "pass, but no cookie. "), lost.reason),
+      el("p", { class: "fix" }, el("b", {}, "Fix: "), lost.fix,
+        lost.code ? el("code", { class: "snippet" }, lost.code) : null)));
   }
   // corscheck's account goes here once /explain answers.
   cell.append(el("div", { class: "checker-slot" }));
@@ -303,6 +336,7 @@ async function load() {
     const page = await res.json();
     state.api = page.api;
     state.origin = page.origin;
+    state.trusted = page.trusted;
     state.calls = page.calls;
   } catch (err) {
     const e = $("#load-error");
@@ -312,6 +346,17 @@ async function load() {
   }
   $("#client-origin").textContent = location.origin;
   $("#api-origin").textContent = state.api;
+  if (state.trusted && location.origin !== state.trusted) {
+    // Opened as http://127.0.0.1:8080 when the API trusts
+    // http://localhost:8080 (or the reverse): another origin to the browser.
+    const banner = $("#wrong-origin");
+    banner.replaceChildren(
+      el("b", {}, "This page is not on the origin the API trusts. "),
+      `It is open at ${location.origin}, but the API trusts ${state.trusted}, the client origin corsdemo printed. `,
+      "They may reach the same server, yet to a browser they are two origins, so the calls that only the client origin may read are blocked below. ",
+      el("a", { id: "trusted-link", href: state.trusted + "/" }, `Open ${state.trusted}`));
+    banner.hidden = false;
+  }
   $("#rows").replaceChildren(...state.calls.map(renderRow));
   const all = $("#run-all");
   all.addEventListener("click", runAll);
