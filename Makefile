@@ -67,9 +67,9 @@ record-differential:
 	cd e2e && E2E_ENGINE=chromium DIFFTEST_RECORD=$(CURDIR)/internal/difftest/testdata/chromium156.json $(GO) test -count=1 -timeout 30m -run 'TestDifferentialRecord$$' -v .
 
 # Re-record the origin corpus (internal/origincorpus/testdata/origins.json):
-# what Chromium's URL parser makes of each generated origin string and of
-# every replacement New suggests. Run it after changing the generator or a
-# suggestion; make test replays the recording and checks it is still what
-# Chromium says.
+# what the URL parser of each engine (ENGINE=…, default all three) makes of
+# each generated origin string and of every replacement New suggests. Run it
+# after changing the generator or a suggestion; make test replays the
+# recording and checks it is still what the browsers say.
 record-origins:
-	cd e2e && CORSKIT_RECORD=origins $(GO) test -count=1 -run '^TestOriginCorpus$$' -v .
+	cd e2e && E2E_ENGINE=$(ENGINE) CORSKIT_RECORD=origins $(GO) test -count=1 -run '^TestOriginCorpus$$' -v .

@@ -22,9 +22,9 @@ var suggestion = regexp.MustCompile(`write "([^"]*)" instead`)
 //     serialises to itself, so a page on that origin sends exactly it;
 //   - every replacement New's error suggests is in the corpus, is accepted
 //     by New, and is serialised to itself too;
-//   - where the browser reads a refused string as a URL with a tuple origin,
-//     the suggestion is that very origin: the fix is what the browser
-//     would send.
+//   - where the browser reads a refused string with an http(s), ws(s) or
+//     ftp scheme as a URL with a tuple origin, the suggestion is that very
+//     origin: the fix is what the browser would send.
 //
 // For schemes the URL Standard does not know (app webviews, extensions),
 // url.origin is "null", and the tuple an embedder gives such a page is its
@@ -77,6 +77,14 @@ func TestOriginsAgreeWithBrowsers(t *testing.T) {
 				t.Errorf("New(%q) suggests %q, but %s serialises that as %q", e.Input, fix, engine, got)
 			}
 		}
+		if fetch.DefaultPort(scheme(fix)) == "" {
+			// Extension and app schemes: the engines disagree among
+			// themselves (Chromium drops a chrome-extension: port, Firefox
+			// keeps a moz-extension: one), and no such page has a port
+			// anyway; the suggestion was checked above to be one every
+			// engine serialises to itself.
+			continue
+		}
 		for engine, p := range e.Engines {
 			if p.Valid && p.Origin != "null" && p.Origin != fix {
 				t.Errorf("New(%q) suggests %q, but %s reads it as the origin %q", e.Input, fix, engine, p.Origin)
@@ -98,4 +106,13 @@ func serialised(s string, p origincorpus.Parse) string {
 		return "" // a special scheme whose origin is opaque
 	}
 	return p.Protocol + "//" + p.Host
+}
+
+// scheme returns the scheme of the origin string s.
+func scheme(s string) string {
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return ""
+	}
+	return s[:i]
 }

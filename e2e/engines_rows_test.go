@@ -78,7 +78,7 @@ func engineLines(eng engineName, c confCase, req request, pageOrigin, finalURL s
 		case strings.HasPrefix(c.reason, "Method "):
 			return engine.FirefoxPreflightFailed(url, engine.FirefoxMethodNotFound, "")
 		case strings.HasPrefix(c.reason, "Request header field "):
-			return engine.FirefoxPreflightFailed(url, engine.FirefoxMissingAllowHeader, strings.ToLower(scriptHeader(c)))
+			return engine.FirefoxPreflightFailed(url, engine.FirefoxMissingAllowHeader, strings.ToLower(scriptHeader(c, eng)))
 		case c.reason == notOKStatus:
 			return engine.FirefoxPreflightFailed(url, engine.FirefoxPreflightDidNotSucceed, engine.FirefoxStatus(http.StatusMethodNotAllowed))
 		case c.reason == redirectPre:
@@ -107,7 +107,7 @@ func engineLines(eng engineName, c confCase, req request, pageOrigin, finalURL s
 		case strings.HasPrefix(c.reason, "Method "):
 			first = engine.WebKitMethodNotAllowed(strings.TrimSuffix(strings.TrimPrefix(c.reason, "Method "), " is not allowed by Access-Control-Allow-Methods in preflight response."))
 		case strings.HasPrefix(c.reason, "Request header field "):
-			first = engine.WebKitHeaderNotAllowed(scriptHeader(c))
+			first = engine.WebKitHeaderNotAllowed(scriptHeader(c, eng))
 		case c.reason == notOKStatus:
 			first = engine.WebKitPreflightNotSuccessful(http.StatusMethodNotAllowed)
 		case c.reason == redirectPre:
@@ -125,8 +125,12 @@ func engineLines(eng engineName, c confCase, req request, pageOrigin, finalURL s
 }
 
 // scriptHeader is the request header, as the script wrote it, that a
-// "Request header field … is not allowed" row names in lower case.
-func scriptHeader(c confCase) string {
+// "Request header field … is not allowed" row names in lower case, or
+// that the row says engine eng names (confCase.named).
+func scriptHeader(c confCase, eng engineName) string {
+	if h, ok := c.named[eng]; ok {
+		return h
+	}
 	name := strings.TrimSuffix(strings.TrimPrefix(c.reason, "Request header field "), " is not allowed by Access-Control-Allow-Headers in preflight response.")
 	for h := range c.req.Headers {
 		if strings.EqualFold(h, name) {

@@ -55,10 +55,13 @@ const File = "internal/origincorpus/testdata/origins.json"
 //go:embed testdata/origins.json
 var recorded []byte
 
-// Load returns the committed corpus.
-func Load() (*Corpus, error) {
+// Load returns the committed corpus, as it was when the program was built.
+func Load() (*Corpus, error) { return Decode(recorded) }
+
+// Decode parses a corpus file.
+func Decode(b []byte) (*Corpus, error) {
 	var c Corpus
-	if err := json.Unmarshal(recorded, &c); err != nil {
+	if err := json.Unmarshal(b, &c); err != nil {
 		return nil, err
 	}
 	return &c, nil
