@@ -324,7 +324,7 @@ type exchange struct {
 	differences int
 }
 
-func (e *exchange) Header() http.Header        { return e.policy }
+func (e *exchange) Header() http.Header         { return e.policy }
 func (e *exchange) Write(b []byte) (int, error) { return len(b), nil }
 func (e *exchange) WriteHeader(status int)      { e.policyStatus = status }
 
