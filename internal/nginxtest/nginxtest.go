@@ -229,3 +229,42 @@ func (s *Server) ErrorLog() string {
 	b, _ := os.ReadFile(filepath.Join(s.Dir, "error.log"))
 	return string(b)
 }
+
+// Backend is the API that corsgate's tests and benchmark put behind the
+// gateway, written as teams write nginx configurations:
+//
+//	/static/app.css, /static/notes.txt   files from the document root
+//	/api/items.json                      200, a small JSON document
+//	/api/wrong/…                         200 JSON with the classic hand-written
+//	                                     CORS bugs: Access-Control-Allow-Origin
+//	                                     twice ("*" and the reflected Origin),
+//	                                     credentials with them, and a Vary of its own
+//	/api/fail                            500 JSON, without CORS headers (no "always")
+//	anything else                        404
+func Backend() Config {
+	return Config{
+		Files: map[string]string{
+			"static/app.css":   "body { color: #222; }\n",
+			"static/notes.txt": "notes from nginx\n",
+		},
+		Server: `
+    location = /api/items.json {
+      default_type application/json;
+      return 200 '{"items":[1,2,3],"from":"nginx"}';
+    }
+    location /api/wrong/ {
+      default_type application/json;
+      add_header Access-Control-Allow-Origin "*" always;
+      add_header Access-Control-Allow-Origin $http_origin always;
+      add_header Access-Control-Allow-Credentials "true" always;
+      add_header Access-Control-Allow-Methods "GET, POST, PUT, DELETE, OPTIONS" always;
+      add_header Vary "Accept-Encoding" always;
+      return 200 '{"wrong":true}';
+    }
+    location = /api/fail {
+      default_type application/json;
+      add_header Access-Control-Allow-Origin "*";
+      return 500 '{"error":"boom"}';
+    }`,
+	}
+}

@@ -254,7 +254,7 @@ func (v *validator) check(f *File) *Config {
 	c.Listen = f.Listen
 	if f.Admin != "" {
 		v.address("admin", f.Admin)
-		if f.Admin == f.Listen {
+		if f.Admin == f.Listen && !strings.HasSuffix(f.Admin, ":0") {
 			v.add("admin", `%q is also "listen": give the admin listener its own port, such as "127.0.0.1:9090"`, f.Admin)
 		}
 	}
@@ -411,7 +411,7 @@ func cleanPrefix(p string) string {
 // in the file: a Field such as AllowedOrigins becomes its JSON key, and a
 // Value found in that list gets its index there.
 func (v *validator) policy(loc string, c *cors.Config, err error) {
-	used := map[string]int{} // per field: how many entries already claimed
+	used := map[string]int{} // per field and value: the index after the entry last claimed
 	ces := cors.ConfigErrors(err)
 	if len(ces) == 0 {
 		v.add(loc, "%v", err)
@@ -421,9 +421,17 @@ func (v *validator) policy(loc string, c *cors.Config, err error) {
 		key := jsonKey(ce.Field)
 		l := loc + "." + key
 		if list := listField(c, ce.Field); list != nil && ce.Value != "" {
-			if i := indexFrom(list, ce.Value, used[ce.Field+"\x00"+ce.Value]); i >= 0 {
+			k := ce.Field + "\x00" + ce.Value
+			next, claimed := used[k]
+			if i := indexFrom(list, ce.Value, next); i >= 0 {
+				// The next occurrence of a value the library names again
+				// (the same bad origin written twice).
 				l = fmt.Sprintf("%s[%d]", l, i)
-				used[ce.Field+"\x00"+ce.Value] = i + 1
+				used[k] = i + 1
+			} else if claimed {
+				// A second problem with the entry last claimed ("*" both
+				// with credentials and not alone).
+				l = fmt.Sprintf("%s[%d]", l, next-1)
 			}
 		}
 		msg := goNames.Replace(ce.Message)
