@@ -219,11 +219,15 @@ func TestFaultsUnderLoad(t *testing.T) {
 				t.Error(err)
 			}
 		}},
-		{3 * time.Second, "write policy B", func() { writeConfig(t, path, ng.URL, "enforce", b, `"timeouts": {"upstreamConnect": "2s", "upstreamResponseHeader": "5s"},`) }},
+		{3 * time.Second, "write policy B", func() {
+			writeConfig(t, path, ng.URL, "enforce", b, `"timeouts": {"upstreamConnect": "2s", "upstreamResponseHeader": "5s"},`)
+		}},
 		{4 * time.Second, "write an invalid file", func() { writeConfig(t, path, ng.URL, "enforce", policy("X Bad", true, 99999), "") }},
 		{4500 * time.Millisecond, "SIGHUP on the invalid file", func() { g.signal(t, syscall.SIGHUP) }},
 		{5 * time.Second, "stop nginx", ng.Stop},
-		{5500 * time.Millisecond, "write policy A", func() { writeConfig(t, path, ng.URL, "enforce", a, `"timeouts": {"upstreamConnect": "2s", "upstreamResponseHeader": "5s"},`) }},
+		{5500 * time.Millisecond, "write policy A", func() {
+			writeConfig(t, path, ng.URL, "enforce", a, `"timeouts": {"upstreamConnect": "2s", "upstreamResponseHeader": "5s"},`)
+		}},
 		{6500 * time.Millisecond, "start nginx", func() {
 			if err := ng.Restart(); err != nil {
 				t.Error(err)
