@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 30s
 
-.PHONY: test unit e2e e2e-run bench bench-check fuzz demo vet
+.PHONY: test unit e2e e2e-run bench bench-check fuzz demo vet gate gate-bench
 
 # (The e2e module is one package; running go test without a package list keeps
 # its "skipping: no Chromium" message visible.)
@@ -11,12 +11,13 @@ FUZZTIME ?= 30s
 # and fuzz-seed tests under the race detector, the nested modules' tests, and
 # the real-browser suite (skipped with a message when Chromium is absent,
 # except under CI=true, where a missing browser fails).
-test: vet unit e2e-run bench-check
+test: vet unit gate e2e-run bench-check
 
 vet:
 	$(GO) vet ./...
 	cd e2e && $(GO) vet ./...
 	cd bench && $(GO) vet ./...
+	cd cmd/corsgate && $(GO) vet ./...
 
 unit:
 	$(GO) test -race -count=1 ./...
@@ -31,6 +32,17 @@ e2e:
 # The bench module's own correctness tests (every library gets the same policy).
 bench-check:
 	cd bench && $(GO) test -count=1 -run 'Test' ./...
+
+# corsgate's own module: unit tests, and the program in front of Debian's
+# nginx (faults under load included; needs nginx-light, skipped without it
+# unless CI=true).
+gate:
+	cd cmd/corsgate && $(GO) test -race -count=1 -timeout 8m ./...
+
+# corsgate's load benchmark: direct to nginx, through corsgate, and through
+# nginx's own CORS snippet; rewrites the corsgate section of BENCHMARKS.md.
+gate-bench:
+	cd cmd/corsgate && $(GO) test -run '^$$' -bench '^BenchmarkLoad$$' -benchtime 1x -timeout 60m . -args -bench-out ../../BENCHMARKS.md
 
 # Comparative benchmarks; writes BENCHMARKS.md.
 bench:
