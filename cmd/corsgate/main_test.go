@@ -112,7 +112,7 @@ func TestCheck(t *testing.T) {
 // gate is a running corsgate process.
 type gate struct {
 	cmd         *exec.Cmd
-	out         *syncBuffer
+	out         interface{ String() string }
 	URL, Admin  string
 	done        chan struct{}
 	exitCode    int
@@ -154,10 +154,27 @@ func (g *gate) records() []map[string]any {
 // ends, and must then exit 0.
 func startGate(t testing.TB, path string, args ...string) *gate {
 	t.Helper()
-	g := &gate{out: &syncBuffer{}, done: make(chan struct{}), config: path}
+	buf := &syncBuffer{}
+	return startGateWith(t, path, buf, buf, args...)
+}
+
+// startGateOut is startGate with the output going to the file f, for runs
+// too long to keep it in memory. It returns the URL.
+func startGateOut(t testing.TB, path string, f *os.File, args ...string) string {
+	t.Helper()
+	return startGateWith(t, path, f, fileText{f.Name()}, args...).URL
+}
+
+type fileText struct{ name string }
+
+func (f fileText) String() string { b, _ := os.ReadFile(f.name); return string(b) }
+
+func startGateWith(t testing.TB, path string, w io.Writer, out interface{ String() string }, args ...string) *gate {
+	t.Helper()
+	g := &gate{out: out, done: make(chan struct{}), config: path}
 	g.cmd = exec.Command(os.Args[0], append([]string{"-config", path}, args...)...)
 	g.cmd.Env = append(os.Environ(), "CORSGATE_TEST_MAIN=1")
-	g.cmd.Stdout, g.cmd.Stderr = g.out, g.out
+	g.cmd.Stdout, g.cmd.Stderr = w, w
 	if err := g.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -73,6 +73,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -227,9 +228,19 @@ func (g *Gateway) build(c *config.Config, tr *http.Transport) (*state, error) {
 		ModifyResponse: g.modifyResponse,
 		ErrorHandler:   g.errorHandler,
 		ErrorLog:       slog.NewLogLogger(g.log.Handler(), slog.LevelWarn),
+		BufferPool:     copyBuffers,
 	}
 	return st, nil
 }
+
+// copyBuffers lends ReverseProxy the buffers it copies response bodies
+// through; without a pool it allocates 32 KiB per request.
+var copyBuffers = &bufferPool{pool: sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}}
+
+type bufferPool struct{ pool sync.Pool }
+
+func (p *bufferPool) Get() []byte  { return *p.pool.Get().(*[]byte) }
+func (p *bufferPool) Put(b []byte) { p.pool.Put(&b) }
 
 func newRoute(p, label string, policy cors.Config, debug bool) (*route, error) {
 	policy.OnReject = onReject
