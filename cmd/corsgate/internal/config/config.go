@@ -31,6 +31,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -221,6 +222,7 @@ func Parse(data []byte) (*Config, error) {
 	v := validator{problems: d.problems, badPolicy: d.badPolicy, decoded: d.bad}
 	c := v.check(&f)
 	if len(v.problems) > 0 {
+		sortProblems(v.problems)
 		return nil, &Error{Problems: v.problems}
 	}
 	sum := sha256.Sum256(data)
@@ -492,4 +494,19 @@ func show(v any) string {
 		return strconv.Quote(s)
 	}
 	return fmt.Sprint(v)
+}
+
+// sortProblems puts the problems of routes after the others, by route, so
+// that a route's decoding and policy problems come together; otherwise the
+// order they were found in stays.
+func sortProblems(ps []Problem) {
+	route := func(loc string) int {
+		rest, ok := strings.CutPrefix(loc, "routes[")
+		if !ok {
+			return -1
+		}
+		n, _ := strconv.Atoi(rest[:max(strings.IndexByte(rest, ']'), 0)])
+		return n
+	}
+	slices.SortStableFunc(ps, func(a, b Problem) int { return route(a.Location) - route(b.Location) })
 }

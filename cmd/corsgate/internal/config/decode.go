@@ -30,6 +30,14 @@ func (d *decoder) add(loc, format string, args ...any) {
 		d.bad = map[string]bool{}
 	}
 	d.bad[loc] = true
+}
+
+// badValue is add for a value that did not decode. Its route's policy is
+// then not validated: cors.New would report the missing value again (an
+// allowedOrigins that is a string is also "no origin is allowed"). Unknown
+// keys do not stop validation: the rest of the policy is what it says.
+func (d *decoder) badValue(loc, format string, args ...any) {
+	d.add(loc, format, args...)
 	if d.route >= 0 && strings.Contains(loc, ".policy") {
 		if d.badPolicy == nil {
 			d.badPolicy = map[int]bool{}
@@ -123,7 +131,7 @@ func (d *decoder) value(loc string, raw []byte, v reflect.Value) {
 func (d *decoder) object(loc string, raw []byte, v reflect.Value) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		d.add(orFile(loc), "want an object { … }, got %s", kindOf(raw))
+		d.badValue(orFile(loc), "want an object { … }, got %s", kindOf(raw))
 		return
 	}
 	fields := jsonFields(v.Type())
@@ -162,10 +170,10 @@ func (d *decoder) leaf(loc string, raw []byte, v reflect.Value) {
 	v.SetZero() // a failed value is reported, not half-applied; the default stands
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		d.add(loc, "want %s, got %s", describe(v.Type()), kindOf(raw))
+		d.badValue(loc, "want %s, got %s", describe(v.Type()), kindOf(raw))
 		return
 	}
-	d.add(loc, "%v", err)
+	d.badValue(loc, "%v", err)
 }
 
 func join(loc, key string) string {
