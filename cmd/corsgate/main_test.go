@@ -278,16 +278,6 @@ func send(t testing.TB, method, url string, header map[string]string) (*http.Res
 	return resp, string(b)
 }
 
-func corsHeaders(h http.Header) http.Header {
-	out := http.Header{}
-	for k, v := range h {
-		if strings.HasPrefix(k, "Access-Control-") || k == "Vary" {
-			out[k] = v
-		}
-	}
-	return out
-}
-
 func writeConfig(t testing.TB, path, upstream, mode, routes, extra string) {
 	t.Helper()
 	data := fmt.Sprintf(`{"listen": "127.0.0.1:0", "admin": "127.0.0.1:0", "upstream": %q, "mode": %q, %s "routes": %s}`, upstream, mode, extra, routes)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corskit/cors/check"
 	"github.com/corskit/cors/cmd/corsgate/internal/load"
 	"github.com/corskit/cors/internal/nginxtest"
 )
@@ -72,7 +73,7 @@ func TestNginxEnforce(t *testing.T) {
 			if resp.StatusCode != tt.status || !strings.HasPrefix(body, tt.body) {
 				t.Errorf("%d %q, want %d %q…", resp.StatusCode, body, tt.status, tt.body)
 			}
-			if got := corsHeaders(resp.Header); !reflect.DeepEqual(got, tt.want) {
+			if got := check.CORSHeaders(resp.Header); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("CORS headers\n got %v\nwant %v", got, tt.want)
 			}
 		})
@@ -81,8 +82,8 @@ func TestNginxEnforce(t *testing.T) {
 	// nginx stopped: 502, readable by the page; back: 200.
 	ng.Stop()
 	resp, body := send(t, "GET", g.URL+"/api/items.json", app)
-	if resp.StatusCode != 502 || !reflect.DeepEqual(corsHeaders(resp.Header), apiAnswer) {
-		t.Errorf("nginx down: %d %q %v", resp.StatusCode, body, corsHeaders(resp.Header))
+	if resp.StatusCode != 502 || !reflect.DeepEqual(check.CORSHeaders(resp.Header), apiAnswer) {
+		t.Errorf("nginx down: %d %q %v", resp.StatusCode, body, check.CORSHeaders(resp.Header))
 	}
 	if err := ng.Restart(); err != nil {
 		t.Fatal(err)
@@ -102,7 +103,7 @@ func TestNginxReportOnly(t *testing.T) {
 	resp, _ := send(t, "GET", g.URL+"/api/wrong/x", map[string]string{"Origin": appOrigin})
 	want := http.Header{"Access-Control-Allow-Origin": {"*", appOrigin}, "Access-Control-Allow-Credentials": {"true"},
 		"Access-Control-Allow-Methods": {"GET, POST, PUT, DELETE, OPTIONS"}, "Vary": {"Accept-Encoding"}}
-	if got := corsHeaders(resp.Header); resp.StatusCode != 200 || !reflect.DeepEqual(got, want) {
+	if got := check.CORSHeaders(resp.Header); resp.StatusCode != 200 || !reflect.DeepEqual(got, want) {
 		t.Errorf("report-only changed the answer: %d %v", resp.StatusCode, got)
 	}
 	rec := g.waitLog(t, "report-only: the policy would answer differently", 0)
@@ -116,8 +117,8 @@ func TestNginxReportOnly(t *testing.T) {
 	}
 	// A preflight goes to nginx, which has no answer for it.
 	resp, _ = send(t, "OPTIONS", g.URL+"/api/none", map[string]string{"Origin": appOrigin, "Access-Control-Request-Method": "PUT"})
-	if resp.StatusCode != 405 || len(corsHeaders(resp.Header)) != 0 {
-		t.Errorf("preflight through report-only: %d %v, want nginx's bare 405", resp.StatusCode, corsHeaders(resp.Header))
+	if resp.StatusCode != 405 || len(check.CORSHeaders(resp.Header)) != 0 {
+		t.Errorf("preflight through report-only: %d %v, want nginx's bare 405", resp.StatusCode, check.CORSHeaders(resp.Header))
 	}
 	_, m := send(t, "GET", g.Admin+"/metrics", nil)
 	for _, want := range []string{
@@ -151,7 +152,7 @@ func TestFaultsUnderLoad(t *testing.T) {
 
 	type answer struct{ kind, policy string }
 	sets := map[string]answer{}
-	key := func(h http.Header) string { return fmt.Sprint(corsHeaders(h)) }
+	key := func(h http.Header) string { return fmt.Sprint(check.CORSHeaders(h)) }
 	sets[key(http.Header{"Access-Control-Allow-Origin": {appOrigin}, "Access-Control-Allow-Credentials": {"true"}, "Access-Control-Expose-Headers": {"x-policy-a"}, "Vary": {"Origin"}})] = answer{"actual", "A"}
 	sets[key(http.Header{"Access-Control-Allow-Origin": {appOrigin}, "Access-Control-Expose-Headers": {"x-policy-b"}, "Vary": {"Origin"}})] = answer{"actual", "B"}
 	sets[key(http.Header{"Access-Control-Allow-Origin": {appOrigin}, "Access-Control-Allow-Credentials": {"true"}, "Access-Control-Allow-Methods": {"PUT"},
@@ -200,7 +201,7 @@ func TestFaultsUnderLoad(t *testing.T) {
 		got, ok := sets[key(r.Header)]
 		switch {
 		case !ok || got.kind != kind:
-			problems = append(problems, fmt.Sprintf("request %d (%s, status %d): CORS headers of no single policy: %v", r.Seq, kind, r.Status, corsHeaders(r.Header)))
+			problems = append(problems, fmt.Sprintf("request %d (%s, status %d): CORS headers of no single policy: %v", r.Seq, kind, r.Status, check.CORSHeaders(r.Header)))
 		case kind == "preflight" && r.Status != 204, kind == "actual" && r.Status != 200 && r.Status != 502 && r.Status != 504:
 			problems = append(problems, fmt.Sprintf("request %d (%s): status %d", r.Seq, kind, r.Status))
 		}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/corskit/cors"
+	"github.com/corskit/cors/check"
 	"github.com/corskit/cors/cmd/corsgate/internal/config"
 	"github.com/corskit/cors/cmd/corsgate/internal/gateway"
 )
@@ -193,15 +194,6 @@ func (f *fixture) do(t testing.TB, r req) *http.Response {
 
 // corsHeaders is the whole set of CORS-related response headers: every
 // Access-Control-* line and Vary.
-func corsHeaders(h http.Header) http.Header {
-	out := http.Header{}
-	for k, v := range h {
-		if strings.HasPrefix(k, "Access-Control-") || k == "Vary" {
-			out[k] = v
-		}
-	}
-	return out
-}
 
 func TestEnforce(t *testing.T) {
 	f := newFixture(t, "enforce", routes, "")
@@ -284,7 +276,7 @@ func TestEnforce(t *testing.T) {
 			if got := f.up.calls.Load() - before; got != map[bool]int32{true: 1, false: 0}[tt.upstream] {
 				t.Errorf("the upstream saw %d requests, want upstream=%v", got, tt.upstream)
 			}
-			if got := corsHeaders(resp.Header); !reflect.DeepEqual(got, tt.want) {
+			if got := check.CORSHeaders(resp.Header); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("CORS headers:\n got %v\nwant %v", got, tt.want)
 			}
 			reqs, _, _ := f.obs.snapshot()
@@ -305,11 +297,11 @@ func TestReportOnly(t *testing.T) {
 		diffs  []string    // observer: "route field"
 	}{
 		{"upstream agrees with the policy", req{"GET", "/api/x", map[string]string{"Origin": app, "X-Test-Answer": "same"}}, 200,
-			corsHeaders(http.Header(answers["same"].header)), nil},
+			check.CORSHeaders(http.Header(answers["same"].header)), nil},
 		{"upstream agrees on a preflight (safelisted methods and order do not count)", req{"OPTIONS", "/api/x", map[string]string{"Origin": app, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type", "X-Test-Answer": "same-preflight"}}, 204,
-			corsHeaders(http.Header(answers["same-preflight"].header)), nil},
+			check.CORSHeaders(http.Header(answers["same-preflight"].header)), nil},
 		{"upstream sends wrong headers: each difference counted", req{"GET", "/api/x", map[string]string{"Origin": app, "X-Test-Answer": "wrong"}}, 200,
-			corsHeaders(http.Header(answers["wrong"].header)),
+			check.CORSHeaders(http.Header(answers["wrong"].header)),
 			[]string{"/api/ Access-Control-Allow-Origin", "/api/ Access-Control-Expose-Headers", "/api/ Vary"}},
 		{"a preflight the upstream refuses with 405 and the policy allows", req{"OPTIONS", "/api/x", map[string]string{"Origin": app, "Access-Control-Request-Method": "PUT", "X-Test-Answer": "405"}}, 405,
 			http.Header{},
@@ -318,7 +310,7 @@ func TestReportOnly(t *testing.T) {
 			http.Header{"Access-Control-Allow-Origin": {"*"}},
 			[]string{"/api/ Access-Control-Allow-Origin", "/api/ Vary"}},
 		{"not a CORS request: not compared", req{"GET", "/api/x", map[string]string{"X-Test-Answer": "wrong"}}, 200,
-			corsHeaders(http.Header(answers["wrong"].header)), nil},
+			check.CORSHeaders(http.Header(answers["wrong"].header)), nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -331,7 +323,7 @@ func TestReportOnly(t *testing.T) {
 			if f.up.calls.Load() != before+1 {
 				t.Errorf("report-only must send every request upstream")
 			}
-			if got := corsHeaders(resp.Header); !reflect.DeepEqual(got, tt.want) {
+			if got := check.CORSHeaders(resp.Header); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("headers must pass untouched:\n got %v\nwant %v", got, tt.want)
 			}
 			_, _, d1 := f.obs.snapshot()
@@ -416,7 +408,7 @@ func TestUpstreamFailures(t *testing.T) {
 					if resp.StatusCode != tt.status {
 						t.Errorf("status %d, want %d (%s)", resp.StatusCode, tt.status, body)
 					}
-					if got := corsHeaders(resp.Header); !reflect.DeepEqual(got, r.want) {
+					if got := check.CORSHeaders(resp.Header); !reflect.DeepEqual(got, r.want) {
 						t.Errorf("origin %s: CORS headers\n got %v\nwant %v", r.origin, got, r.want)
 					}
 					if d := time.Since(start); d > 5*time.Second {
