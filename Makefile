@@ -2,7 +2,7 @@
 GO ?= go
 FUZZTIME ?= 30s
 
-.PHONY: test unit e2e e2e-run bench bench-check fuzz demo vet gate gate-bench
+.PHONY: test unit e2e e2e-run bench bench-check fuzz demo vet record-origins gate gate-bench
 
 # (The e2e module is one package; running go test without a package list keeps
 # its "skipping: no Chromium" message visible.)
@@ -58,3 +58,11 @@ fuzz:
 
 demo:
 	$(GO) run ./cmd/corsdemo
+
+# Re-record the origin corpus (internal/origincorpus/testdata/origins.json):
+# what Chromium's URL parser makes of each generated origin string and of
+# every replacement New suggests. Run it after changing the generator or a
+# suggestion; make test replays the recording and checks it is still what
+# Chromium says.
+record-origins:
+	cd e2e && CORSKIT_RECORD=origins $(GO) test -count=1 -run '^TestOriginCorpus$$' -v .

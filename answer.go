@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/corskit/cors/internal/acrh"
 )
 
 // An answer is the header set of a successful preflight, worked out when
@@ -52,7 +54,7 @@ func (p *policy) makeAnswers() {
 			lines = []string{headersMark}
 		}
 		h := http.Header{}
-		p.preflightHeaders(h, originMark, methodMark, lines, safelisted, true, true, privateNet, "")
+		p.preflightHeaders(h, originMark, methodMark, lines, safelisted, true, acrh.Allowed, privateNet, "")
 		a := &answer{origin: -1}
 		keys := make([]string, 0, len(h))
 		for k := range h {

@@ -200,6 +200,9 @@ const (
 	// ResponseHeaderAsRequestHeader: an Access-Control-Allow-… response
 	// header listed in AllowedHeaders.
 	ResponseHeaderAsRequestHeader ConfigReason = "response-header-as-request-header"
+	// TooManyHeaders: AllowedHeaders names more headers than one preflight
+	// may request (64).
+	TooManyHeaders ConfigReason = "too-many-headers"
 	// WildcardExposeWithCredentials: "*" in ExposedHeaders with
 	// AllowCredentials.
 	WildcardExposeWithCredentials ConfigReason = "wildcard-expose-with-credentials"
@@ -372,6 +375,11 @@ func compile(c Config) (*policy, error) {
 			continue
 		}
 		appendUnique(&n.AllowedHeaders, strings.ToLower(h))
+	}
+	if !anyHeader && len(n.AllowedHeaders) > acrh.MaxElements {
+		// A preflight naming more than acrh.MaxElements headers is refused
+		// as malformed, so a longer list could not all be requested at once.
+		report(fh, "", TooManyHeaders, "%d names, but a preflight may request at most %d (longer lists are refused to bound the work a request can cause): list at most %d, the headers your pages really send", len(n.AllowedHeaders), acrh.MaxElements, acrh.MaxElements)
 	}
 	slices.Sort(n.AllowedHeaders)
 	p.headers = acrh.NewMatcher(n.AllowedHeaders, anyHeader, c.AllowCredentials)

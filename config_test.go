@@ -3,6 +3,7 @@ package cors_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"reflect"
 	"slices"
@@ -47,7 +48,11 @@ func TestNewRejects(t *testing.T) {
 		{"port not numeric", origins("https://example.com:http"), "AllowedOrigins", "https://example.com:http", cors.InvalidOrigin, "bad port"},
 		{"empty port", origins("https://example.com:"), "AllowedOrigins", "https://example.com:", cors.InvalidOrigin, "bad port"},
 		{"bad host", origins("https://exa_mple..com"), "AllowedOrigins", "https://exa_mple..com", cors.InvalidOrigin, "empty label"},
-		{"non-ascii host", origins("https://bücher.example"), "AllowedOrigins", "https://bücher.example", cors.InvalidOrigin, "punycode"},
+		{"non-ascii host", origins("https://bücher.example"), "AllowedOrigins", "https://bücher.example", cors.InvalidOrigin, `write "https://xn--bcher-kva.example"`},
+		{"ipv4-mapped ipv6, dotted", origins("http://[::ffff:127.127.127.127]:90"), "AllowedOrigins", "http://[::ffff:127.127.127.127]:90", cors.InvalidOrigin, `write "http://[::ffff:7f7f:7f7f]:90"`},
+		{"ipv4 trailing dot", origins("https://127.0.0.1.:90"), "AllowedOrigins", "https://127.0.0.1.:90", cors.InvalidOrigin, `write "https://127.0.0.1:90"`},
+		{"invalid punycode", origins("http://xn--f"), "AllowedOrigins", "http://xn--f", cors.InvalidOrigin, "not a valid internationalised domain name"},
+		{"invalid punycode under a wildcard", origins("https://*.xn--f.example"), "AllowedOrigins", "https://*.xn--f.example", cors.InvalidOrigin, "not a valid internationalised domain name"},
 		{"bad ipv4", origins("http://127.1"), "AllowedOrigins", "http://127.1", cors.InvalidOrigin, "IPv4"},
 		{"non-canonical ipv6", origins("http://[0:0:0:0:0:0:0:1]:8080"), "AllowedOrigins", "http://[0:0:0:0:0:0:0:1]:8080", cors.InvalidOrigin, `write "http://[::1]:8080"`},
 		{"missing scheme", origins("example.com"), "AllowedOrigins", "example.com", cors.InvalidOrigin, `write "https://example.com"`},
@@ -58,6 +63,7 @@ func TestNewRejects(t *testing.T) {
 		{"star in scheme", origins("*://example.com"), "AllowedOrigins", "*://example.com", cors.InvalidOrigin, "scheme"},
 		{"star prefix without dot", origins("https://*example.com"), "AllowedOrigins", "https://*example.com", cors.InvalidOrigin, "wildcard can only"},
 		{"star before ip", origins("http://*.127.0.0.1"), "AllowedOrigins", "http://*.127.0.0.1", cors.InvalidOrigin, "IP address"},
+		{"65 header names", cors.Config{AllowedOrigins: ok, AllowedHeaders: headerNames(65)}, "AllowedHeaders", "", cors.TooManyHeaders, "at most 64"},
 		{"star in path", origins("https://example.com/*"), "AllowedOrigins", "https://example.com/*", cors.InvalidOrigin, "wildcard can only"},
 		{"null", origins("null"), "AllowedOrigins", "null", cors.NullOrigin, "DangerouslyAllowNullOrigin"},
 		{"file", origins("file:///home/me/index.html"), "AllowedOrigins", "file:///home/me/index.html", cors.FileOrigin, `"null"`},
@@ -292,4 +298,13 @@ func TestAllowAllConfig(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("AllowAll().Config() = %+v\nwant %+v", got, want)
 	}
+}
+
+// headerNames returns n distinct header names, X-H00….
+func headerNames(n int) []string {
+	var names []string
+	for i := 0; i < n; i++ {
+		names = append(names, fmt.Sprintf("X-H%02d", i))
+	}
+	return names
 }

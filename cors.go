@@ -95,9 +95,10 @@ func clone(s []string) []string {
 // and the CORS headers accepted so far, instead of a bare 403, so that the
 // browser's console names the real culprit ("Method PUT is not allowed by
 // Access-Control-Allow-Methods", "Request header field x-token is not
-// allowed"). A disallowed origin still learns nothing. Debug mode reveals the
-// allowed methods and headers to allowed origins; it is meant for
-// development.
+// allowed"). The answer never grants what the policy refuses, so the browser
+// still blocks the request. A disallowed origin still learns nothing. Debug
+// mode reveals the allowed methods and headers to allowed origins; it is
+// meant for development.
 func (m *Middleware) SetDebug(on bool) { m.debug.Store(on) }
 
 // Handler returns a handler that applies the policy and calls next for every
@@ -390,7 +391,7 @@ func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request
 			if a := p.answers[answerIndex(safelisted, len(acrhLines) > 0, privateNet)]; a != nil && len(h[fetch.HeaderVary]) == 0 {
 				a.write(h, o)
 			} else {
-				p.preflightHeaders(h, o, method, acrhLines, safelisted, true, true, privateNet, "")
+				p.preflightHeaders(h, o, method, acrhLines, safelisted, true, acrh.Allowed, privateNet, "")
 			}
 			if p.passthrough {
 				return true
@@ -447,10 +448,12 @@ func refusal(methodOK bool, headers acrh.Result) Reason {
 
 // debugPreflight answers, in debug mode, a preflight from an allowed origin
 // that failed for reason: a 2xx with the headers accepted so far, so that
-// the browser reports the exact failure. The handler never runs.
+// the browser reports the exact failure. It must never grant what the
+// policy refuses: the answer always leaves out something the browser needs
+// for this preflight (see preflightHeaders), so the browser still refuses
+// it, only with a precise message. The handler never runs.
 func (p *policy) debugPreflight(w http.ResponseWriter, r *http.Request, o, method string, acrhLines []string, safelisted, methodOK bool, headers acrh.Result, privateNet bool, reason Reason) {
-	headersOK := methodOK && headers == acrh.Allowed
-	p.preflightHeaders(w.Header(), o, method, acrhLines, safelisted, methodOK, headersOK, privateNet, reason)
+	p.preflightHeaders(w.Header(), o, method, acrhLines, safelisted, methodOK, headers, privateNet, reason)
 	if p.onReject != nil {
 		p.onReject(r, reason)
 	}
@@ -459,8 +462,27 @@ func (p *policy) debugPreflight(w http.ResponseWriter, r *http.Request, o, metho
 
 // preflightHeaders writes the CORS headers of a preflight response: all of
 // them when reason is "", or, in debug mode, those accepted before the
-// check that failed.
-func (p *policy) preflightHeaders(h http.Header, o, method string, acrhLines []string, safelisted, methodOK, headersOK, privateNet bool, reason Reason) {
+// check that failed. headers is the verdict on Access-Control-Request-Headers
+// (Allowed when the method failed first, as it was not checked).
+//
+// A debug answer grants nothing the policy refuses, whatever the reason:
+//
+//   - MethodNotAllowed: Access-Control-Allow-Methods lists the allowed
+//     methods, which do not include the requested one, or is left out when
+//     it would be "*" (which covers any method without credentials);
+//   - HeaderNotAllowed: Access-Control-Allow-Headers lists the allowed
+//     names, which do not include the refused one, or is left out when the
+//     policy allows any name ("*" and "*,authorization" cover every name in
+//     browsers: Chromium lets "*" cover Authorization too);
+//   - HeadersMalformed: Access-Control-Allow-Headers is left out, so the
+//     browser refuses the first requested name (a list, even one that names
+//     every requested header, would let a request over the limits through);
+//   - PrivateNetworkNotAllowed: Access-Control-Allow-Private-Network is left
+//     out.
+//
+// Access-Control-Max-Age is never sent with a refusal, so nothing is cached.
+func (p *policy) preflightHeaders(h http.Header, o, method string, acrhLines []string, safelisted, methodOK bool, headers acrh.Result, privateNet bool, reason Reason) {
+	headersOK := methodOK && headers == acrh.Allowed
 	n := p.preflightSlots
 	reflect := headersOK && len(acrhLines) > 0 && p.reflectHeaders()
 	if reflect {
@@ -490,7 +512,12 @@ func (p *policy) preflightHeaders(h http.Header, o, method string, acrhLines []s
 	}
 	if len(acrhLines) > 0 {
 		switch {
-		case p.acah != "" && (headersOK || p.acah != fetch.Wildcard):
+		case p.acah != "" && headersOK:
+			s.set(h, fetch.HeaderAllowHeaders, p.acah)
+		case p.acah != "" && !p.anyHeaders && headers != acrh.Malformed:
+			// Debug: the allowed names, which lack the refused one (or,
+			// when the method failed, were not yet looked at), so that
+			// the browser names the culprit.
 			s.set(h, fetch.HeaderAllowHeaders, p.acah)
 		case reflect:
 			// Any header with credentials: "*" would be literal, so the

@@ -1,6 +1,7 @@
 package cors_test
 
 import (
+	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -549,4 +550,46 @@ func TestHandlerAddKeepsNeighbours(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestHeaderLimits: the Fetch standard sets no limit on the length of a
+// header name, and a page can send a long one, so the middleware allows it
+// wherever the policy does (AllowAll, a listed name, "*" with
+// credentials). The one limit is on the number of names: New accepts at
+// most 64, and a preflight requesting all 64 at once is allowed.
+func TestHeaderLimits(t *testing.T) {
+	const origin = "https://app.example.com"
+	long := "x-" + strings.Repeat("long", 50) // 202 bytes
+	vary := "Access-Control-Request-Method, Access-Control-Request-Headers"
+	check(t, cors.AllowAll(), []exchange{
+		{"long name under AllowAll", preflight(origin, "PUT", acrh, long), 204,
+			hdr(acao, "*", acam, "PUT,PATCH,DELETE", acah, "*,authorization", "Vary", vary), false},
+		{"very long name under AllowAll", preflight(origin, "PUT", acrh, "content-type,"+strings.Repeat("y", 8000)), 204,
+			hdr(acao, "*", acam, "PUT,PATCH,DELETE", acah, "*,authorization", "Vary", vary), false},
+	})
+	listed := cors.Config{AllowedOrigins: []string{origin}, AllowedHeaders: []string{strings.ToUpper(long), "X-Token"}}
+	check(t, mustNew(t, listed), []exchange{
+		{"long listed name", preflight(origin, "GET", acrh, long), 204,
+			hdr(acao, origin, acah, long+",x-token", "Vary", "Origin, "+vary), false},
+		{"long listed name, other spelling", preflight(origin, "GET", acrh, "X-Token, "+strings.ToUpper(long)), 204,
+			hdr(acao, origin, acah, long+",x-token", "Vary", "Origin, "+vary), false},
+		{"long name not listed", preflight(origin, "GET", acrh, long+"x"), 403, hdr(), false},
+	})
+	creds := cors.Config{AllowedOrigins: []string{origin}, AllowedHeaders: []string{"*"}, AllowCredentials: true}
+	check(t, mustNew(t, creds), []exchange{
+		{"long name reflected with credentials", preflight(origin, "GET", acrh, long), 204,
+			hdr(acao, origin, acac, "true", acah, long, "Vary", "Origin, "+vary), false},
+	})
+
+	names := make([]string, 64)
+	for i := range names {
+		names[i] = fmt.Sprintf("x-h%02d", i)
+	}
+	all := strings.Join(names, ",")
+	m := mustNew(t, cors.Config{AllowedOrigins: []string{origin}, AllowedHeaders: names})
+	check(t, m, []exchange{
+		{"all 64 allowed names at once", preflight(origin, "GET", acrh, all), 204,
+			hdr(acao, origin, acah, all, "Vary", "Origin, "+vary), false},
+		{"65 names", preflight(origin, "GET", acrh, all+",x-h00"), 403, hdr(), false},
+	})
 }

@@ -33,10 +33,21 @@
 //     users;
 //   - origin patterns that are not origins as browsers serialise them: a
 //     path or trailing slash, a query, a fragment, userinfo, upper case, an
-//     explicit default port (":443" on https), a bad port or host, a "*"
-//     anywhere but "*." in front of a domain or ":*" as the port. Matching
-//     is byte for byte, so such a pattern could never match, or would only
-//     look as if it did; the error says what to write instead;
+//     explicit default port (":443" on https), a port on a scheme other than
+//     http(s), ws(s) and ftp (extensions and app webviews have none), a bad
+//     port or host, a "*" anywhere but "*." in front of a domain or ":*" as
+//     the port. Hosts are held to the URL Standard's parser: IPv4 only in
+//     dotted decimal without a trailing dot ("127.1" and "127.0.0.1." are
+//     refused, with "127.0.0.1" suggested), IPv6 only in the form browsers
+//     print (lower-case hex, the longest run of zeros as "::", and never a
+//     dotted IPv4 part: "[::ffff:7f7f:7f7f]", not
+//     "[::ffff:127.127.127.127]"), internationalised names only in valid
+//     Punycode ("bücher.example" gets "xn--bcher-kva.example" suggested;
+//     "xn--f" is refused). Matching is byte for byte, so such a pattern
+//     could never match, or would only look as if it did; the error says
+//     what to write instead, and what it suggests is exactly what a browser
+//     sends (a test replays a corpus of such strings recorded in real
+//     browsers);
 //   - "null" and file: origins, unless DangerouslyAllowNullOrigin: any page
 //     can send "Origin: null" from a sandboxed iframe;
 //   - with AllowCredentials, plain-http origins other than loopback ones
@@ -129,13 +140,18 @@
 // de-duplicated names joined by commas. Tests, curl users and some proxies
 // send other spellings, and the middleware accepts them all: any case, any
 // order, spaces and tabs around the commas, empty elements, duplicates,
-// several header lines. What it does not accept is unbounded work: each
-// name is at most 128 bytes, at most 16 bytes of white space may surround
-// one, at most 16 elements may be empty and at most 64 names may be
-// requested in all. A request beyond those limits, which no browser sends,
-// is rejected as HeadersMalformed as soon as the limit is reached, so a
-// hostile 1 MiB header costs what a short one costs. The scan allocates
-// nothing.
+// several header lines, and names of any length (the Fetch standard sets
+// no limit, and a page can send a long one). What it does not accept is
+// unbounded work: at most 16 bytes of white space may surround a name, at
+// most 16 elements may be empty and at most 64 names may be requested in
+// all. A request beyond those limits, which no browser sends unless a page
+// sets more than 64 non-safelisted headers, is rejected as HeadersMalformed
+// as soon as the limit is reached, so a hostile 1 MiB header of commas,
+// spaces or repeated names costs what a short one costs; a long name costs
+// time in proportion to its length. New agrees with the request path: it
+// refuses AllowedHeaders with more than 64 names (TooManyHeaders), so every
+// set of names a policy allows can be requested at once. The scan
+// allocates nothing.
 //
 // # Routing: let preflights reach the middleware
 //
@@ -180,8 +196,16 @@
 // preflight it can only say that the preflight failed. SetDebug(true) makes
 // rejected preflights from allowed origins answer with a 2xx and the
 // headers accepted so far, so the console names the exact method or header
-// at fault. OnReject receives a typed Reason for every rejection, and
-// LogRejections adapts it to log/slog. Both cost nothing when unused.
+// at fault. Debug mode explains a refusal but never turns it into a
+// success: the answer always leaves out what the browser would need to let
+// that request through (the requested method in
+// Access-Control-Allow-Methods, the refused header in
+// Access-Control-Allow-Headers — which is left out entirely when the
+// policy allows any header, or when the request was malformed —, or
+// Access-Control-Allow-Private-Network), so a request that fails in
+// production fails in development too. OnReject receives a typed Reason
+// for every rejection, and LogRejections adapts it to log/slog. Both cost
+// nothing when unused.
 //
 // # Concurrency
 //

@@ -12,6 +12,7 @@ require (
 require (
 	github.com/felixge/httpsnoop v1.0.3 // indirect
 	golang.org/x/net v0.58.0 // indirect
+	golang.org/x/text v0.41.0 // indirect
 )
 
 replace github.com/corskit/cors => ../

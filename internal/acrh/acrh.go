@@ -6,13 +6,18 @@
 // and proxies send other spellings: mixed case, any order, spaces after the
 // commas, duplicates, several header lines. The Matcher accepts all of those,
 // as RFC 9110 §5.6.1's list syntax says it should, yet bounds its work by
-// constants rather than by the size of the request, so that a hostile 1 MiB
-// header costs what a short one costs:
+// constants and by the length of the names it is sent, so that a hostile
+// 1 MiB header of commas, spaces or repeated names costs what a short one
+// costs:
 //
 //   - at most MaxOWS bytes of white space on either side of a name;
 //   - at most MaxEmpty empty elements in all the lines together;
-//   - at most MaxElements names in all the lines together;
-//   - names longer than MaxNameLen bytes are malformed.
+//   - at most MaxElements names in all the lines together.
+//
+// A name may be of any length: the Fetch standard sets no limit, and
+// fetch(url, {headers: {[longName]: "x"}}) sends one. Its bytes are looked
+// at once each (and, for a name with upper-case bytes, once more), so a long
+// name costs time in proportion to its length and nothing else.
 //
 // The part of a line in the browsers' own form is taken first, by walking it
 // and the sorted allowed names together (see browserPrefix); when any name
@@ -29,14 +34,24 @@ import (
 	"github.com/corskit/cors/internal/fetch"
 )
 
-// The limits that bound the work of Matcher.Check. Browsers never come close
-// to any of them; a request that exceeds one is malformed.
+// The limits that bound the work of Matcher.Check, each independent of the
+// request's length. Browsers never come close to the first two (they send
+// no white space and no empty element); a page would have to set more than
+// 64 headers that are not CORS-safelisted to reach the third. A request that
+// exceeds one is malformed. The configuration side agrees: cors.New refuses
+// a policy that allows more than MaxElements names, so that every set of
+// names a policy allows can be requested at once.
 const (
-	MaxOWS      = 16  // white-space bytes before or after one name
-	MaxEmpty    = 16  // empty elements, including empty lines, in total
-	MaxElements = 64  // names, duplicates included, in total
-	MaxNameLen  = 128 // bytes in one name
+	MaxOWS      = 16 // white-space bytes before or after one name
+	MaxEmpty    = 16 // empty elements, including empty lines, in total
+	MaxElements = 64 // names, duplicates included, in total
 )
+
+// lowerBuf is the size of the stack buffer in which allows lower-cases a
+// requested name with upper-case bytes before looking it up in the map of
+// many allowed names. A longer name, which only a hand-made request sends
+// in mixed case, is compared with each allowed name of its length instead.
+const lowerBuf = 128
 
 // Result is the outcome of Check.
 type Result uint8
@@ -95,9 +110,9 @@ func NewMatcher(names []string, any, anyIncludesAuth bool) *Matcher {
 		m.names = nil
 		slices.Sort(m.few)
 		// browserPrefix must not take what the scanner calls malformed:
-		// every name must be a token within the length limit. With any,
-		// there are no names to merge with.
-		m.browserForm = !any && m.maxLen <= MaxNameLen
+		// every name must be a token. With any, there are no names to
+		// merge with.
+		m.browserForm = !any
 		for _, n := range m.few {
 			if !fetch.IsToken(n) {
 				m.browserForm = false
@@ -109,23 +124,20 @@ func NewMatcher(names []string, any, anyIncludesAuth bool) *Matcher {
 
 // anyLine takes line whole, for a Matcher that allows any name, if it is
 // in the browsers' form: tokens joined by single commas, with no white space
-// and no empty element, none longer than MaxNameLen, none of them an
-// Authorization that any does not cover. Each byte costs one lookup in
-// listBytes; each name, a length check and, when Authorization is not
-// covered, one comparison. Anything else (whole is false) is left to
-// Check's scanner, from the start of the line. A line longer than the
-// longest list the limits allow is left to the scanner at once, so the work
-// is bounded like the scanner's.
+// and no empty element, none of them an Authorization that any does not
+// cover. Each byte costs one lookup in listBytes; each name, an emptiness
+// check and, when Authorization is not covered, one comparison. Anything
+// else (whole is false) is left to Check's scanner, from the start of the
+// line, so a line is looked at at most twice. It stops at the first name
+// past MaxElements, so a line of many short names costs what one just past
+// the limit costs.
 func (m *Matcher) anyLine(line string) (n int, whole bool) {
-	if len(line) > MaxElements*(MaxNameLen+1) {
-		return 0, false
-	}
 	for start := 0; ; {
 		i := start
 		for i < len(line) && listBytes[line[i]] == tokenByte {
 			i++
 		}
-		if n++; !m.anyName(line[start:i]) {
+		if n++; n > MaxElements || !m.anyName(line[start:i]) {
 			return 0, false
 		}
 		if i == len(line) {
@@ -136,17 +148,13 @@ func (m *Matcher) anyLine(line string) (n int, whole bool) {
 		}
 		start = i + 1
 	}
-	if n > MaxElements {
-		return 0, false
-	}
 	return n, true
 }
 
-// anyName reports whether anyLine may take name: not empty, not too long,
-// and not an Authorization that any does not cover.
+// anyName reports whether anyLine may take name: not empty, and not an
+// Authorization that any does not cover.
 func (m *Matcher) anyName(name string) bool {
-	return name != "" && len(name) <= MaxNameLen &&
-		(m.authorization || !equalFoldLower(name, "authorization"))
+	return name != "" && (m.authorization || !equalFoldLower(name, "authorization"))
 }
 
 // The classes of listBytes.
@@ -229,11 +237,8 @@ func (m *Matcher) scan(lines []string, first, elems int) (Result, string) {
 				}
 			}
 			start := i
-			for i < len(line) && fetch.IsTokenByte(line[i]) {
+			for i < len(line) && listBytes[line[i]] == tokenByte {
 				i++
-				if i-start > MaxNameLen {
-					return Malformed, excerpt(line, start)
-				}
 			}
 			name := line[start:i]
 			ows = 0
@@ -280,8 +285,7 @@ func (m *Matcher) scan(lines []string, first, elems int) (Result, string) {
 // It returns n, the number of names taken, and either whole (line is such a
 // list and nothing is left) or i, the start of the first element it could
 // not take, where Check's scanner resumes. Each name taken is exactly an
-// allowed one (a token no longer than MaxNameLen) with no white space
-// around it, so the scanner would have accepted it too; FuzzCheck checks
+// allowed one (a token) with no white space around it, so the scanner would have accepted it too; FuzzCheck checks
 // that the two paths agree.
 func (m *Matcher) browserPrefix(line string) (i, n int, whole bool) {
 	for _, a := range m.few {
@@ -302,7 +306,11 @@ func (m *Matcher) browserPrefix(line string) (i, n int, whole bool) {
 
 // allows reports whether the token name is allowed, ignoring case.
 // Browsers send names in lower case, so an exact comparison comes first;
-// only a name with upper-case bytes is lower-cased, into a stack buffer.
+// only a name with upper-case bytes is compared again ignoring case: with
+// each of a few allowed names in turn, or, with many, lower-cased into a
+// stack buffer for the map lookup (a name too long for the buffer is
+// compared with each allowed name instead, which no browser makes
+// necessary).
 func (m *Matcher) allows(name string) bool {
 	if m.any {
 		return m.authorization || !equalFoldLower(name, "authorization")
@@ -326,7 +334,20 @@ func (m *Matcher) allows(name string) bool {
 		_, ok := m.names[name]
 		return ok
 	}
-	var buf [MaxNameLen]byte
+	for _, n := range m.few {
+		if equalFoldLower(name, n) {
+			return true
+		}
+	}
+	if len(name) > lowerBuf {
+		for n := range m.names {
+			if equalFoldLower(name, n) {
+				return true
+			}
+		}
+		return false
+	}
+	var buf [lowerBuf]byte
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		if 'A' <= c && c <= 'Z' {
@@ -334,15 +355,8 @@ func (m *Matcher) allows(name string) bool {
 		}
 		buf[i] = c
 	}
-	key := buf[:len(name)]
-	// The compiler allocates neither for comparing string(bytes) with a
-	// string nor for a map index by string(bytes).
-	for _, n := range m.few {
-		if string(key) == n {
-			return true
-		}
-	}
-	_, ok := m.names[string(key)]
+	// The compiler allocates nothing for a map index by string(bytes).
+	_, ok := m.names[string(buf[:len(name)])]
 	return ok
 }
 

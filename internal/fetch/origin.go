@@ -81,7 +81,24 @@ func (e *OriginError) Error() string {
 // ParseOrigin allocates; it is meant for configuration and diagnostics, not
 // for the per-request path.
 func ParseOrigin(s string) (Origin, error) {
+	return parseOrigin(s, 0)
+}
+
+// parseOrigin is ParseOrigin. A suggested replacement fixes the first
+// problem found; depth counts the times it has been parsed in turn, so that
+// the one suggested is the end of that chain ("HTTP://127.1" becomes
+// "http://127.0.0.1", not "http://127.1"), or none if the chain ends in a
+// problem without a fix. Each step fixes something, so the chain is short.
+func parseOrigin(s string, depth int) (Origin, error) {
 	fail := func(problem, instead string) (Origin, error) {
+		if instead != "" && instead != s && depth < 8 {
+			if _, err := parseOrigin(instead, depth+1); err != nil {
+				instead = ""
+				if oe, ok := err.(*OriginError); ok {
+					instead = oe.Instead
+				}
+			}
+		}
 		return Origin{}, &OriginError{Input: s, Problem: problem, Instead: instead}
 	}
 	if s == "" {
@@ -156,6 +173,12 @@ func ParseOrigin(s string) (Origin, error) {
 		if port == DefaultPort(scheme) {
 			return fail("explicit default port "+port+": browsers omit it, so it would never match", scheme+"://"+host)
 		}
+		if DefaultPort(scheme) == "" {
+			// Chromium gives extension pages (chrome-extension://id) an
+			// origin without the port, and app webviews serve custom schemes
+			// (capacitor://localhost) without one.
+			return fail("port on a "+scheme+": origin: pages on schemes other than http(s), ws(s) and ftp (browser extensions, app webviews) have origins without a port, so it would never match", scheme+"://"+host)
+		}
 	}
 	if problem, instead := CheckHost(host); problem != "" {
 		if instead != "" {
@@ -209,10 +232,17 @@ func checkPort(p string) string {
 func IsPort(p string) bool { return checkPort(p) == "" }
 
 // CheckHost reports what is wrong with host as the host of a serialised
-// origin, and the corrected host when one can be worked out. It returns
-// ("", "") for a lower-case ASCII domain (a trailing dot is allowed), a
-// dotted-quad IPv4 address, or a bracketed IPv6 address in the compressed
-// form of RFC 5952, which is what browsers send.
+// origin, and the corrected host when one can be worked out: the host a
+// browser would send for it. It returns ("", "") only for a host that a
+// browser serialises to itself (URL Standard, host parsing and
+// serialisation): a lower-case ASCII domain, with Punycode labels only where
+// they are valid (a trailing dot is allowed: browsers keep it on a domain);
+// a dotted-decimal IPv4 address, without a trailing dot (browsers drop it);
+// or a bracketed IPv6 address as SerializeIPv6 writes it (hex only, so
+// [::ffff:7f7f:7f7f], never [::ffff:127.127.127.127]). Domains are held to
+// DNS rules stricter than the URL Standard's (letters, digits, "-" and "_";
+// no label over 63 bytes or starting or ending with "-"); those are refused
+// without a suggestion.
 func CheckHost(host string) (problem, instead string) {
 	if host == "" {
 		return "empty host", ""
@@ -232,32 +262,34 @@ func CheckHost(host string) (problem, instead string) {
 		if err != nil || !a.Is6() {
 			return "bad IPv6 address " + strconv.Quote(inner), ""
 		}
-		if a.String() != inner {
-			return "IPv6 address not in the canonical form browsers send", "[" + a.String() + "]"
+		if canon := SerializeIPv6(a); canon != inner {
+			return "IPv6 address not in the form browsers send (lower-case hex, the longest run of zeros as \"::\", no dotted IPv4 part)", "[" + canon + "]"
 		}
 		return "", ""
 	}
-	if lower := strings.ToLower(host); lower != host {
-		if isASCII(host) {
-			return "upper case in the host: browsers send it in lower case", lower
+	// What a browser makes of the host: lower case, Punycode for
+	// internationalised names, and a refusal of what UTS #46 refuses.
+	ascii := host
+	if !isASCII(host) || strings.ToLower(host) != host || hasACELabel(host) {
+		a, err := domainToASCII.ToASCII(host)
+		if err != nil {
+			return "bad host " + strconv.Quote(host) + ": not a valid internationalised domain name, so browsers reject it (" + strings.TrimPrefix(err.Error(), "idna: ") + ")", ""
 		}
+		ascii = a
 	}
-	if !isASCII(host) {
-		return "non-ASCII host: browsers send internationalised names in punycode (xn--…); convert it with an IDNA library such as golang.org/x/net/idna", ""
-	}
-	// A host whose last label starts with a digit is parsed as IPv4 by the URL
-	// Standard, so it must be a canonical dotted quad.
-	name := strings.TrimSuffix(host, ".")
-	if IsIPHost(name) {
-		a, err := netip.ParseAddr(name)
-		if err != nil || !a.Is4() {
-			return "bad IPv4 address " + strconv.Quote(host), ""
+	// A host that ends in a number is an IPv4 address to the URL parser,
+	// in any of its legacy forms ("127.1", "0x7f.0.0.1", a trailing dot).
+	if EndsInANumber(ascii) {
+		a, ok := ParseIPv4(ascii)
+		if !ok {
+			return "bad IPv4 address " + strconv.Quote(host) + ": browsers reject it", ""
 		}
-		if a.String() != name {
+		if a.String() != host {
 			return "IPv4 address not in the dotted-decimal form browsers send", a.String()
 		}
 		return "", ""
 	}
+	name := strings.TrimSuffix(ascii, ".")
 	if len(name) > 253 {
 		return "domain name longer than 253 bytes", ""
 	}
@@ -266,7 +298,15 @@ func CheckHost(host string) (problem, instead string) {
 			return "bad host " + strconv.Quote(host) + ": " + p, ""
 		}
 	}
-	return "", ""
+	switch {
+	case ascii == host:
+		return "", ""
+	case isASCII(host) && strings.ToLower(host) == ascii:
+		return "upper case in the host: browsers send it in lower case", ascii
+	case !isASCII(host):
+		return "non-ASCII host: browsers send internationalised names in Punycode", ascii
+	}
+	return "host not in the form browsers send", ascii
 }
 
 // checkLabel checks one DNS label of a host: 1 to 63 bytes of letters,
@@ -289,16 +329,11 @@ func checkLabel(label string) string {
 }
 
 // IsIPHost reports whether host is, syntactically, an IP address rather than
-// a domain: bracketed (IPv6), or with a last label that starts with a digit,
-// which the URL Standard's host parser treats as IPv4 ("ends in a number").
-// It does not check that the address is valid; see CheckHost.
+// a domain: bracketed (IPv6), or ending in a number (see EndsInANumber),
+// which the URL Standard's host parser treats as IPv4. It does not check
+// that the address is valid; see CheckHost.
 func IsIPHost(host string) bool {
-	if strings.HasPrefix(host, "[") {
-		return true
-	}
-	name := strings.TrimSuffix(host, ".")
-	last := name[strings.LastIndexByte(name, '.')+1:]
-	return last != "" && '0' <= last[0] && last[0] <= '9'
+	return strings.HasPrefix(host, "[") || EndsInANumber(host)
 }
 
 // IsDomainByte reports whether b may appear in a label of a serialised

@@ -9,8 +9,8 @@ import (
 
 // OriginOfURL returns the origin of the absolute URL u (URL Standard, "origin"
 // of a URL with a special scheme), in the form a browser serialises it: the
-// scheme and host in lower case, an IPv6 host bracketed in the compressed
-// form of RFC 5952 (as net/netip prints it), and the port in decimal without
+// scheme and host in lower case, an IPv6 host bracketed as SerializeIPv6
+// writes it, and the port in decimal without
 // leading zeros, dropped when it is the scheme's default (see DefaultPort).
 // So http://API.Example.com:80/x and http://api.example.com share the origin
 // "http://api.example.com".
@@ -22,7 +22,7 @@ func OriginOfURL(u *url.URL) Origin {
 	host := strings.ToLower(u.Hostname())
 	if strings.Contains(host, ":") {
 		if a, err := netip.ParseAddr(host); err == nil {
-			host = a.String()
+			host = SerializeIPv6(a)
 		}
 		host = "[" + host + "]"
 	}
