@@ -12,10 +12,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/corskit/cors/cmd/corsgate/internal/logtest"
 )
 
 // TestMain lets the test binary run as corsgate itself, so that the tests
@@ -120,41 +121,15 @@ type gate struct {
 	serveRecord map[string]any
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // records returns the JSON log records written so far.
-func (g *gate) records() []map[string]any {
-	var out []map[string]any
-	for line := range strings.SplitSeq(g.out.String(), "\n") {
-		var m map[string]any
-		if json.Unmarshal([]byte(line), &m) == nil {
-			out = append(out, m)
-		}
-	}
-	return out
-}
+func (g *gate) records() []map[string]any { return logtest.Records(g.out.String()) }
 
 // startGate starts corsgate on the configuration file path and waits until
 // it serves. It is stopped (SIGTERM, then SIGKILL after 20 s) when the test
 // ends, and must then exit 0.
 func startGate(t testing.TB, path string, args ...string) *gate {
 	t.Helper()
-	buf := &syncBuffer{}
+	buf := &logtest.Buffer{}
 	return startGateWith(t, path, buf, buf, args...)
 }
 
@@ -347,6 +322,10 @@ func TestServe(t *testing.T) {
 		t.Errorf("/config at start: %v", c)
 	}
 	metrics := func() string { _, b := send(t, "GET", g.Admin+"/metrics", nil); return b }
+	// A request is counted once its response is written; give it a moment.
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(metrics(), `route="/"} 1`) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	for _, want := range []string{
 		`corsgate_requests_total{cors="actual",decision="allowed",reason="",route="/"} 1`,
 		`corsgate_config_reloads_total{result="failed"} 0`,

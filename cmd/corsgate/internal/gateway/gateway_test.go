@@ -1,9 +1,7 @@
 package gateway_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,6 +20,7 @@ import (
 	"github.com/corskit/cors/check"
 	"github.com/corskit/cors/cmd/corsgate/internal/config"
 	"github.com/corskit/cors/cmd/corsgate/internal/gateway"
+	"github.com/corskit/cors/cmd/corsgate/internal/logtest"
 )
 
 const app = "https://app.example.com"
@@ -67,6 +66,24 @@ func (o *observer) Difference(route, field string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.diffs = append(o.diffs, route+" "+field)
+}
+
+// requestsAfter waits until more than n requests are recorded: the gateway
+// records a request after its response is written, so a client can see the
+// response first.
+func (o *observer) requestsAfter(t testing.TB, n int) []string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		reqs, _, _ := o.snapshot()
+		if len(reqs) > n {
+			return reqs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no request recorded after the first %d", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func (o *observer) snapshot() (req, up, diffs []string) {
@@ -121,40 +138,12 @@ type fixture struct {
 	srv  *httptest.Server
 	up   *spy
 	obs  *observer
-	logs *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) records(t testing.TB) []map[string]any {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var out []map[string]any
-	for line := range strings.SplitSeq(strings.TrimSpace(b.b.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("log line %q: %v", line, err)
-		}
-		out = append(out, m)
-	}
-	return out
+	logs *logtest.Buffer
 }
 
 func newFixture(t testing.TB, mode, routes, extra string) *fixture {
 	t.Helper()
-	f := &fixture{up: &spy{}, obs: &observer{}, logs: &syncBuffer{}}
+	f := &fixture{up: &spy{}, obs: &observer{}, logs: &logtest.Buffer{}}
 	up := httptest.NewServer(f.up)
 	t.Cleanup(up.Close)
 	log := slog.New(slog.NewJSONHandler(f.logs, nil))
@@ -269,6 +258,7 @@ func TestEnforce(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := f.up.calls.Load()
+			reqs0, _, _ := f.obs.snapshot()
 			resp := f.do(t, tt.req)
 			if resp.StatusCode != tt.status {
 				t.Errorf("status %d, want %d", resp.StatusCode, tt.status)
@@ -279,8 +269,7 @@ func TestEnforce(t *testing.T) {
 			if got := check.CORSHeaders(resp.Header); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("CORS headers:\n got %v\nwant %v", got, tt.want)
 			}
-			reqs, _, _ := f.obs.snapshot()
-			if len(reqs) == 0 || reqs[len(reqs)-1] != tt.wantRecord {
+			if reqs := f.obs.requestsAfter(t, len(reqs0)); reqs[len(reqs)-1] != tt.wantRecord {
 				t.Errorf("observed %q, want %q", reqs[len(reqs)-1:], tt.wantRecord)
 			}
 		})
@@ -334,7 +323,7 @@ func TestReportOnly(t *testing.T) {
 	}
 	// The last difference was logged with what differs.
 	var found bool
-	for _, r := range f.logs.records(t) {
+	for _, r := range logtest.Records(f.logs.String()) {
 		if r["msg"] == "report-only: the policy would answer differently" && r["origin"] == "https://evil.example" {
 			found = true
 			want := []any{`Access-Control-Allow-Origin: upstream "*", policy (none)`, `Vary: upstream (none), policy "Origin"`}
@@ -534,9 +523,10 @@ func TestClassifyAgreesWithMiddleware(t *testing.T) {
 	}
 	for _, c := range cases {
 		before := f.up.calls.Load()
+		reqs0, _, _ := f.obs.snapshot()
 		f.do(t, c)
 		answeredByPolicy := f.up.calls.Load() == before
-		reqs, _, _ := f.obs.snapshot()
+		reqs := f.obs.requestsAfter(t, len(reqs0))
 		kind := strings.Fields(reqs[len(reqs)-1])[1]
 		if (kind == string(gateway.Preflight)) != answeredByPolicy {
 			t.Errorf("%s %v: classified %s, but the middleware answered it itself: %v", c.method, c.header, kind, answeredByPolicy)
@@ -548,8 +538,9 @@ func TestAccessLog(t *testing.T) {
 	f := newFixture(t, "enforce", routes, "")
 	f.do(t, req{"OPTIONS", "/api/x", map[string]string{"Origin": app, "Access-Control-Request-Method": "DELETE"}})
 	f.do(t, req{"GET", "/api/x", map[string]string{"Origin": app}})
+	f.obs.requestsAfter(t, 1) // the record is written after the response
 	var got []map[string]any
-	for _, r := range f.logs.records(t) {
+	for _, r := range logtest.Records(f.logs.String()) {
 		if r["log"] == "access" {
 			delete(r, "time")
 			delete(r, "duration")
@@ -572,7 +563,9 @@ func TestAccessLog(t *testing.T) {
 // upstream thinks is logged as 499 and counts no upstream error.
 func TestClientGoneIsNotAnUpstreamError(t *testing.T) {
 	release := make(chan struct{})
+	entered := make(chan struct{}, 1)
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
 		select {
 		case <-release:
 		case <-r.Context().Done():
@@ -587,11 +580,12 @@ func TestClientGoneIsNotAnUpstreamError(t *testing.T) {
 	}
 	srv := httptest.NewServer(gw)
 	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	go func() { <-entered; cancel() }() // hang up once the upstream has the request
 	hr, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/x", nil)
 	if _, err := srv.Client().Do(hr); err == nil {
-		t.Fatal("want the client's deadline to end the request")
+		t.Fatal("want the client's cancellation to end the request")
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
