@@ -28,7 +28,6 @@ import (
 //
 // This file uses only browser, openPage and evalJSON from the harness.
 func TestGate(t *testing.T) {
-	ctx := browser(t)
 	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		io.WriteString(w, `<!doctype html><html><head><meta charset="utf-8"><title>corsgate e2e</title><link rel="icon" href="data:,"></head><body></body></html>`)
@@ -41,6 +40,8 @@ func TestGate(t *testing.T) {
 	    {"path": "/api/", "policy": {"allowedOrigins": [%q], "allowedMethods": ["PUT"], "allowedHeaders": ["Content-Type"], "allowCredentials": true, "maxAge": -1}},
 	    {"path": "/static/", "policy": {"allowedOrigins": ["*"]}}
 	  ]}`, ng.URL, page.URL))
+	// The tab's time limit starts now, after the build.
+	ctx := browser(t)
 	openPage(t, ctx, page.URL+"/")
 
 	type call struct {
