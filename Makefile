@@ -6,7 +6,7 @@ FUZZTIME ?= 30s
 # (make e2e ENGINE=firefox).
 ENGINE ?=
 
-.PHONY: test unit examples e2e e2e-run bench bench-check fuzz demo vet record-origins record-differential
+.PHONY: test unit examples gate gate-bench e2e e2e-run bench bench-check fuzz demo vet record-origins record-differential
 
 # (The e2e module is one package; running go test without a package list keeps
 # its "skipping: no Chromium" message visible.)
@@ -16,14 +16,15 @@ ENGINE ?=
 # the real-browser suite in Chromium, Firefox and WebKit (an engine that cannot
 # run here is skipped with a message, except under CI=true, where it fails).
 # The README's quick starts are checked by examples/quickstart (in unit) and
-# examples/chi.
-test: vet unit examples e2e-run bench-check
+# examples/chi; corsgate, a module of its own, by gate.
+test: vet unit examples gate e2e-run bench-check
 
 vet:
 	$(GO) vet ./...
 	cd e2e && $(GO) vet ./...
 	cd bench && $(GO) vet ./...
 	cd examples/chi && $(GO) vet ./...
+	cd cmd/corsgate && $(GO) vet ./...
 
 unit:
 	$(GO) test -race -count=1 ./...
@@ -32,6 +33,17 @@ unit:
 # library's go.mod).
 examples:
 	cd examples/chi && $(GO) test -race -count=1 ./...
+
+# corsgate's own module: unit tests, and the program in front of Debian's
+# nginx (faults under load included; needs nginx-light, skipped without it
+# unless CI=true).
+gate:
+	cd cmd/corsgate && $(GO) test -race -count=1 -timeout 8m ./...
+
+# corsgate's load benchmark: direct to nginx, through corsgate, and through
+# nginx's own CORS snippet; rewrites the corsgate section of BENCHMARKS.md.
+gate-bench:
+	cd cmd/corsgate && $(GO) test -run '^$$' -bench '^BenchmarkLoad$$' -benchtime 1x -timeout 60m . -args -bench-out ../../BENCHMARKS.md
 
 e2e-run:
 	cd e2e && E2E_ENGINE=$(ENGINE) $(GO) test -count=1 -timeout 18m

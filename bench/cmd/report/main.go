@@ -79,9 +79,28 @@ func main() {
 		io.WriteString(os.Stdout, b.String())
 		return
 	}
+	// corsgate's load benchmark (make gate-bench) keeps its own section at
+	// the end of the same file; it survives this rewrite as it was.
+	if old, err := os.ReadFile(*out); err == nil {
+		if sec := gateSection(string(old)); sec != "" {
+			fmt.Fprintf(&b, "\n%s", sec)
+		}
+	}
 	if err := os.WriteFile(*out, []byte(b.String()), 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// gateSectionMarker opens the section cmd/corsgate's BenchmarkLoad writes.
+const gateSectionMarker = "<!-- corsgate-bench:begin -->"
+
+// gateSection returns corsgate's section of a BENCHMARKS.md, from its
+// marker to the end of the file, or "".
+func gateSection(md string) string {
+	if i := strings.Index(md, gateSectionMarker); i >= 0 {
+		return md[i:]
+	}
+	return ""
 }
 
 // parse reads BenchmarkCORS/scenario=S/mw=M[-P] lines, and the goos/goarch/

@@ -1,0 +1,189 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/corskit/cors/internal/nginxtest"
+)
+
+// TestGate puts corsgate (the real binary, built from cmd/corsgate) in
+// front of Debian's nginx and calls through it from a page on another
+// origin, with fetch and with XMLHttpRequest. The verdicts are the
+// policy's; nginx's own wrong CORS headers, which Chromium blocks when the
+// page calls nginx directly, are replaced; nginx's 500 and, once nginx is
+// stopped, the gateway's 502 are statuses the page reads.
+//
+// This file uses only browser, openPage and evalJSON from the harness.
+func TestGate(t *testing.T) {
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, `<!doctype html><html><head><meta charset="utf-8"><title>corsgate e2e</title><link rel="icon" href="data:,"></head><body></body></html>`)
+	}))
+	defer page.Close()
+	ng := nginxtest.Start(t, nginxtest.Backend())
+	gate := startCorsgate(t, fmt.Sprintf(`{
+	  "listen": "127.0.0.1:0", "upstream": %q, "mode": "enforce",
+	  "routes": [
+	    {"path": "/api/", "policy": {"allowedOrigins": [%q], "allowedMethods": ["PUT"], "allowedHeaders": ["Content-Type"], "allowCredentials": true, "maxAge": -1}},
+	    {"path": "/static/", "policy": {"allowedOrigins": ["*"]}}
+	  ]}`, ng.URL, page.URL))
+	// The tab's time limit starts now, after the build.
+	ctx := browser(t)
+	openPage(t, ctx, page.URL+"/")
+
+	type call struct {
+		name, method, url string
+		headers           map[string]string
+		body              string
+		credentials       bool
+		// the verdict: readable with this status and a body starting so,
+		// or (status 0) blocked
+		status int
+		body0  string
+	}
+	calls := []call{
+		{"JSON through the gateway", "GET", gate + "/api/items.json", nil, "", false, 200, `{"items":[1,2,3],"from":"nginx"}`},
+		{"with credentials", "GET", gate + "/api/items.json", nil, "", true, 200, `{"items"`},
+		{"preflighted PUT, answered by the gateway", "PUT", gate + "/api/items.json", map[string]string{"Content-Type": "application/json"}, `{"a":1}`, false, 200, `{"items"`},
+		{"DELETE: not in the policy, the preflight fails", "DELETE", gate + "/api/items.json", nil, "", false, 0, ""},
+		{"nginx's wrong headers, called directly: blocked", "GET", ng.URL + "/api/wrong/x", nil, "", true, 0, ""},
+		{"nginx's wrong headers, through the gateway: replaced", "GET", gate + "/api/wrong/x", nil, "", true, 200, `{"wrong":true}`},
+		{"nginx's 500 is readable", "GET", gate + "/api/fail", nil, "", false, 500, `{"error":"boom"}`},
+		{"a static file for any origin", "GET", gate + "/static/notes.txt", nil, "", false, 200, "notes from nginx"},
+		{"a path no route covers", "GET", gate + "/other", nil, "", false, 0, ""},
+	}
+	check := func(c call) {
+		t.Helper()
+		for _, api := range []string{"fetch", "xhr"} {
+			got, err := gateCall(ctx, api, c.method, c.url, c.headers, c.body, c.credentials)
+			if err != nil {
+				t.Fatalf("%s (%s): %v", c.name, api, err)
+			}
+			if c.status == 0 {
+				if got.OK {
+					t.Errorf("%s (%s): the page read %d %q; want blocked", c.name, api, got.Status, got.Body)
+				}
+				continue
+			}
+			if !got.OK || got.Status != c.status || !strings.HasPrefix(got.Body, c.body0) {
+				t.Errorf("%s (%s): ok=%v %d %q (%s); want %d %q…", c.name, api, got.OK, got.Status, got.Body, got.Error, c.status, c.body0)
+			}
+		}
+	}
+	for _, c := range calls {
+		check(c)
+	}
+
+	ng.Stop()
+	check(call{"nginx stopped: the page reads the gateway's 502", "GET", gate + "/api/items.json", nil, "", true, 502, "502 Bad Gateway"})
+	check(call{"nginx stopped, a preflighted PUT: the preflight is the gateway's, the PUT reads 502", "PUT", gate + "/api/items.json",
+		map[string]string{"Content-Type": "application/json"}, `{}`, false, 502, "502 Bad Gateway"})
+}
+
+type gateResult struct {
+	OK     bool   `json:"ok"`
+	Status int    `json:"status"`
+	Body   string `json:"body"`
+	Error  string `json:"error"`
+}
+
+// gateCall makes one fetch or XHR from the page and reports what the
+// script saw.
+func gateCall(ctx context.Context, api, method, url string, headers map[string]string, body string, creds bool) (gateResult, error) {
+	spec, _ := json.Marshal(map[string]any{"api": api, "method": method, "url": url, "headers": headers, "body": body, "creds": creds})
+	js := `const s = ` + string(spec) + `;
+if (s.api === 'fetch') {
+  const init = {method: s.method, headers: s.headers || {}, credentials: s.creds ? 'include' : 'same-origin'};
+  if (s.body) init.body = s.body;
+  try {
+    const r = await fetch(s.url, init);
+    return {ok: true, status: r.status, body: await r.text()};
+  } catch (e) {
+    return {ok: false, status: 0, body: '', error: String(e)};
+  }
+}
+return await new Promise((resolve) => {
+  const x = new XMLHttpRequest();
+  x.open(s.method, s.url);
+  x.withCredentials = s.creds;
+  for (const [k, v] of Object.entries(s.headers || {})) x.setRequestHeader(k, v);
+  x.onload = () => resolve({ok: true, status: x.status, body: x.responseText});
+  x.onerror = () => resolve({ok: false, status: x.status, body: '', error: 'XMLHttpRequest error'});
+  x.timeout = 15000;
+  x.ontimeout = () => resolve({ok: false, status: 0, body: '', error: 'XMLHttpRequest timeout'});
+  x.send(s.body || null);
+});`
+	var res gateResult
+	err := evalJSON(ctx, js, &res)
+	return res, err
+}
+
+// startCorsgate builds cmd/corsgate, starts it with config, and returns
+// its URL. It is stopped with SIGTERM, by its PID, and reaped when the test
+// ends.
+func startCorsgate(t *testing.T, config string) string {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "corsgate")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = filepath.Join("..", "cmd", "corsgate")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building corsgate: %v\n%s", err, out)
+	}
+	path := filepath.Join(dir, "corsgate.json")
+	if err := os.WriteFile(path, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-config", path, "-access-log=false")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			var rec struct{ Msg, Listen string }
+			if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "corsgate serving" {
+				addr <- rec.Listen
+			}
+			t.Logf("corsgate: %s", sc.Text())
+		}
+		exited <- cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(20 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+		}
+	})
+	select {
+	case a := <-addr:
+		return "http://" + a
+	case err := <-exited:
+		t.Fatalf("corsgate exited: %v", err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("corsgate did not start within 20s")
+	}
+	return ""
+}
