@@ -136,27 +136,26 @@ func (m *Middleware) Handler(next http.Handler) http.Handler {
 		// Browsers send one Origin line (Fetch §4.6 step 12); only the first
 		// counts.
 		o := origins[0]
-		if r.Method == http.MethodOptions {
-			if acrm, ok := r.Header[fetch.HeaderRequestMethod]; ok {
-				// The origin comes first, as in the browser's checks; a
-				// stranger's preflight is refused before anything else of it
-				// is read.
-				if !p.allowOrigin(r, o) {
-					p.reject(w, r, OriginNotAllowed)
-					return
-				}
-				method := ""
-				if len(acrm) > 0 {
-					method = acrm[0]
-				}
-				if m.preflight(p, w, r, o, method) {
-					next.ServeHTTP(w, r)
-				}
+		if acrm, ok := fetch.PreflightMethod(r.Method, r.Header); ok {
+			// The origin comes first, as in the browser's checks; a
+			// stranger's preflight is refused before anything else of it
+			// is read.
+			if !p.allowOrigin(r, o) {
+				p.reject(w, r, OriginNotAllowed)
 				return
 			}
-			// An OPTIONS request without Access-Control-Request-Method is not a
-			// preflight: the application answers it (with its own Allow header).
+			method := ""
+			if len(acrm) > 0 {
+				method = acrm[0]
+			}
+			if m.preflight(p, w, r, o, method) {
+				next.ServeHTTP(w, r)
+			}
+			return
 		}
+		// Any other request, a plain OPTIONS request included, is an actual
+		// CORS request: the application answers it (with its own Allow
+		// header, for OPTIONS).
 		p.actual(w.Header(), r, o)
 		next.ServeHTTP(w, r)
 	})

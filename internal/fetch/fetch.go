@@ -235,3 +235,19 @@ func IsNonWildcardRequestHeader(name string) bool {
 // IsOKStatus reports whether status is an ok status (200 to 299). A preflight
 // response must have one (Fetch §4.8 step 7).
 func IsOKStatus(status int) bool { return 200 <= status && status <= 299 }
+
+// PreflightMethod reports whether a request with an Origin header, whose
+// method is method and whose header is h, is a CORS-preflight request: the
+// method OPTIONS and an Access-Control-Request-Method header (Fetch §4.8
+// step 2 builds it so; §3.2.2 defines it). It returns that header's lines.
+// Every other request with an Origin is an actual CORS request; in
+// particular a plain OPTIONS request is not a preflight, and its handler
+// answers it. h must have canonical keys, as net/http's parsed requests
+// do.
+func PreflightMethod(method string, h map[string][]string) (acrm []string, ok bool) {
+	if method != "OPTIONS" {
+		return nil, false
+	}
+	acrm, ok = h[HeaderRequestMethod]
+	return acrm, ok
+}

@@ -271,3 +271,22 @@ func TestListHas(t *testing.T) {
 		t.Errorf("ListHas allocates %v times", n)
 	}
 }
+
+func TestPreflightMethod(t *testing.T) {
+	for _, tt := range []struct {
+		method string
+		h      map[string][]string
+		ok     bool
+	}{
+		{"OPTIONS", map[string][]string{"Access-Control-Request-Method": {"PUT"}}, true},
+		{"OPTIONS", map[string][]string{"Access-Control-Request-Method": {""}}, true},
+		{"OPTIONS", map[string][]string{"Allow": {"GET"}}, false},
+		{"options", map[string][]string{"Access-Control-Request-Method": {"PUT"}}, false},
+		{"GET", map[string][]string{"Access-Control-Request-Method": {"PUT"}}, false},
+	} {
+		acrm, ok := fetch.PreflightMethod(tt.method, tt.h)
+		if ok != tt.ok || (ok && acrm[0] != tt.h["Access-Control-Request-Method"][0]) {
+			t.Errorf("PreflightMethod(%q, %v) = %q, %v; want ok=%v", tt.method, tt.h, acrm, ok, tt.ok)
+		}
+	}
+}

@@ -371,10 +371,8 @@ func classify(r *http.Request) (Kind, string) {
 	if len(o) == 0 {
 		return NotCORS, ""
 	}
-	if r.Method == http.MethodOptions {
-		if _, ok := r.Header[fetch.HeaderRequestMethod]; ok {
-			return Preflight, o[0]
-		}
+	if _, ok := fetch.PreflightMethod(r.Method, r.Header); ok {
+		return Preflight, o[0]
 	}
 	return Actual, o[0]
 }
