@@ -121,7 +121,7 @@ func prepareDestination(p *prepared) error {
 	case req.Body != "":
 		return &InputError{"body", what + " is loaded with GET, without a body"}
 	case req.Credentials:
-		return &InputError{"credentials", "the crossorigin attribute decides whether " + what + " carries credentials: write the crossorigin value use-credentials instead"}
+		return &InputError{"credentials", "the crossorigin attribute decides whether " + what + " carries credentials: write CrossOrigin use-credentials (--crossorigin use-credentials) instead"}
 	case req.Destination == DestinationFont && setting == fetch.UseCredentials:
 		return &InputError{"crossorigin", "@font-face has no crossorigin attribute: fonts are always fetched in CORS mode without credentials (credentials mode same-origin); drop use-credentials"}
 	}
