@@ -210,7 +210,8 @@ func (p *prepared) destinationAdvice(explanation, fix string) (string, string) {
 // redirects without any CORS check, and the element uses whatever comes back;
 // the page cannot read it. res has been started by Explain.
 func explainNoCORS(ctx context.Context, client *http.Client, p *prepared, res *Result) (*Result, error) {
-	c := noRedirect(client, true) // credentials mode "include": the jar is used
+	creds := p.credentials == fetch.CredentialsInclude // always, for a no-cors element
+	c := noRedirect(client, creds)
 	cur := p.url
 	for hop := 0; ; hop++ {
 		if hop > fetch.MaxRedirects {
@@ -220,7 +221,7 @@ func explainNoCORS(ctx context.Context, client *http.Client, p *prepared, res *R
 		h.Set("Accept", engine.Chromium.Accept(p.dest))
 		h.Set(headerSecFetchMode, string(fetch.ModeNoCORS))
 		h.Set(headerSecFetchDest, fetch.SecFetchDest(p.dest))
-		if p.req.Cookie != "" {
+		if creds && p.req.Cookie != "" {
 			h.Set("Cookie", p.req.Cookie)
 		}
 		ex, err := roundTrip(ctx, c, "actual", http.MethodGet, cur, h)
@@ -228,7 +229,7 @@ func explainNoCORS(ctx context.Context, client *http.Client, p *prepared, res *R
 			return res, err
 		}
 		res.Exchanges = append(res.Exchanges, *ex)
-		res.Curl = append(res.Curl, curlFor(ex, true))
+		res.Curl = append(res.Curl, curlFor(ex, creds))
 		res.ActualSent = true
 		loc := ex.Header.Get("Location")
 		if !fetch.IsRedirectStatus(ex.Status) || loc == "" {
