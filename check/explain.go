@@ -274,6 +274,11 @@ type prepared struct {
 //     and a request that needs a preflight is preflighted again at the new
 //     URL.
 //
+// For what an element or @font-face loads (req.Destination), the request is
+// a GET in the mode and credentials mode the markup gives it, never
+// preflighted; a no-cors one gets no CORS check and is reported Opaque (see
+// "Fonts, modules, images and stylesheets" in the package documentation).
+//
 // client sends the requests (nil means http.DefaultClient); its Transport,
 // Timeout and Jar are used, but Explain never lets it follow redirects (it
 // works on a copy). The Jar is used only for the actual request, and only
