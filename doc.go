@@ -210,6 +210,55 @@
 // wrap each route's handler and register it without a method ("/api/items"),
 // dispatching on r.Method inside.
 //
+// # Static assets: fonts, modules, images for canvas
+//
+// Images, classic scripts and stylesheets load from any origin without
+// CORS: an <img>, <script> or <link rel=stylesheet> without a crossorigin
+// attribute makes a no-cors request, which carries no Origin and which no
+// CORS header changes. The browser shows or runs what comes back, but the
+// page cannot read it. Three kinds of asset do need a policy:
+//
+//   - fonts named by @font-face, which browsers always fetch in CORS mode:
+//     without Access-Control-Allow-Origin the text silently falls back to
+//     the next font in font-family;
+//   - ES modules (<script type=module>, import()), always fetched in CORS
+//     mode too (and only run when served as JavaScript, e.g.
+//     Content-Type: text/javascript);
+//   - anything a page loads with crossorigin="anonymous" in order to read
+//     it: an image drawn into a canvas and read back with getImageData,
+//     toDataURL or toBlob, or uploaded as a WebGL texture (without
+//     crossorigin the canvas is tainted and those throw a SecurityError,
+//     whatever headers the server sends); a script whose errors the page
+//     wants in full rather than as "Script error.".
+//
+// These requests are GETs without headers of the page's choosing, so they
+// never need a preflight, and they carry no cookies to another origin
+// unless the element says crossorigin="use-credentials". The policy for
+// public assets is therefore short:
+//
+//	assets, err := cors.New(cors.Config{AllowedOrigins: []string{"*"}})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	mux.Handle("/static/", assets.Handler(http.StripPrefix("/static/", http.FileServerFS(files))))
+//
+// No AllowedMethods (GET and HEAD need none), no AllowedHeaders, no
+// AllowCredentials. With "*" every response carries
+// Access-Control-Allow-Origin: *, to CORS and no-cors requests alike, and
+// no Vary: Origin, so a cache or CDN in front may keep one copy for every
+// page. Naming your pages' origins instead (AllowedOrigins:
+// []string{"https://app.example.com"}) works as well, but the answer then
+// depends on Origin and carries Vary: Origin: a cache or CDN in front must
+// honour Vary (or key on Origin), or it hands one page's answer to another
+// page, including the answer to an <img>'s no-cors request, which has no
+// Access-Control-Allow-Origin at all, and fonts then fail at random. Only
+// crossorigin="use-credentials" needs the credentialed form: the page's
+// origin by name and AllowCredentials: true.
+//
+// The checker explains such loads as Chromium makes them (corscheck
+// explain --destination font|script|image|style, check.Request.Destination),
+// and the demo (cmd/corsdemo) shows each case in a real browser.
+//
 // # CORS is not CSRF protection
 //
 // CORS decides who may read responses; it does not stop a page on another

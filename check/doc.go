@@ -64,6 +64,55 @@
 // answer with Allow and no CORS headers), the Explanation and Fix say so
 // and how to route OPTIONS to the CORS code.
 //
+// # Fonts, modules, images and stylesheets
+//
+// Not every cross-origin request comes from fetch() or XMLHttpRequest.
+// Request.Destination says what the page loads the URL as instead — a font
+// (@font-face), a script, an image or a stylesheet — and Request.CrossOrigin
+// and Request.Module say how, as the page's markup does. From these the
+// browser derives the request's mode and credentials mode (Fetch and HTML,
+// in internal/fetch):
+//
+//	@font-face                               cors     same-origin
+//	<script type=module>, import()           cors     same-origin (include with crossorigin=use-credentials)
+//	<img>, <script>, <link rel=stylesheet>   no-cors  include
+//	  the same with crossorigin=anonymous    cors     same-origin
+//	  with crossorigin=use-credentials       cors     include
+//
+// Explain sends the GET as Chromium does — Origin only in CORS mode,
+// Sec-Fetch-Mode, Sec-Fetch-Dest, Chromium's Accept for the destination
+// ("image/jxl,image/avif,…" for an image, "text/css,*/*;q=0.1" for a
+// stylesheet, "*/*" otherwise) and Request.Cookie only when the credentials
+// mode is "include" — and, in CORS mode, runs the CORS check on it and on
+// every redirect, as for fetch(). A blocked load's console line names the
+// kind of resource as Chromium does: "Access to font at '…' from origin '…'
+// has been blocked by CORS policy: …", "Access to script at …" (modules and
+// import() too), "Access to image at …", "Access to CSS stylesheet at …",
+// without the sentences Chromium adds for fetch() and XMLHttpRequest. The
+// Explanation says what the failure means for that element (the text falls
+// back to another font; the module, and every module that imports it, does
+// not run; the image does not load at all).
+//
+// A no-cors load is never blocked: no CORS check runs and the element uses
+// the response whatever its headers say. Explain reports it as Allowed and
+// Opaque, and says what opaque means: a canvas that draws the image is
+// tainted (getImageData, toDataURL and toBlob throw a SecurityError), WebGL
+// refuses it as a texture, a script's errors reach window.onerror only as
+// "Script error.", a stylesheet's cssRules throws. It warns when the server
+// sends Access-Control-Allow-Origin anyway (the browser never asked, so the
+// image stays opaque), and for any load when the status is not 2xx (the
+// element fires its error event) or when a module is not served as
+// JavaScript (Chromium refuses to run it and prints "Failed to load module
+// script: Expected a JavaScript-or-Wasm module script but the server
+// responded with a MIME type of …").
+//
+// An element's request has no headers, body, method other than GET, or
+// Credentials of the script's: asking for them is an InputError that says
+// what to write instead (CrossOrigin use-credentials, not Credentials).
+// Every rule here was seen in Chromium 156: the e2e suite loads each kind of
+// resource with each crossorigin value against the middleware, and compares
+// the outcome, the console line and the request with Explain's.
+//
 // # How it is kept exact
 //
 // Every rule above was confirmed in Chromium 156 (Debian's
@@ -128,6 +177,11 @@
 //
 // # What is not modelled
 //
+// For element loads: Opaque Response Blocking (Chromium withholds some no-cors
+// responses, such as JSON or HTML, from the element, without a CORS message),
+// the nosniff and MIME checks of classic scripts and stylesheets, media
+// (<audio>, <video>), <link rel=preload>, CSS @import and url() in
+// stylesheets, and JSON or CSS modules. Also
 // Private/Local Network Access, client hints a server asked for with
 // Accept-CH (only the three default ones are modelled, for the order of the
 // header check), the preflight cache itself (every Explain call starts

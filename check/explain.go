@@ -56,14 +56,28 @@ type Request struct {
 	// GET and HEAD (an InputError); XMLHttpRequest ignores it there.
 	Body string `json:"body,omitempty"`
 	// Cookie is the Cookie header the browser would attach from its cookie
-	// jar. It is sent only when Credentials is set, and only with the
-	// actual request: preflights never carry cookies.
+	// jar. It is sent only when the request carries credentials
+	// (Credentials, or an element whose credentials mode is "include"), and
+	// only with the actual request: preflights never carry cookies.
 	Cookie string `json:"cookie,omitempty"`
 	// SendActual allows sending an actual request whose method is not GET,
 	// HEAD or OPTIONS. Without it, Explain stops after the preflight and says
 	// the actual request was not sent, so that explaining a DELETE never
 	// deletes anything.
 	SendActual bool `json:"sendActual,omitempty"`
+
+	// Destination is what the page loads URL as when it is not a fetch() or
+	// XMLHttpRequest call: a font (@font-face), a script, an image or a
+	// stylesheet (see Destination). Such a request is a GET with no header,
+	// body or Credentials of the script's: CrossOrigin and Module decide
+	// its mode and credentials.
+	Destination Destination `json:"destination,omitempty"`
+	// CrossOrigin is the crossorigin attribute of the <img>, <script> or
+	// <link rel=stylesheet> (none: a no-cors load, see Result.Opaque).
+	CrossOrigin CrossOrigin `json:"crossOrigin,omitempty"`
+	// Module: the script is an ES module (<script type=module>, or
+	// import()), always fetched in CORS mode.
+	Module bool `json:"module,omitempty"`
 }
 
 // Stage says how far the browser got.
@@ -129,6 +143,19 @@ type Result struct {
 	// they differ after redirects.
 	URL        string `json:"url"`
 	InitialURL string `json:"initialURL"`
+	// Destination is Request.Destination; Mode and CredentialsMode are the
+	// request's mode ("cors" or "no-cors") and credentials mode
+	// ("same-origin" or "include"), as the browser derives them from the
+	// destination, the crossorigin attribute, Module and Credentials.
+	Destination     Destination `json:"destination,omitempty"`
+	Mode            string      `json:"mode"`
+	CredentialsMode string      `json:"credentialsMode"`
+	// Opaque reports a no-cors load: an <img>, classic <script> or
+	// stylesheet without crossorigin. The browser runs no CORS check, so it
+	// loads (Allowed), but the page cannot read the response: a canvas that
+	// draws the image is tainted, WebGL refuses it, script errors are
+	// muted, cssRules throws.
+	Opaque bool `json:"opaque,omitempty"`
 	// Method is the normalised method; RequestHeaders is the value of
 	// Access-Control-Request-Headers (the unsafe names) when preflighted.
 	Method         string `json:"method"`
@@ -216,6 +243,11 @@ type prepared struct {
 	// order in which Chromium checks the headers (engine.ChromiumHeaderCheckOrder).
 	autoAccept bool
 	secure     bool
+	// dest, mode and credentials are the request's destination, mode and
+	// credentials mode (see prepareDestination).
+	dest        fetch.Destination
+	mode        fetch.Mode
+	credentials fetch.CredentialsMode
 }
 
 // Explain does what a browser does for req and judges the answers as
@@ -242,6 +274,11 @@ type prepared struct {
 //     and a request that needs a preflight is preflighted again at the new
 //     URL.
 //
+// For what an element or @font-face loads (req.Destination), the request is
+// a GET in the mode and credentials mode the markup gives it, never
+// preflighted; a no-cors one gets no CORS check and is reported Opaque (see
+// "Fonts, modules, images and stylesheets" in the package documentation).
+//
 // client sends the requests (nil means http.DefaultClient); its Transport,
 // Timeout and Jar are used, but Explain never lets it follow redirects (it
 // works on a copy). The Jar is used only for the actual request, and only
@@ -255,6 +292,7 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 	if err != nil {
 		return nil, err
 	}
+	req = p.req // with the credentials an element's crossorigin attribute implies
 	if client == nil {
 		client = http.DefaultClient
 	}
@@ -265,12 +303,17 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 		Warnings:   p.warnings,
 		Curl:       []string{},
 		Exchanges:  []Exchange{},
+
+		Destination: req.Destination, Mode: string(p.mode), CredentialsMode: string(p.credentials),
 	}
 	if fetch.OriginOfURL(p.url).String() == p.pageOrigin {
 		res.Allowed = true
 		res.Stage = StageSameOrigin
 		res.Explanation = "The URL has the page's origin: this is a same-origin request, CORS does not apply and nothing was sent."
 		return res, nil
+	}
+	if p.mode == fetch.ModeNoCORS {
+		return explainNoCORS(ctx, client, p, res)
 	}
 
 	noCreds := noRedirect(client, false)
@@ -320,7 +363,7 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 			return res, nil
 		}
 
-		ex, err := sendActual(ctx, withJar, cur, origin, method, fields, req.Credentials, req.Cookie, p.body)
+		ex, err := sendActual(ctx, withJar, cur, origin, method, fields, req.Credentials, req.Cookie, p.body, p.dest)
 		if ex != nil {
 			res.Exchanges = append(res.Exchanges, *ex)
 			res.Curl = append(res.Curl, curlFor(ex, req.Credentials))
@@ -343,7 +386,7 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 			res.Stage = StageActual
 			res.URL = cur.String()
 			res.Exposed, res.Readable = readable(ex.Header, req.Credentials)
-			res.Explanation = "The browser lets the page read the response."
+			p.explainAllowed(res, ex)
 			return res, nil
 		}
 		next, err := cur.Parse(loc)
@@ -388,7 +431,7 @@ func (r *Result) block(p *prepared, cur *url.URL, stage Stage, e CorsError, hint
 	r.Reason = e
 	r.FailedParameter = hint
 	r.URL = cur.String()
-	r.Message = ConsoleMessage(p.kind, r.URL, r.InitialURL, p.pageOrigin, e, hint)
+	r.Message = ConsoleMessage(p.consoleKind(), r.URL, r.InitialURL, p.pageOrigin, e, hint)
 	var last *Exchange
 	if len(r.Exchanges) > 0 {
 		last = &r.Exchanges[len(r.Exchanges)-1]
@@ -397,6 +440,7 @@ func (r *Result) block(p *prepared, cur *url.URL, stage Stage, e CorsError, hint
 	if exp, fix, ok := routingAdvice(e, last); ok {
 		r.Explanation, r.Fix = exp, fix
 	}
+	r.Explanation, r.Fix = p.destinationAdvice(r.Explanation, r.Fix)
 }
 
 // sendable reports whether Explain sends an actual request with this method
@@ -412,6 +456,9 @@ func prepare(req Request) (*prepared, error) {
 	}
 	if p.kind != Fetch && p.kind != XHR {
 		return nil, &InputError{"initiator", fmt.Sprintf("%q is neither %q nor %q", req.Initiator, Fetch, XHR)}
+	}
+	if err := prepareDestination(p); err != nil {
+		return nil, err
 	}
 	u, err := url.Parse(req.URL)
 	switch {
@@ -517,7 +564,7 @@ func prepare(req Request) (*prepared, error) {
 		}
 	}
 	if !slices.ContainsFunc(p.fields, func(f fetch.HeaderField) bool { return strings.EqualFold(f.Name, "Accept") }) {
-		p.fields = append(p.fields, fetch.HeaderField{Name: "Accept", Value: fetch.DefaultAccept})
+		p.fields = append(p.fields, fetch.HeaderField{Name: "Accept", Value: engine.Chromium.Accept(p.dest)})
 		p.autoAccept = true
 	}
 	if req.ForcePreflight && p.body == "" {
@@ -576,7 +623,7 @@ func sendPreflight(ctx context.Context, c *http.Client, u *url.URL, origin, meth
 	return roundTrip(ctx, c, "preflight", http.MethodOptions, u, h)
 }
 
-func sendActual(ctx context.Context, c *http.Client, u *url.URL, origin, method string, fields []fetch.HeaderField, creds bool, cookie, body string) (*Exchange, error) {
+func sendActual(ctx context.Context, c *http.Client, u *url.URL, origin, method string, fields []fetch.HeaderField, creds bool, cookie, body string, dest fetch.Destination) (*Exchange, error) {
 	h := http.Header{}
 	for _, f := range fields {
 		h.Add(f.Name, f.Value)
@@ -585,6 +632,7 @@ func sendActual(ctx context.Context, c *http.Client, u *url.URL, origin, method 
 		h.Set("Cookie", cookie)
 	}
 	setBrowserHeaders(h, origin)
+	h.Set(headerSecFetchDest, fetch.SecFetchDest(dest))
 	return roundTripBody(ctx, c, "actual", method, u, h, body)
 }
 

@@ -12,16 +12,18 @@ import (
 const UserAgent = "corscheck"
 
 // setBrowserHeaders sets the headers a browser adds itself to every request
-// of a CORS-mode fetch, preflights included: Origin, Sec-Fetch-Mode: cors,
-// and Accept: */* when the script set no Accept (fetch()'s default, Fetch
-// §4.1 "main fetch" step 13; a preflight is always "Accept: */*", §4.8
-// step 2).
+// of a CORS-mode fetch() call, preflights included: Origin, Sec-Fetch-Mode:
+// cors, Sec-Fetch-Dest: empty (the destination of fetch() and
+// XMLHttpRequest; an element's request replaces it, see sendActual), and
+// Accept: */* when the script set no Accept (fetch()'s default, Fetch §4.1
+// "main fetch" step 13; a preflight is always "Accept: */*", §4.8 step 2).
 func setBrowserHeaders(h http.Header, origin string) {
 	if h.Get("Accept") == "" {
-		h.Set("Accept", "*/*")
+		h.Set("Accept", fetch.DefaultAccept)
 	}
 	h.Set(fetch.HeaderOrigin, origin)
-	h.Set("Sec-Fetch-Mode", "cors")
+	h.Set(headerSecFetchMode, string(fetch.ModeCORS))
+	h.Set(headerSecFetchDest, fetch.SecFetchDest(fetch.DestinationEmpty))
 }
 
 // CORSHeaders returns the response headers of h that bear on CORS, the ones

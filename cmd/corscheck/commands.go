@@ -14,11 +14,18 @@ import (
 const explainSynopsis = `corscheck explain URL --origin ORIGIN [--method M] [-H 'Name: value']... [--credentials]
                          [--cookie C] [--data D | --data-file F] [--xhr] [--xhr-upload]
                          [--send-actual] [--json] [--timeout D] [--insecure]
+       corscheck explain URL --origin ORIGIN --destination font|script|image|style
+                         [--crossorigin anonymous|use-credentials] [--module] [--cookie C] [--json]
 
 Does what Chromium does for fetch(URL, {method, headers, credentials, body})
 from a page on ORIGIN: sends the preflight when one is needed, then the actual
 request (only GET, HEAD and OPTIONS unless --send-actual), and prints the
-verdict, Chromium's CorsError reason, its console line and the fix.`
+verdict, Chromium's CorsError reason, its console line and the fix.
+
+With --destination, URL is what the page loads as a font (@font-face), a
+script (--module: <script type=module> or import()), an image or a stylesheet:
+fonts and modules always need CORS, the others only with --crossorigin; without
+it they load, but opaque to the page (a tainted canvas, no getImageData).`
 
 func explain(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("explain", explainSynopsis)
@@ -27,12 +34,14 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	origin := fs.String("origin", "", "the page's `origin`, e.g. https://app.example.com (required)")
 	method := fs.String("method", "GET", "request `method`")
 	creds := fs.Bool("credentials", false, "credentials: 'include' (XMLHttpRequest: withCredentials = true)")
-	cookie := fs.String("cookie", "", "Cookie header the browser would attach, e.g. 'session=abc'; sent only with --credentials, and never with the preflight")
+	cookie := fs.String("cookie", "", "Cookie header the browser would attach, e.g. 'session=abc'; sent only with --credentials (with --destination: when the credentials mode is include), and never with the preflight")
 	data := fs.String("data", "", "request `body` (sent with the actual request; without -H Content-Type it is text/plain;charset=UTF-8, as fetch() sends a string)")
 	dataFile := fs.String("data-file", "", "read the request body from `file` (- for stdin)")
 	xhr := fs.Bool("xhr", false, "the request is an XMLHttpRequest, not fetch()")
 	upload := fs.Bool("xhr-upload", false, "an XMLHttpRequest with upload listeners: forces a preflight when there is a body (--data)")
 	sendActual := fs.Bool("send-actual", false, "also send an actual request whose method is not GET, HEAD or OPTIONS")
+	var dest destinationFlags
+	dest.register(fs)
 	target, help, ok := parse(fs, args, stdout, stderr)
 	if help {
 		return exitOK
@@ -45,7 +54,7 @@ func explain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "corscheck explain: %v\n", err)
 		return exitUsage
 	}
-	if *cookie != "" && !*creds {
+	if *cookie != "" && !*creds && dest.isFetch() {
 		fmt.Fprintln(stderr, "corscheck explain: warning: --cookie is not sent without --credentials (a browser attaches cookies to a cross-origin request only with credentials: 'include')")
 	}
 	req := check.Request{
@@ -56,10 +65,14 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	if *xhr || *upload {
 		req.Initiator = check.XHR
 	}
+	dest.apply(&req)
 	res, err := check.Explain(context.Background(), c.client(), req)
 	if code := errorStatus(err); code != exitOK {
 		fmt.Fprintf(stderr, "corscheck explain: %v\n", usageHint(err))
 		return code
+	}
+	if !dest.isFetch() {
+		warnCookie(stderr, req, res)
 	}
 	if c.json {
 		printJSON(stdout, res)
@@ -85,7 +98,8 @@ func usageHint(err error) error {
 	if !ok {
 		return err
 	}
-	flagOf := map[string]string{"url": "URL", "origin": "--origin", "method": "--method", "header": "-H", "body": "--data", "initiator": "--xhr", "trusted": "--trusted"}
+	flagOf := map[string]string{"url": "URL", "origin": "--origin", "method": "--method", "header": "-H", "body": "--data", "initiator": "--xhr", "trusted": "--trusted",
+		"destination": "--destination", "crossorigin": "--crossorigin", "module": "--module", "credentials": "--credentials"}
 	if f, ok := flagOf[ie.Field]; ok {
 		return fmt.Errorf("%s: %s", f, ie.Msg)
 	}

@@ -6,6 +6,8 @@
 //	corscheck explain URL --origin O [--method M] [-H 'Name: value']... [--credentials]
 //	                      [--cookie C] [--data D | --data-file F] [--xhr] [--xhr-upload]
 //	                      [--send-actual] [--json]
+//	corscheck explain URL --origin O --destination font|script|image|style
+//	                      [--crossorigin anonymous|use-credentials] [--module] [--json]
 //	corscheck audit URL [--trusted O]... [-H 'Name: value']... [--cookie C]
 //	                    [--fail-on SEVERITY] [--deadline D] [--seed S] [--json]
 //
@@ -21,6 +23,16 @@
 // console line, the fix on the server, curl commands, the readable response
 // headers and the preflight cache time per browser. --json prints the same as
 // one JSON object (see check.Result).
+//
+// --destination explains a URL the page loads as a font (@font-face), a
+// script (--module for <script type=module> and import()), an image or a
+// stylesheet instead: the request goes out as Chromium sends it for that
+// element (mode, credentials, Accept, Sec-Fetch-Dest), and a blocked one gets
+// Chromium's console line for it ("Access to font at …"). Fonts and modules
+// always need CORS; an <img>, a classic <script> or a stylesheet only with
+// --crossorigin anonymous|use-credentials, and without it explain reports a
+// load that works but is opaque to the page: a canvas that draws the image is
+// tainted (getImageData throws a SecurityError), WebGL refuses it.
 //
 // audit probes attacker-chosen origins as simple requests (with and without
 // credentials) and as preflights, and prints one finding per root cause,
@@ -84,6 +96,8 @@ func printResult(w io.Writer, r *check.Result) {
 	case r.Stage == check.StageSameOrigin:
 		p("verdict:   ALLOWED (same-origin: CORS does not apply)\n")
 		return
+	case r.Opaque:
+		p("verdict:   LOADS, but opaque to the page: a no-cors load, with no CORS check\n")
 	case r.Allowed && !r.ActualSent && r.Preflight:
 		p("verdict:   ALLOWED so far: the preflight passes (actual request not sent)\n")
 	case r.Allowed && !r.ActualSent:
@@ -99,6 +113,7 @@ func printResult(w io.Writer, r *check.Result) {
 		p("reason:    %s\n", reason)
 		p("console:   %s\n", r.Message)
 	}
+	printRequestShape(w, r)
 	if r.Explanation != "" {
 		p("why:       %s\n", r.Explanation)
 	}
@@ -129,7 +144,7 @@ func printResult(w io.Writer, r *check.Result) {
 	if r.ActualNote != "" {
 		p("actual:    %s\n", r.ActualNote)
 	}
-	if r.Allowed && r.ActualSent {
+	if r.Allowed && r.ActualSent && r.Destination == check.DestinationFetch {
 		p("readable:  %s\n", orNone(r.Readable))
 	}
 	if r.Cache != nil {

@@ -4,7 +4,11 @@
 // page (default localhost:8080) whose buttons call the API with fetch and
 // XMLHttpRequest and show which calls the browser lets the page read, and
 // why the others are blocked: for each call the client origin runs the
-// checker (check.Explain, corscheck's engine) against the live API.
+// checker (check.Explain, corscheck's engine) against the live API. A second
+// table loads what the article says needs CORS besides fetch and XHR — a Web
+// Font, ES modules, images read back from a canvas or WebGL — and what does
+// not (images, classic scripts and stylesheets), from an asset route without
+// a CORS policy and from one with.
 //
 //	go run ./cmd/corsdemo
 //	go run ./cmd/corsdemo -api localhost:4000 -client localhost:9000

@@ -71,6 +71,8 @@ const (
 //	/items/{id}       PUT DELETE  clientOrigin; methods PUT, DELETE; headers Content-Type, X-Demo-Token
 //	/session          GET   clientOrigin with AllowCredentials: sets and reads a cookie
 //	/exposed-headers  GET   clientOrigin; exposes X-Request-Id, not X-Secret
+//	/assets/plain/…   GET   no policy: a font, a module, a classic script, a stylesheet, an image (Assets)
+//	/assets/cors/…    GET   the same files through AssetPolicy: Access-Control-Allow-Origin: *
 //
 // Every policy except AllowAll runs in debug mode (Middleware.SetDebug), so
 // that a preflight refused for its method or headers makes Chromium's
@@ -142,6 +144,7 @@ func NewAPI(clientOrigin string, logger *slog.Logger) (http.Handler, error) {
 	mux.Handle(PathItems, items.Handler(methods{http.MethodPut: putItem, http.MethodDelete: deleteItem}))
 	mux.Handle(PathSession, session.Handler(methods{http.MethodGet: visit}))
 	mux.Handle(PathExposedHeaders, exposed.Handler(methods{http.MethodGet: withHeaders}))
+	registerAssets(mux)
 	return accessLog(logger, mux), nil
 }
 

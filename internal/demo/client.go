@@ -75,6 +75,7 @@ func NewClient(apiURL, trusted string) http.Handler {
 		writeJSON(w, http.StatusOK, Page{API: apiURL, Origin: origin, Trusted: trusted, Calls: Calls(apiURL, trusted, origin)})
 	})
 	mux.Handle("GET /explain", explainer{apiURL: apiURL, trusted: trusted, client: checkerClient()})
+	registerResources(mux, http.FileServerFS(files), apiURL, checkerClient())
 	return noCache(mux)
 }
 

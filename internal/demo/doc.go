@@ -30,6 +30,19 @@
 // credentialed call that passes but loses its cookie, because page and API
 // are two sites, shows "pass, but no cookie" and why (Call.CookieLost).
 //
+// Below the calls, a second table ("Beyond fetch", static/resources.js) loads
+// what the article lists besides fetch and XHR from the API origin, once
+// from a route without a CORS policy (PathAssetsPlain) and once from one
+// with AssetPolicy (PathAssetsCORS): an image, a classic script and a
+// stylesheet (they load, opaque), a Web Font (blocked without CORS: the
+// text visibly falls back), an ES module by <script type=module> and by
+// import() (blocked without CORS), and an image read back from a 2D canvas
+// and from WebGL, without crossorigin (tainted from either route) and with
+// it (readable with CORS, not loaded without). Each cell asks the client
+// origin's /explain-resource what the checker predicts for the same load,
+// and shows Chromium's console line for a blocked one. Resources is that
+// table; Assets serves the files.
+//
 // Calls is the table the page runs: for each call the request, the outcome
 // the API's policy promises, and, for blocked calls, an Explanation with
 // what the checker cannot know: what happened in this demo and the fix in

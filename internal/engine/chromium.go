@@ -29,6 +29,21 @@ type Rules struct {
 	// line of RedirectContainsCredentials shows for a redirect to loc.
 	// nil means loc itself.
 	RedirectCredentialsLocation func(loc string) string
+
+	// DestinationAccept returns the Accept value the engine sends for a
+	// request to dest that no script gave an Accept (an <img>, a
+	// stylesheet, a font, a script; fetch() without one). nil means the
+	// standard's suggestion (fetch.StandardAccept).
+	DestinationAccept func(dest fetch.Destination) string
+}
+
+// Accept applies r.DestinationAccept, or the standard's value when r has
+// none.
+func (r Rules) Accept(dest fetch.Destination) string {
+	if r.DestinationAccept == nil {
+		return fetch.StandardAccept(dest)
+	}
+	return r.DestinationAccept(dest)
 }
 
 // IsSafelistedRequestHeader applies r.SafelistedRequestHeader, or the
@@ -48,6 +63,7 @@ var Chromium = Rules{
 	SafelistedRequestHeader:     chromiumSafelistedRequestHeader,
 	UploadPreflightNeedsBody:    true,
 	RedirectCredentialsLocation: func(string) string { return "" },
+	DestinationAccept:           chromiumAccept,
 }
 
 // chromiumSafelistedRequestHeader is network::cors::IsCorsSafelistedHeader
@@ -107,4 +123,57 @@ var ChromiumExtraSafelistedNames = []string{"Intervention", "DPR", "Device-Memor
 func isDecimal(s string) bool {
 	whole, frac, dot := strings.Cut(s, ".")
 	return fetch.IsDigits(whole) && (!dot || fetch.IsDigits(frac))
+}
+
+// chromiumAccept is the Accept Chromium sends per destination: Blink's
+// network_utils::GetAcceptHeaderForDestination
+// (third_party/blink/common/loader/network_utils.cc), whose image value is
+// ImageAcceptHeader() with JPEG XL first when the kJXL feature is on, as it
+// is in Chromium 156; everything else, fetch() and fonts and scripts
+// included, gets "*/*". The same for an image or a stylesheet with and
+// without crossorigin. Seen on the wire from Chromium 156 for every
+// destination (the e2e suite's TestDestinations compares these requests with
+// the checker's, header by header).
+func chromiumAccept(dest fetch.Destination) string {
+	switch dest {
+	case fetch.DestinationImage:
+		return "image/jxl,image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
+	case fetch.DestinationStyle:
+		return "text/css,*/*;q=0.1"
+	}
+	return fetch.DefaultAccept
+}
+
+// ChromiumResourceKind returns the "<kind>" of Chromium's console line
+// "Access to <kind> at '…' from origin '…' has been blocked by CORS policy:
+// …" for a resource an element loads: Blink's Resource::ResourceTypeToString
+// (third_party/blink/renderer/platform/loader/fetch/resource.cc), which
+// cors::GetErrorString (cors_error_string.cc) lower-cases when its second
+// letter is lower case. So "image", "script" (classic scripts, module
+// scripts and import() alike), "font", but "CSS stylesheet". It returns ""
+// for the empty destination, whose kind is the API that made the request
+// ("fetch", "XMLHttpRequest"). No reason text of these kinds gets the
+// sentences Chromium adds for fetch() or XMLHttpRequest. Each was printed by
+// Chromium 156 (e2e TestDestinations).
+func ChromiumResourceKind(dest fetch.Destination) string {
+	switch dest {
+	case fetch.DestinationImage, fetch.DestinationScript, fetch.DestinationFont:
+		return string(dest)
+	case fetch.DestinationStyle:
+		return "CSS stylesheet"
+	}
+	return ""
+}
+
+// ChromiumModuleMIMEMessage is the console line Chromium prints when a module
+// script's response is not of a JavaScript MIME type
+// (fetch.IsJavaScriptMIMEType): it refuses to run it, whatever the CORS
+// headers say. essence is the response's MIME type essence ("" when there
+// is none). Blink's ModuleScriptFetcher::WasModuleLoadSuccessful
+// (third_party/blink/renderer/core/loader/modulescript/module_script_fetcher.cc);
+// printed by Chromium 156 for a module served as text/plain (e2e
+// TestDestinations).
+func ChromiumModuleMIMEMessage(essence string) string {
+	return "Failed to load module script: Expected a JavaScript-or-Wasm module script but the server responded with a MIME type of \"" +
+		essence + "\". Strict MIME type checking is enforced for module scripts per HTML spec."
 }

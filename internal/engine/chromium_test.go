@@ -60,3 +60,24 @@ func TestChromiumTotal(t *testing.T) {
 		t.Errorf("the standard does not safelist Intervention: %v", got)
 	}
 }
+
+// TestChromiumDestinations: the Accept values Chromium 156 sent and the
+// "<kind>" its console lines named, per destination, as recorded in the
+// e2e suite's destination experiment (TestDestinations).
+func TestChromiumDestinations(t *testing.T) {
+	for dest, want := range map[fetch.Destination][2]string{
+		fetch.DestinationEmpty:  {"*/*", ""},
+		fetch.DestinationFont:   {"*/*", "font"},
+		fetch.DestinationScript: {"*/*", "script"},
+		fetch.DestinationImage:  {"image/jxl,image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8", "image"},
+		fetch.DestinationStyle:  {"text/css,*/*;q=0.1", "CSS stylesheet"},
+	} {
+		if got := [2]string{engine.Chromium.Accept(dest), engine.ChromiumResourceKind(dest)}; got != want {
+			t.Errorf("%q: Accept, kind = %q, want %q", dest, got, want)
+		}
+	}
+	// The standard's value when an engine says nothing.
+	if got := (engine.Rules{}).Accept(fetch.DestinationStyle); got != fetch.StandardAccept(fetch.DestinationStyle) {
+		t.Errorf("zero Rules: Accept %q", got)
+	}
+}

@@ -1,0 +1,361 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	cors "github.com/corskit/cors"
+	"github.com/corskit/cors/check"
+	"github.com/corskit/cors/internal/demo"
+)
+
+// destCase is one load a page makes with an element or @font-face.
+type destCase struct {
+	name  string
+	load  string // how the page loads it: font, module, import, script, style, image, webgl
+	route string // the API route: plain, star, page, creds, other, text, hop, plainhop
+	file  string // the demo asset
+	co    check.CrossOrigin
+	want  string // written by hand: loads, opaque, blocked, or refused (CORS passes, the element does not run it)
+}
+
+// request is the check.Request that describes c.
+func (c destCase) request(url, origin string) check.Request {
+	req := check.Request{URL: url, Origin: origin, CrossOrigin: c.co, Cookie: destCookie}
+	switch c.load {
+	case "font":
+		req.Destination = check.DestinationFont
+	case "module", "import":
+		req.Destination, req.Module = check.DestinationScript, true
+	case "script":
+		req.Destination = check.DestinationScript
+	case "style":
+		req.Destination = check.DestinationStyle
+	default:
+		req.Destination = check.DestinationImage
+	}
+	return req
+}
+
+// destCookie is the cookie the API sets before the loads, so that each
+// request shows whether its credentials mode sends it.
+const destCookie = "corskit_dest=1"
+
+func destCases() []destCase {
+	const (
+		font, module, script, style, image = demo.AssetFont, demo.AssetModule, demo.AssetScript, demo.AssetStyle, demo.AssetImage
+		anon, creds                        = check.CrossOriginAnonymous, check.CrossOriginUseCredentials
+	)
+	return []destCase{
+		{"font-plain", "font", "plain", font, "", "blocked"},
+		{"font-star", "font", "star", font, "", "loads"},
+		{"font-page", "font", "page", font, "", "loads"},
+		{"font-other", "font", "other", font, "", "blocked"},
+		{"font-hop", "font", "hop", font, "", "loads"},
+		{"font-plainhop", "font", "plainhop", font, "", "blocked"},
+		{"module-plain", "module", "plain", module, "", "blocked"},
+		{"module-star", "module", "star", module, "", "loads"},
+		{"module-creds-star", "module", "star", module, creds, "blocked"},
+		{"module-creds-page", "module", "page", module, creds, "blocked"},
+		{"module-creds", "module", "creds", module, creds, "loads"},
+		{"module-text", "module", "text", module, "", "refused"},
+		{"import-plain", "import", "plain", module, "", "blocked"},
+		{"import-page", "import", "page", module, "", "loads"},
+		{"script-plain", "script", "plain", script, "", "opaque"},
+		{"script-star", "script", "star", script, "", "opaque"},
+		{"script-anon-plain", "script", "plain", script, anon, "blocked"},
+		{"script-anon-star", "script", "star", script, anon, "loads"},
+		{"script-creds-star", "script", "star", script, creds, "blocked"},
+		{"style-plain", "style", "plain", style, "", "opaque"},
+		{"style-anon-plain", "style", "plain", style, anon, "blocked"},
+		{"style-anon-page", "style", "page", style, anon, "loads"},
+		{"style-creds-star", "style", "star", style, creds, "blocked"},
+		{"image-plain", "image", "plain", image, "", "opaque"},
+		{"image-star", "image", "star", image, "", "opaque"},
+		{"image-plainhop", "image", "plainhop", image, "", "opaque"},
+		{"image-anon-plain", "image", "plain", image, anon, "blocked"},
+		{"image-anon-star", "image", "star", image, anon, "loads"},
+		{"image-anon-other", "image", "other", image, anon, "blocked"},
+		{"image-creds-star", "image", "star", image, creds, "blocked"},
+		{"image-creds", "image", "creds", image, creds, "loads"},
+		{"webgl-star", "webgl", "star", image, "", "opaque"},
+		{"webgl-anon-star", "webgl", "star", image, anon, "loads"},
+	}
+}
+
+// destHandler is the API of TestDestinations: the demo's assets behind the
+// middleware, under one route per policy. Every path is
+// /ROUTE/CASE/FILE, so that each load has a URL of its own.
+func destHandler(t *testing.T, pageOrigin string) http.Handler {
+	t.Helper()
+	policy := func(c cors.Config) *cors.Middleware {
+		m, err := cors.New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	star := policy(cors.Config{AllowedOrigins: []string{"*"}})
+	page := policy(cors.Config{AllowedOrigins: []string{pageOrigin}})
+	creds := policy(cors.Config{AllowedOrigins: []string{pageOrigin}, AllowCredentials: true})
+	other := policy(cors.Config{AllowedOrigins: []string{"https://other.example"}})
+	files := demo.Assets()
+	// A module served as text/plain: CORS passes, the browser refuses to
+	// run it.
+	text := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("export const message = 'text/plain';\n"))
+	})
+	hop := func(to string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			rest := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/"), "/", 2)[1]
+			http.Redirect(w, r, "/"+to+"/"+rest, http.StatusFound)
+		})
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/setcookie", func(w http.ResponseWriter, r *http.Request) {
+		name, value, _ := strings.Cut(destCookie, "=")
+		http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/"})
+	})
+	mux.Handle("/plain/", files)
+	mux.Handle("/star/", star.Handler(files))
+	mux.Handle("/page/", page.Handler(files))
+	mux.Handle("/creds/", creds.Handler(files))
+	mux.Handle("/other/", other.Handler(files))
+	mux.Handle("/text/", star.Handler(text))
+	mux.Handle("/hop/", star.Handler(hop("star")))
+	mux.Handle("/plainhop/", hop("plain"))
+	return mux
+}
+
+// destLoadJS loads each spec in turn ({id, load, url, co}) and resolves to
+// {id: {loaded, opaque, detail}}: opaque is true when the page could not read
+// what loaded (a tainted canvas, a rejected texture, unreadable cssRules, a
+// script error reduced to "Script error."), null when that does not apply.
+const destLoadJS = `
+const out = {};
+const image = (s) => new Promise((resolve) => {
+  const img = new Image();
+  if (s.co) img.crossOrigin = s.co;
+  img.onload = () => resolve(img);
+  img.onerror = () => resolve(null);
+  img.src = s.url;
+});
+const element = (e) => new Promise((resolve) => {
+  e.onload = () => resolve(true);
+  e.onerror = () => resolve(false);
+  document.head.append(e);
+});
+const loaders = {
+  async font(s) {
+    const family = "dest-" + s.id;
+    const st = document.createElement("style");
+    st.textContent = '@font-face { font-family: "' + family + '"; src: url("' + s.url + '"); }';
+    document.head.append(st);
+    try { await document.fonts.load('16px "' + family + '"'); } catch {}
+    const face = [...document.fonts].find((f) => f.family.replace(/"/g, "") === family);
+    return {loaded: face?.status === "loaded", opaque: null, detail: face?.status || "no face"};
+  },
+  async module(s) {
+    const e = document.createElement("script");
+    e.type = "module";
+    if (s.co) e.crossOrigin = s.co;
+    e.src = s.url;
+    const ok = await element(e);
+    return {loaded: ok && (window.corsdemoRan || []).includes(s.url), opaque: null, detail: String(ok)};
+  },
+  async import(s) {
+    try { await import(s.url); return {loaded: true, opaque: null, detail: ""}; }
+    catch (e) { return {loaded: false, opaque: null, detail: String(e)}; }
+  },
+  async script(s) {
+    const e = document.createElement("script");
+    if (s.co) e.crossOrigin = s.co;
+    e.setAttribute("data-throw", "");
+    e.src = s.url;
+    let seen = "";
+    const onError = (ev) => { seen = ev.message; ev.preventDefault(); };
+    window.addEventListener("error", onError);
+    const ok = await element(e);
+    window.removeEventListener("error", onError);
+    return {loaded: ok, opaque: ok ? seen === "Script error." : null, detail: seen};
+  },
+  async style(s) {
+    const e = document.createElement("link");
+    e.rel = "stylesheet";
+    if (s.co) e.crossOrigin = s.co;
+    e.href = s.url;
+    if (!await element(e)) return {loaded: false, opaque: null, detail: ""};
+    try { e.sheet.cssRules; return {loaded: true, opaque: false, detail: ""}; }
+    catch (err) { return {loaded: true, opaque: true, detail: String(err)}; }
+  },
+  async image(s) {
+    const img = await image(s);
+    if (!img) return {loaded: false, opaque: null, detail: ""};
+    const c = document.createElement("canvas");
+    const ctx = c.getContext("2d");
+    ctx.drawImage(img, 0, 0);
+    try { ctx.getImageData(0, 0, 1, 1); return {loaded: true, opaque: false, detail: ""}; }
+    catch (err) { return {loaded: true, opaque: err.name === "SecurityError", detail: String(err)}; }
+  },
+  async webgl(s) {
+    const img = await image(s);
+    if (!img) return {loaded: false, opaque: null, detail: ""};
+    const gl = document.createElement("canvas").getContext("webgl");
+    if (!gl) return {loaded: true, opaque: null, detail: "no WebGL"};
+    gl.bindTexture(gl.TEXTURE_2D, gl.createTexture());
+    try { gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA, gl.RGBA, gl.UNSIGNED_BYTE, img); return {loaded: true, opaque: false, detail: ""}; }
+    catch (err) { return {loaded: true, opaque: err.name === "SecurityError", detail: String(err)}; }
+  },
+};
+for (const s of specs) out[s.id] = await loaders[s.load](s);
+return out;
+`
+
+// TestDestinations loads fonts, modules (<script type=module> and import()),
+// classic scripts, stylesheets, images and WebGL textures in Chromium, from
+// a page on one origin, from an API on another that serves them without a
+// CORS policy, with "*", with the page's origin, with credentials, for
+// another origin, through redirects, and as the wrong type — all in one page,
+// one after the other. Each load's outcome must be the one written by hand
+// for it, and check.Explain's prediction for the same request must agree with
+// Chromium on every count: whether it loads, whether it is opaque to the
+// page, the console line of a blocked load (word for word; no CORS line for
+// the others), the line Chromium prints for a module of the wrong type, and
+// the request itself (Origin, Sec-Fetch-Mode, Sec-Fetch-Dest, Accept, and
+// the cookie only where the credentials mode sends it).
+func TestDestinations(t *testing.T) {
+	ctx := browser(t)
+	page := newPageServer(t)
+	pageOrigin := originOf(page, "localhost")
+	// Page and API are both on localhost: same site, so the API's
+	// SameSite=Lax cookie goes wherever the credentials mode allows.
+	api := newAPIServer(t, destHandler(t, pageOrigin))
+	apiOrigin := originOf(api.Server, "localhost")
+	openPage(t, ctx, apiOrigin+"/setcookie")
+	openPage(t, ctx, pageOrigin+"/")
+
+	cases := destCases()
+	type spec struct {
+		ID   string            `json:"id"`
+		Load string            `json:"load"`
+		URL  string            `json:"url"`
+		CO   check.CrossOrigin `json:"co"`
+	}
+	specs := make([]spec, len(cases))
+	for i, c := range cases {
+		specs[i] = spec{c.name, c.load, apiOrigin + "/" + c.route + "/" + c.name + "/" + c.file, c.co}
+	}
+	js, err := json.Marshal(specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]struct {
+		Loaded bool   `json:"loaded"`
+		Opaque *bool  `json:"opaque"`
+		Detail string `json:"detail"`
+	}
+	if err := evalJSON(ctx, "const specs = "+string(js)+";\n"+destLoadJS, &got); err != nil {
+		t.Fatal(err)
+	}
+	lines, err := waitCORSErrors(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mimeLines []string
+	for _, l := range consoleLines(ctx) {
+		if strings.HasPrefix(l.Text, "Failed to load module script:") {
+			mimeLines = append(mimeLines, l.Text)
+		}
+	}
+
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			url := specs[i].URL
+			g, ok := got[c.name]
+			if !ok {
+				t.Fatal("the page did not load it")
+			}
+			browserSays := "blocked"
+			switch {
+			case g.Loaded && g.Opaque != nil && *g.Opaque:
+				browserSays = "opaque"
+			case g.Loaded:
+				browserSays = "loads"
+			case c.want == "refused":
+				browserSays = "refused" // told apart by the console below
+			}
+			if browserSays != c.want {
+				t.Errorf("Chromium: %s (%s), want %s", browserSays, g.Detail, c.want)
+			}
+
+			// Run before reading the API's log: the checker's requests come
+			// after the browser's.
+			browserReqs := api.requests("/" + c.route + "/" + c.name + "/")
+			res, err := check.Explain(context.Background(), api.Client(), c.request(url, pageOrigin))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkerSays := "loads"
+			switch {
+			case !res.Allowed:
+				checkerSays = "blocked"
+			case res.Opaque:
+				checkerSays = "opaque"
+			case slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "will not run") }):
+				checkerSays = "refused"
+			}
+			if checkerSays != c.want {
+				t.Errorf("corscheck: %s (%s), want %s", checkerSays, res.Explanation, c.want)
+			}
+
+			var mine []string
+			for _, l := range lines {
+				if l.URL == url {
+					mine = append(mine, l.Text)
+				}
+			}
+			if c.want == "blocked" {
+				if len(mine) != 1 || mine[0] != res.Message {
+					t.Errorf("console:\nChromium: %q\n   check: %q", mine, res.Message)
+				}
+			} else if len(mine) > 0 {
+				t.Errorf("Chromium printed CORS lines for a load that was not blocked: %q", mine)
+			}
+			if c.want == "refused" {
+				if len(mimeLines) != 1 || !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.HasSuffix(w, mimeLines[0]) }) {
+					t.Errorf("Chromium printed %q; corscheck warns %q", mimeLines, res.Warnings)
+				}
+			}
+
+			// The request: the browser's first one against the checker's.
+			var first *apiRequest
+			for i := range browserReqs {
+				if browserReqs[i].Header.Get("User-Agent") != check.UserAgent {
+					first = &browserReqs[i]
+					break
+				}
+			}
+			if first == nil || len(res.Exchanges) == 0 {
+				t.Fatalf("no request to compare: browser %v, checker %d exchanges", first != nil, len(res.Exchanges))
+			}
+			for _, h := range []string{"Origin", "Sec-Fetch-Mode", "Sec-Fetch-Dest", "Accept"} {
+				b, k := first.Header.Get(h), res.Exchanges[0].RequestHeader.Get(h)
+				if b != k {
+					t.Errorf("%s: Chromium sent %q, corscheck %q", h, b, k)
+				}
+			}
+			// The browser is shared with other tests, whose cookies for
+			// localhost may come along: compare whether this test's went.
+			b := slices.Contains(strings.Split(first.Cookie, "; "), destCookie)
+			k := res.Exchanges[0].RequestHeader.Get("Cookie") == destCookie
+			if b != k {
+				t.Errorf("Chromium sent the cookie: %v (Cookie %q); corscheck: %v", b, first.Cookie, k)
+			}
+		})
+	}
+}
