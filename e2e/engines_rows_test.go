@@ -29,99 +29,69 @@ const firefoxDefaultCacheFlaky = "Firefox 153 once re-sent a preflight within it
 // engineLines returns the CORS console lines engine eng (Firefox or WebKit)
 // logs for row c, whose request req (req.URL absolute) was made from
 // pageOrigin and, after any redirect, reached finalURL; crossRedirect
-// reports a redirect to another origin. The texts come from
-// internal/engine, whose tests pin them to what the real browsers printed;
-// which text belongs to which row is decided here from the row's facts:
-// the response that failed (the actual one, or the preflight) and its
-// status (200 from testApp, 302 from /redirect, 403 for a preflight the
-// middleware refuses).
+// reports a redirect to another origin. Which check fails in which engine
+// is written here by hand from the row's facts — the response that failed
+// (the actual one, or the preflight) and its status (200 from testApp, 302
+// from /redirect, 403 for a preflight the middleware refuses) — and each
+// engine's words come from internal/engine (Rules.Console), whose tests
+// pin them to what the real browsers printed.
 func engineLines(eng engineName, c confCase, req request, pageOrigin, finalURL string, crossRedirect bool) []string {
 	if !c.blocked {
 		return nil
 	}
-	kind := "Fetch API"
-	if req.API == "xhr" {
-		kind = "XMLHttpRequest"
-	}
-	origin := pageOrigin
+	f := engine.Failure{URL: req.URL, Origin: pageOrigin, XHR: req.API == "xhr", Status: http.StatusOK}
 	if req.Sandboxed {
-		origin = "null"
+		f.Origin = "null"
 	}
-	// The status of the refused response: a redirect the page's origin may
-	// not follow is refused at the 302; a preflight the middleware refuses
-	// gets 403; anything else is testApp's 200.
-	status := http.StatusOK
-	if c.redirect != nil && !crossRedirect {
-		status = http.StatusFound
+	if crossRedirect {
+		// Fetch §4.4 step 15: the redirect made the origin opaque, and
+		// the request that failed is the redirect's target.
+		f.URL, f.Origin = finalURL, "null"
+	} else if c.redirect != nil {
+		// A redirect the page's origin may not follow is refused at the
+		// 302, whose target the line names.
+		f.Redirect, f.Status, f.Location = true, http.StatusFound, finalURL
 	}
-	preflightStatus := http.StatusForbidden
-
-	switch eng {
-	case firefox:
-		url := req.URL
-		if crossRedirect {
-			url = finalURL
-		}
-		switch {
-		case c.reason == noACAO && c.preflight:
-			return engine.FirefoxPreflightFailed(url, engine.FirefoxMissingAllowOrigin, engine.FirefoxStatus(preflightStatus))
-		case c.reason == noACAO && c.redirect != nil && !crossRedirect:
-			return engine.FirefoxPreflightFailed(url, engine.FirefoxMissingAllowOrigin, engine.FirefoxStatus(status))
-		case c.reason == noACAO:
-			return []string{engine.FirefoxMessage(engine.FirefoxMissingAllowOrigin, url, engine.FirefoxStatus(status))}
-		case strings.HasPrefix(c.reason, wildcardCreds):
-			return []string{engine.FirefoxMessage(engine.FirefoxNotSupportingCredentials, url, "")}
-		case strings.HasPrefix(c.reason, noACAC) && c.preflight:
-			return engine.FirefoxPreflightFailed(url, engine.FirefoxMissingAllowCredentials, "")
-		case strings.HasPrefix(c.reason, noACAC):
-			return []string{engine.FirefoxMessage(engine.FirefoxMissingAllowCredentials, url, "")}
-		case strings.HasPrefix(c.reason, "Method "):
-			return engine.FirefoxPreflightFailed(url, engine.FirefoxMethodNotFound, "")
-		case strings.HasPrefix(c.reason, "Request header field "):
-			return engine.FirefoxPreflightFailed(url, engine.FirefoxMissingAllowHeader, strings.ToLower(scriptHeader(c, eng)))
-		case c.reason == notOKStatus:
-			return engine.FirefoxPreflightFailed(url, engine.FirefoxPreflightDidNotSucceed, engine.FirefoxStatus(http.StatusMethodNotAllowed))
-		case c.reason == redirectPre:
-			return []string{
-				engine.FirefoxMessage(engine.FirefoxExternalRedirectNotAllowed, url, ""),
-				engine.FirefoxMessage(engine.FirefoxPreflightDidNotSucceed, url, engine.FirefoxStatus(http.StatusFound)),
-				engine.FirefoxMessage(engine.FirefoxDidNotSucceed, url, engine.FirefoxNoStatus),
-			}
-		}
-	case webkit:
-		var first string
-		switch {
-		case c.reason == noACAO && c.preflight:
-			first = engine.WebKitPreflightNotSuccessful(preflightStatus)
-		case c.reason == noACAO && crossRedirect:
-			// Fetch §4.4 step 15: the redirect made the origin opaque.
-			first = engine.WebKitOriginNotAllowed("null", status)
-		case c.reason == noACAO && c.redirect != nil:
-			first = engine.WebKitRedirectDenied(finalURL, engine.WebKitOriginNotAllowed(origin, status))
-		case c.reason == noACAO:
-			first = engine.WebKitOriginNotAllowed(origin, status)
-		case strings.HasPrefix(c.reason, wildcardCreds):
-			first = engine.WebKitWildcardWithCredentials
-		case strings.HasPrefix(c.reason, noACAC):
-			first = engine.WebKitCredentialsNotTrue
-		case strings.HasPrefix(c.reason, "Method "):
-			first = engine.WebKitMethodNotAllowed(strings.TrimSuffix(strings.TrimPrefix(c.reason, "Method "), " is not allowed by Access-Control-Allow-Methods in preflight response."))
-		case strings.HasPrefix(c.reason, "Request header field "):
-			first = engine.WebKitHeaderNotAllowed(scriptHeader(c, eng))
-		case c.reason == notOKStatus:
-			first = engine.WebKitPreflightNotSuccessful(http.StatusMethodNotAllowed)
-		case c.reason == redirectPre:
-			// WebKit checks the status first: a redirected preflight is
-			// "not successful" (validatePreflightResponse).
-			first = engine.WebKitPreflightNotSuccessful(http.StatusFound)
-		}
-		loaded := req.URL
-		if crossRedirect {
-			loaded = finalURL
-		}
-		return []string{first, engine.WebKitCannotLoad(kind, loaded)}
+	rules := &engine.Firefox
+	if eng == webkit {
+		rules = &engine.WebKit
 	}
-	return []string{"(no expectation for " + string(eng) + ": " + c.reason + ")"}
+	switch {
+	case c.reason == noACAO && c.preflight:
+		// A preflight the middleware refuses: 403, no CORS headers.
+		// Firefox checks Access-Control-Allow-Origin first, WebKit the
+		// status.
+		f.Preflight, f.Status, f.Check = true, http.StatusForbidden, engine.MissingAllowOrigin
+		if eng == webkit {
+			f.Check = engine.PreflightStatus
+		}
+	case c.reason == noACAO:
+		f.Check = engine.MissingAllowOrigin
+	case strings.HasPrefix(c.reason, wildcardCreds):
+		f.Check = engine.WildcardWithCredentials
+	case strings.HasPrefix(c.reason, noACAC):
+		f.Check, f.Preflight = engine.AllowCredentialsNotTrue, c.preflight
+	case strings.HasPrefix(c.reason, "Method "):
+		f.Check, f.Preflight = engine.MethodNotAllowed, true
+		f.Value = strings.TrimSuffix(strings.TrimPrefix(c.reason, "Method "), " is not allowed by Access-Control-Allow-Methods in preflight response.")
+	case strings.HasPrefix(c.reason, "Request header field "):
+		f.Check, f.Preflight, f.Value = engine.HeaderNotAllowed, true, scriptHeader(c, eng)
+		if eng == firefox {
+			f.Value = strings.ToLower(f.Value)
+		}
+	case c.reason == notOKStatus:
+		f.Check, f.Preflight, f.Status = engine.PreflightStatus, true, http.StatusMethodNotAllowed
+	case c.reason == redirectPre:
+		// WebKit checks the status first: a redirected preflight is "not
+		// successful" (validatePreflightResponse).
+		f.Check, f.Preflight, f.Redirect, f.Status = engine.PreflightRedirect, true, true, http.StatusFound
+		if eng == webkit {
+			f.Check = engine.PreflightStatus
+		}
+	default:
+		return []string{"(no expectation for " + string(eng) + ": " + c.reason + ")"}
+	}
+	return rules.Console(f)
 }
 
 // scriptHeader is the request header, as the script wrote it, that a

@@ -13,12 +13,16 @@ import (
 
 const explainSynopsis = `corscheck explain URL --origin ORIGIN [--method M] [-H 'Name: value']... [--credentials]
                          [--cookie C] [--data D | --data-file F] [--xhr] [--xhr-upload]
-                         [--send-actual] [--json] [--timeout D] [--insecure]
+                         [--browser chromium|firefox|safari|all] [--send-actual] [--json]
+                         [--timeout D] [--insecure]
 
-Does what Chromium does for fetch(URL, {method, headers, credentials, body})
-from a page on ORIGIN: sends the preflight when one is needed, then the actual
-request (only GET, HEAD and OPTIONS unless --send-actual), and prints the
-verdict, Chromium's CorsError reason, its console line and the fix.`
+Does what the browser (--browser, default Chromium) does for fetch(URL,
+{method, headers, credentials, body}) from a page on ORIGIN: sends the
+preflight when one is needed, then the actual request (only GET, HEAD and
+OPTIONS unless --send-actual), and prints the verdict, the reason (named
+after Chromium's CorsError), the browser's console lines and the fix.
+--browser all does it for Chromium, Firefox and Safari at once, sending a
+request the three have in common once.`
 
 func explain(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("explain", explainSynopsis)
@@ -33,11 +37,17 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	xhr := fs.Bool("xhr", false, "the request is an XMLHttpRequest, not fetch()")
 	upload := fs.Bool("xhr-upload", false, "an XMLHttpRequest with upload listeners: forces a preflight when there is a body (--data)")
 	sendActual := fs.Bool("send-actual", false, "also send an actual request whose method is not GET, HEAD or OPTIONS")
+	browser := fs.String("browser", "chromium", "the `browser` to explain as: chromium (also Chrome, Edge), firefox, safari (any WebKit browser) or all")
 	target, help, ok := parse(fs, args, stdout, stderr)
 	if help {
 		return exitOK
 	}
 	if !ok {
+		return exitUsage
+	}
+	b, err := check.ParseBrowser(*browser)
+	if err != nil {
+		fmt.Fprintf(stderr, "corscheck explain: --browser %s: write chromium, firefox, safari or all\n", *browser)
 		return exitUsage
 	}
 	body, err := readData(*data, *dataFile)
@@ -51,7 +61,7 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	req := check.Request{
 		URL: target, Origin: *origin, Method: *method, Header: c.headers.h, HeaderOrder: c.headers.order,
 		Credentials: *creds, Cookie: *cookie, Body: body,
-		ForcePreflight: *upload, SendActual: *sendActual,
+		ForcePreflight: *upload, SendActual: *sendActual, Browser: b,
 	}
 	if *xhr || *upload {
 		req.Initiator = check.XHR
@@ -64,12 +74,23 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	if c.json {
 		printJSON(stdout, res)
 	} else {
-		printResult(stdout, res)
+		printExplained(stdout, res)
 	}
-	if !res.Allowed {
+	if !allowedEverywhere(res) {
 		return exitBlocked
 	}
 	return exitOK
+}
+
+// allowedEverywhere reports whether res allows the request in every
+// browser it speaks for.
+func allowedEverywhere(res *check.Result) bool {
+	for _, r := range res.Browsers {
+		if !r.Allowed {
+			return false
+		}
+	}
+	return res.Allowed
 }
 
 // printJSON writes v as indented JSON.
@@ -85,7 +106,7 @@ func usageHint(err error) error {
 	if !ok {
 		return err
 	}
-	flagOf := map[string]string{"url": "URL", "origin": "--origin", "method": "--method", "header": "-H", "body": "--data", "initiator": "--xhr", "trusted": "--trusted"}
+	flagOf := map[string]string{"url": "URL", "origin": "--origin", "method": "--method", "header": "-H", "body": "--data", "initiator": "--xhr", "trusted": "--trusted", "browser": "--browser"}
 	if f, ok := flagOf[ie.Field]; ok {
 		return fmt.Errorf("%s: %s", f, ie.Msg)
 	}

@@ -39,3 +39,15 @@ func TestNormalize(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// A redirect's location with user:password, as WebKit prints it, is
+// normalised too, and is not taken for the origin without it.
+func TestNormalizeUserinfo(t *testing.T) {
+	o := difftest.Origins{A: "http://127.0.0.1:4001", B: "http://127.0.0.1:4002"}
+	got := difftest.Normalize("Cross-origin redirection to http://127.0.0.1:4002/d/x/1 denied by Cross-Origin Resource Sharing policy: redirection URL http://u:p@127.0.0.1:4002/d/x/1 has credentials", o, "http://127.0.0.1:9")
+	want := "Cross-origin redirection to {B}/d/x/1 denied by Cross-Origin Resource Sharing policy: redirection URL {B:u:p}/d/x/1 has credentials"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}
+
