@@ -34,10 +34,12 @@ examples:
 	cd examples/chi && $(GO) test -race -count=1 ./...
 
 e2e-run:
+	cd e2e && E2E_ENGINE=$(ENGINE) $(GO) test -count=1 ./internal/...
 	cd e2e && E2E_ENGINE=$(ENGINE) $(GO) test -count=1 -timeout 18m
 
 # The real-browser suite alone, verbosely (ENGINE=firefox: one engine).
 e2e:
+	cd e2e && E2E_ENGINE=$(ENGINE) $(GO) test -count=1 ./internal/...
 	cd e2e && E2E_ENGINE=$(ENGINE) $(GO) test -count=1 -timeout 18m -v
 
 # The bench module's own correctness tests (every library gets the same policy).

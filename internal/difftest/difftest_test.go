@@ -50,4 +50,3 @@ func TestNormalizeUserinfo(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
-
