@@ -174,23 +174,13 @@ func judgePreflight(p *prepared, ex *Exchange, origin, method string, unsafe []s
 				return j
 			}
 		case engine.StepMethodsSyntax:
-			acam, _ := fetch.CombinedValue(h, fetch.HeaderAllowMethods)
 			var ok bool
-			if methods, ok = fetch.ParseTokenList(acam); !ok {
-				j.err = InvalidAllowMethodsPreflightResponse
-				if r.InvalidTokenValue != nil {
-					j.hint = r.InvalidTokenValue(acam)
-				}
+			if methods, ok = j.parseList(r, h, fetch.HeaderAllowMethods, InvalidAllowMethodsPreflightResponse); !ok {
 				return j
 			}
 		case engine.StepHeadersSyntax:
-			acah, _ := fetch.CombinedValue(h, fetch.HeaderAllowHeaders)
 			var ok bool
-			if allowedHeaders, ok = fetch.ParseTokenList(acah); !ok {
-				j.err = InvalidAllowHeadersPreflightResponse
-				if r.InvalidTokenValue != nil {
-					j.hint = r.InvalidTokenValue(acah)
-				}
+			if allowedHeaders, ok = j.parseList(r, h, fetch.HeaderAllowHeaders, InvalidAllowHeadersPreflightResponse); !ok {
 				return j
 			}
 		case engine.StepMethod:
@@ -233,6 +223,21 @@ func judgePreflight(p *prepared, ex *Exchange, origin, method string, unsafe []s
 		Safari:   engine.WebKit.PreflightCacheSeconds(v, present),
 	}
 	return j
+}
+
+// parseList reads the token list in the preflight header of h named
+// header; when it is not one, it records the failure e and the value the
+// engine's line quotes (engine.Rules.InvalidTokenValue).
+func (j *preflightJudgement) parseList(r *engine.Rules, h http.Header, header string, e CorsError) ([]string, bool) {
+	v, _ := fetch.CombinedValue(h, header)
+	tokens, ok := fetch.ParseTokenList(v)
+	if !ok {
+		j.err = e
+		if r.InvalidTokenValue != nil {
+			j.hint = r.InvalidTokenValue(v)
+		}
+	}
+	return tokens, ok
 }
 
 // consoleLines returns the lines p's browser logs when it blocks the

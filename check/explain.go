@@ -243,7 +243,9 @@ type prepared struct {
 }
 
 // Explain does what a browser does for req and judges the answers as
-// Chromium does:
+// req.Browser does (Chromium when it is empty; see the package doc for
+// where Firefox and Safari differ, and AllBrowsers for all three). For
+// Chromium:
 //
 //  1. It decides whether a preflight is needed: a method other than GET,
 //     HEAD, POST; a header that is not CORS-safelisted (including the

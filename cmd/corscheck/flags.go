@@ -16,7 +16,7 @@ import (
 const usage = `corscheck explains why a browser blocks a cross-origin request, and audits a URL for CORS misconfigurations.
 
 usage:
-  corscheck explain URL --origin ORIGIN [flags]   what Chromium does with one request, and why
+  corscheck explain URL --origin ORIGIN [flags]   what a browser does with one request, and why
   corscheck audit URL [flags]                     probe for misconfigurations (for CI: exit 1 on findings)
 
 Run "corscheck explain --help" or "corscheck audit --help" for every flag.

@@ -5,7 +5,7 @@
 //
 //	corscheck explain URL --origin O [--method M] [-H 'Name: value']... [--credentials]
 //	                      [--cookie C] [--data D | --data-file F] [--xhr] [--xhr-upload]
-//	                      [--send-actual] [--json]
+//	                      [--browser chromium|firefox|safari|all] [--send-actual] [--json]
 //	corscheck audit URL [--trusted O]... [-H 'Name: value']... [--cookie C]
 //	                    [--fail-on SEVERITY] [--deadline D] [--seed S] [--json]
 //
@@ -15,12 +15,16 @@
 // on by default; use this only for a test server with a self-signed
 // certificate). A usage error names the flag and says what to write.
 //
-// explain sends what Chromium would send — the preflight when one is needed,
-// then the actual request (only GET, HEAD and OPTIONS unless --send-actual)
-// — and prints the verdict, the stage, Chromium's CorsError name, the exact
-// console line, the fix on the server, curl commands, the readable response
-// headers and the preflight cache time per browser. --json prints the same as
-// one JSON object (see check.Result).
+// explain sends what the browser (--browser: chromium, the default,
+// firefox, safari) would send — the preflight when one is needed, then the
+// actual request (only GET, HEAD and OPTIONS unless --send-actual) — and
+// prints the verdict, the stage, the reason (named after Chromium's
+// CorsError), the exact console lines that browser prints, the fix on the
+// server, curl commands, the readable response headers and the preflight
+// cache time per browser. --browser all prints each browser's verdict,
+// lines and fix, then the requests (a request the three share is sent
+// once), and exits 1 if any browser blocks. --json prints the same as one
+// JSON object (see check.Result; with all, "browsers" holds each one's).
 //
 // audit probes attacker-chosen origins as simple requests (with and without
 // credentials) and as preflights, and prints one finding per root cause,
