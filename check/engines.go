@@ -105,11 +105,6 @@ func (p *prepared) headersOf(fields []fetch.HeaderField) engine.Headers {
 	h := engine.Headers{Fields: fields, XHR: p.kind == XHR, Secure: p.secure}
 	if n := len(fields); n > 0 {
 		h.AddedAccept = p.autoAccept && fields[n-1].Name == "Accept"
-		i := n - 1
-		if h.AddedAccept {
-			i--
-		}
-		h.AddedContentType = p.autoContentType && i >= 0 && fields[i].Name == "Content-Type"
 	}
 	return h
 }

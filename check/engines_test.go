@@ -203,3 +203,22 @@ func TestExplainAllBrowsers(t *testing.T) {
 		t.Errorf("the server saw %d requests, want 1", n)
 	}
 }
+
+// Only Chromium ignores upload listeners on a request without a body, and
+// only for Chromium does Explain warn that no preflight is sent for them.
+func TestExplainUploadWarning(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(echoOrigin))
+	defer srv.Close()
+	for b, warns := range map[check.Browser]bool{check.Chromium: true, check.Firefox: false, check.Safari: false} {
+		res, err := check.Explain(context.Background(), srv.Client(), check.Request{
+			URL: srv.URL, Origin: "https://a.example", ForcePreflight: true, Initiator: check.XHR, Browser: b,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "sends no preflight for them") })
+		if got != warns {
+			t.Errorf("%s: warns %v, want %v: %q", b, got, warns, res.Warnings)
+		}
+	}
+}

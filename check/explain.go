@@ -44,10 +44,10 @@ type Request struct {
 	Initiator Initiator `json:"initiator,omitempty"`
 	// ForcePreflight is an XMLHttpRequest with upload listeners (or a
 	// fetch() with a streamed body): the browser then preflights even a
-	// simple request, but only when the request has a body (Body), as
-	// Chromium does (XHR send() sets the upload listener flag only for a
-	// non-null body): a GET, or a POST sent without a body, is not
-	// preflighted for its listeners.
+	// simple request. Chromium does so only when the request has a body
+	// (Body; XHR send() sets the upload listener flag only for a non-null
+	// body): a GET, or a POST sent without a body, is not preflighted for
+	// its listeners there. Firefox and Safari preflight it anyway.
 	ForcePreflight bool `json:"forcePreflight,omitempty"`
 	// Body is the request body, sent with the actual request. A fetch()
 	// with a body and no Content-Type gets "Content-Type:
@@ -235,11 +235,9 @@ type prepared struct {
 	autoAccept bool
 	secure     bool
 	// browser is the browser whose behaviour is reproduced, rules its
-	// rules; autoContentType: the browser added the Content-Type of the
-	// body.
-	browser         Browser
-	rules           *engine.Rules
-	autoContentType bool
+	// rules.
+	browser Browser
+	rules   *engine.Rules
 }
 
 // Explain does what a browser does for req and judges the answers as
@@ -554,7 +552,6 @@ func prepare(req Request) (*prepared, error) {
 			p.body = req.Body
 			if !hasContentType {
 				p.fields = append(p.fields, fetch.HeaderField{Name: "Content-Type", Value: "text/plain;charset=UTF-8"})
-				p.autoContentType = true
 			}
 		}
 	}
@@ -562,8 +559,8 @@ func prepare(req Request) (*prepared, error) {
 		p.fields = append(p.fields, fetch.HeaderField{Name: "Accept", Value: fetch.DefaultAccept})
 		p.autoAccept = true
 	}
-	if req.ForcePreflight && p.body == "" {
-		p.warnings = append(p.warnings, "upload listeners force a preflight only when the request has a body; this one has none, so Chromium sends no preflight for them")
+	if req.ForcePreflight && p.body == "" && p.rules.UploadPreflightNeedsBody {
+		p.warnings = append(p.warnings, "upload listeners force a preflight only when the request has a body; this one has none, so "+p.rules.Name+" sends no preflight for them (Firefox and Safari do)")
 	}
 	return p, nil
 }

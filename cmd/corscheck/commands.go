@@ -35,7 +35,7 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	data := fs.String("data", "", "request `body` (sent with the actual request; without -H Content-Type it is text/plain;charset=UTF-8, as fetch() sends a string)")
 	dataFile := fs.String("data-file", "", "read the request body from `file` (- for stdin)")
 	xhr := fs.Bool("xhr", false, "the request is an XMLHttpRequest, not fetch()")
-	upload := fs.Bool("xhr-upload", false, "an XMLHttpRequest with upload listeners: forces a preflight when there is a body (--data)")
+	upload := fs.Bool("xhr-upload", false, "an XMLHttpRequest with upload listeners: forces a preflight (in Chromium only when there is a body, --data; in Firefox and Safari always)")
 	sendActual := fs.Bool("send-actual", false, "also send an actual request whose method is not GET, HEAD or OPTIONS")
 	browser := fs.String("browser", "chromium", "the `browser` to explain as: chromium (also Chrome, Edge), firefox, safari (any WebKit browser) or all")
 	target, help, ok := parse(fs, args, stdout, stderr)

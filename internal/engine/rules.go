@@ -94,10 +94,10 @@ func (r Rules) IsSafelistedRequestHeader(name, value string) bool {
 type Headers struct {
 	// Fields are the headers in the order the script set them (the value
 	// of a repeated name combined), then the Content-Type the browser adds
-	// to a body that has none (AddedContentType), then the Accept: */* it
-	// adds when the script set none (AddedAccept).
-	Fields                        []fetch.HeaderField
-	AddedContentType, AddedAccept bool
+	// to a body that has none, then the Accept: */* it adds when the
+	// script set none (AddedAccept).
+	Fields      []fetch.HeaderField
+	AddedAccept bool
 	// XHR: the request is an XMLHttpRequest (not fetch()); Secure: the page
 	// is a secure context.
 	XHR, Secure bool
