@@ -83,7 +83,8 @@ func firefoxPreflightCacheSeconds(v string, present bool) int {
 func firefoxAllowOrigin(acao, acac []string, origin string, creds bool) (Check, string) {
 	switch {
 	case len(acao) > 1:
-		return MultipleAllowOrigin, ""
+		v, _ := combined(acao) // for the explanation; the line quotes none
+		return MultipleAllowOrigin, v
 	case len(acao) == 0:
 		return MissingAllowOrigin, ""
 	}

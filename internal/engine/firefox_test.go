@@ -92,7 +92,7 @@ func TestFirefoxAllowOrigin(t *testing.T) {
 		value      string
 	}{
 		{nil, nil, false, engine.MissingAllowOrigin, ""},
-		{[]string{o, o}, nil, false, engine.MultipleAllowOrigin, ""},
+		{[]string{o, o}, nil, false, engine.MultipleAllowOrigin, o + ", " + o},
 		{[]string{o + ", https://b.example"}, nil, false, engine.AllowOriginMismatch, o + ", https://b.example"},
 		{[]string{"*"}, nil, false, engine.Passed, ""},
 		{[]string{"*"}, []string{"true"}, true, engine.WildcardWithCredentials, ""},
