@@ -15,15 +15,20 @@ import (
 // Firefox is Firefox's behaviour, as of Firefox ESR 153.
 var Firefox = Rules{
 	Name: "Firefox",
-	// InternalHeaders::IsSimpleHeader: Accept, Accept-Language,
-	// Content-Language and Content-Type with the standard's value rules
-	// and 128-byte limit, judged one header at a time (no 1024-byte total),
-	// and no Range.
+	// InternalHeaders::IsSimpleHeader: the standard's safelist, with its
+	// value rules and 128-byte limit, judged one header at a time (no
+	// 1024-byte total; GetUnsafeHeaders looks at each entry alone). The
+	// Gecko source we read had no Range; Firefox 153 safelists a simple
+	// range, as the corpus shows.
 	NoSafelistedTotal: true,
 	// nsCORSListenerProxy::StartCORSPreflight lower-cases the unsafe names
 	// and sorts them; CheckPreflightRequestApproved checks them in that
 	// order and names the first refused one as it holds it, in lower case:
 	// the default order (Rules.CheckOrder).
+	//
+	// An XMLHttpRequest with upload listeners is preflighted with or
+	// without a body (UploadPreflightNeedsBody false): the corpus's
+	// body-less GETs and POSTs with listeners were all preflighted.
 	AllowOrigin: firefoxAllowOrigin,
 	// The preflight channel is itself opened through an nsCORSListenerProxy,
 	// whose CheckRequestApproved runs first (the CORS check), also on a

@@ -23,7 +23,11 @@ var WebKit = Rules{
 	// header at a time (no 1024-byte total).
 	NoSafelistedTotal: true,
 	HeaderCheckOrder:  webkitHeaderCheckOrder,
-	AllowOrigin:       webkitAllowOrigin,
+	// An XMLHttpRequest with upload listeners is preflighted with or
+	// without a body (UploadPreflightNeedsBody false), as in Firefox: the
+	// corpus's body-less GETs and POSTs with listeners were all
+	// preflighted.
+	AllowOrigin: webkitAllowOrigin,
 	// validatePreflightResponse: the status first (a redirect is a status
 	// like any other), then passesAccessControlCheck, then
 	// CrossOriginPreflightResultCacheItem::create parses both lists, then
