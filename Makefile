@@ -46,10 +46,12 @@ gate-bench:
 	cd cmd/corsgate && $(GO) test -run '^$$' -bench '^BenchmarkLoad$$' -benchtime 1x -timeout 60m . -args -bench-out ../../BENCHMARKS.md
 
 e2e-run:
+	cd e2e && E2E_ENGINE=$(ENGINE) $(GO) test -count=1 ./internal/...
 	cd e2e && E2E_ENGINE=$(ENGINE) $(GO) test -count=1 -timeout 18m
 
 # The real-browser suite alone, verbosely (ENGINE=firefox: one engine).
 e2e:
+	cd e2e && E2E_ENGINE=$(ENGINE) $(GO) test -count=1 ./internal/...
 	cd e2e && E2E_ENGINE=$(ENGINE) $(GO) test -count=1 -timeout 18m -v
 
 # The bench module's own correctness tests (every library gets the same policy).
@@ -72,11 +74,13 @@ demo:
 	$(GO) run ./cmd/corsdemo
 
 # Re-record the differential corpus: generate every case afresh, run it in
-# Chromium and write Chromium's answers to internal/difftest/testdata
-# (under a minute on 2 CPUs; the same Chromium gives the same file). Commit
-# the result with the Chromium version.
+# each engine (ENGINE=…, default all three) and write the engines' answers
+# to internal/difftest/testdata/differential.json; ENGINE=firefox records
+# Firefox's answers alone and keeps the others'. A few minutes on 2 CPUs;
+# the same browsers give the same file. Commit the result: make test
+# replays it without a browser.
 record-differential:
-	cd e2e && E2E_ENGINE=chromium DIFFTEST_RECORD=$(CURDIR)/internal/difftest/testdata/chromium156.json $(GO) test -count=1 -timeout 30m -run 'TestDifferentialRecord$$' -v .
+	cd e2e && E2E_ENGINE=$(ENGINE) DIFFTEST_RECORD=$(CURDIR)/internal/difftest/testdata/differential.json $(GO) test -count=1 -timeout 30m -run 'TestDifferentialRecord$$' -v .
 
 # Re-record the origin corpus (internal/origincorpus/testdata/origins.json):
 # what the URL parser of each engine (ENGINE=…, default all three) makes of

@@ -69,6 +69,13 @@ func advice(e CorsError, hint string, p *prepared, ex *Exchange) (explanation, f
 	case PreflightInvalidStatus:
 		explanation = "The preflight passed the origin check but its status is not 2xx: an authentication layer (preflights carry no credentials), a missing OPTIONS route (404/405) or an error."
 		fix = "Answer OPTIONS with 204 (or 200) before authentication and routing; CORS middleware should come first."
+		if ex != nil && ex.Header.Get(fetch.HeaderAllowOrigin) == "" {
+			// Safari looks at the status first (engine.WebKit's
+			// PreflightOrder): the answer may well fail the origin check
+			// too, which is what Chromium and Firefox report.
+			explanation = fmt.Sprintf("The preflight was answered %d, not 2xx, and %s checks a preflight's status before anything else; the answer has no Access-Control-Allow-Origin either (Chromium and Firefox report that). An authentication layer (preflights carry no credentials), a missing OPTIONS route (404/405), an error, or CORS code that refuses the origin, the method or a header with a bare %d.", ex.Status, p.browser.Name(), ex.Status)
+			fix = fmt.Sprintf("Answer OPTIONS with 204 (or 200) and Access-Control-Allow-Origin: %s before authentication and routing, and allow the method and headers of the request in the CORS policy.", o)
+		}
 	case PreflightDisallowedRedirect:
 		explanation = "The preflight was redirected (http→https, a trailing-slash redirect, a login page). Browsers never follow a redirect for a preflight."
 		fix = "Call the final URL directly from the page, or answer OPTIONS on this URL without redirecting."

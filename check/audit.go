@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/net/publicsuffix"
 
+	"github.com/corskit/cors/internal/engine"
 	"github.com/corskit/cors/internal/fetch"
 	"github.com/corskit/cors/internal/origin"
 )
@@ -615,7 +616,7 @@ func allows(ex *Exchange, origin string) (echoed, creds bool) {
 	if ex == nil {
 		return false, false
 	}
-	switch e, _ := corsCheck(ex.Header, origin, true); e {
+	switch e, _ := corsCheck(&engine.Chromium, ex.Header, origin, true); e {
 	case "":
 		return true, true
 	case InvalidAllowCredentials:

@@ -12,12 +12,13 @@ import (
 
 // TestDifferentialCorpus replays the committed corpus of generated cases
 // (internal/difftest/testdata) through check.Explain, against the same
-// servers, and requires the verdict, CorsError reason and console line that
-// Chromium gave for each. The page is http://127.0.0.1:9, a loopback origin
-// like the one the corpus was recorded from. Re-record with "make
+// servers, once for each engine it holds answers from, and requires the
+// verdict, console lines and (Chromium) CorsError reason that engine gave
+// for each. The page is http://127.0.0.1:9, a loopback origin like the
+// one the corpus was recorded from. Re-record with "make
 // record-differential".
 func TestDifferentialCorpus(t *testing.T) {
-	corpus, err := difftest.Load(filepath.Join("..", "internal", "difftest", "testdata", "chromium156.json"))
+	corpus, err := difftest.Load(filepath.Join("..", "internal", "difftest", "testdata", "differential.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,21 +33,33 @@ func TestDifferentialCorpus(t *testing.T) {
 	o := srv.Origins
 	const page = "http://127.0.0.1:9"
 
-	agree := 0
-	for _, r := range corpus.Records {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		got, err := difftest.Explain(ctx, srv.Client(), &r.Case, o, page)
-		cancel()
-		if err != nil {
-			t.Errorf("%s: %v", r.Case.ID, err)
-			continue
-		}
-		if got != r.Chromium {
-			js, _ := json.Marshal(r.Case)
-			t.Errorf("%s: check.Explain disagrees with %s\n Chromium: %+v\n    check: %+v\n     case: %s", r.Case.ID, corpus.Browser, r.Chromium, got, js)
-			continue
-		}
-		agree++
+	for _, engine := range difftest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			agree, recorded := 0, 0
+			for _, r := range corpus.Records {
+				want := r.Verdict(engine)
+				if want == nil {
+					continue
+				}
+				recorded++
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				got, err := difftest.Explain(ctx, srv.Client(), &r.Case, o, page, engine)
+				cancel()
+				if err != nil {
+					t.Errorf("%s: %v", r.Case.ID, err)
+					continue
+				}
+				if !got.Equal(*want) {
+					js, _ := json.Marshal(r.Case)
+					t.Errorf("%s: check.Explain disagrees with %s\n %8s: %s\n    check: %s\n     case: %s", r.Case.ID, corpus.Browsers[engine], engine, want, got, js)
+					continue
+				}
+				agree++
+			}
+			if recorded < 300 {
+				t.Errorf("the corpus has %s's answers for %d cases, want at least 300 (make record-differential ENGINE=%s)", engine, recorded, engine)
+			}
+			t.Logf("check.Explain agrees with %s on %d of %d recorded cases", corpus.Browsers[engine], agree, recorded)
+		})
 	}
-	t.Logf("check.Explain agrees with %s on %d of %d recorded cases", corpus.Browser, agree, len(corpus.Records))
 }

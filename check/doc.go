@@ -1,11 +1,13 @@
-// Package check predicts, without a browser, what Chromium does with a
-// cross-origin request, and audits a URL for CORS misconfigurations. It is
-// the engine of the corscheck command.
+// Package check predicts, without a browser, what Chromium, Firefox or
+// Safari does with a cross-origin request, and audits a URL for CORS
+// misconfigurations. It is the engine of the corscheck command.
 //
 // # Explain
 //
 // Explain takes what a script would do — fetch(url, {method, headers,
-// credentials}) from a page on some origin — and does what the browser does:
+// credentials}) from a page on some origin — and does what the browser
+// (Request.Browser: Chromium by default, Firefox or Safari) does. What
+// follows is Chromium; where the others differ, it says so:
 //
 //   - It decides whether a preflight is needed. A method other than GET,
 //     HEAD and POST needs one (after Fetch's method normalisation: "patch"
@@ -24,7 +26,10 @@
 //     past which they all need the preflight too. An XMLHttpRequest with
 //     upload listeners (Request.ForcePreflight) preflights only when it
 //     sends a body (Request.Body): Chromium sends no preflight for the
-//     listeners of a GET, or of a POST without a body.
+//     listeners of a GET, or of a POST without a body. Firefox and Safari
+//     safelist only the standard's headers, judge each alone (no
+//     1024-byte total), and preflight for upload listeners even without a
+//     body.
 //   - It sends the preflight exactly as Chromium formats it, without
 //     credentials and without following redirects, and judges the response
 //     in Chromium's order, which is not the standard's: a redirect fails
@@ -34,9 +39,17 @@
 //     headers. A 401 preflight without CORS headers therefore reads "No
 //     'Access-Control-Allow-Origin' header…", not "does not have HTTP ok
 //     status". Authorization covered only by "Access-Control-Allow-Headers:
-//     *" passes, as it does in Chromium today, with a warning. When several
-//     headers are refused, the console line names the one Chromium checks
-//     first, which is neither the script's order nor alphabetical: Chromium
+//     *" passes, as it does in all three today, with a warning. Firefox
+//     judges in Chromium's order but checks the method before it parses
+//     Access-Control-Allow-Headers, and refuses a redirect after the
+//     origin check; Safari looks at the status first, so a 403 without
+//     CORS headers is "Preflight response is not successful" there. When
+//     several headers are refused, the console line names the one the
+//     browser checks first: Firefox the first in sorted order, in lower
+//     case; Safari the first it knows by name (Authorization,
+//     Content-Type, …) in its own spelling, else the first as the script
+//     wrote it; Chromium the one it checks first, which is neither the
+//     script's order nor alphabetical: Chromium
 //     checks them in the order of its request header list, the bucket order
 //     of Blink's header hash map (internal/engine models it exactly; it
 //     depends on the names, on fetch() versus XMLHttpRequest, on the order
@@ -55,10 +68,15 @@
 //
 // The Result carries the verdict (Allowed), the Stage, the Reason as
 // Chromium's CorsError name (the name DevTools and the Chrome DevTools
-// Protocol use), the exact console Message Chromium prints, an Explanation
-// and a Fix, curl commands that repeat every request, the response headers
-// the page can read, and how long Chromium (cap 7200 s), Firefox (86400 s)
-// and Safari (600 s) cache the preflight. When a router rather than the
+// Protocol use; for Firefox and Safari, the failure as that browser
+// classifies it, in the same names), the exact console lines the browser
+// prints (Console; Message is the first), an Explanation and a Fix, curl
+// commands that repeat every request, the response headers the page can
+// read, and how long Chromium (cap 7200 s), Firefox (86400 s; a value that
+// is not all digits is not cached at all) and Safari (600 s) cache the
+// preflight. With Request.Browser set to AllBrowsers, the Result is
+// Chromium's and Result.Browsers holds each browser's; a request the
+// browsers have in common is sent once. When a router rather than the
 // CORS code answered the preflight (a 405 from Go 1.22's ServeMux for a
 // pattern such as "PUT /api/items", a 404, or Express's automatic OPTIONS
 // answer with Allow and no CORS headers), the Explanation and Fix say so
@@ -116,23 +134,35 @@
 // # How it is kept exact
 //
 // Every rule above was confirmed in Chromium 156 (Debian's
-// 156.0.8078.114). The module's differential harness (internal/difftest)
-// generates cases — server answers with every Access-Control-* header
-// present, absent, repeated, in odd case, padded or invalid, statuses from
-// 2xx to 5xx, redirect chains across two origins with and without
-// user:password; page requests of every kind — and the committed corpus of
-// 320 of them, with Chromium's answers, is replayed by this package's tests:
-// Explain must give the same verdict, CorsError and console line for each.
-// The e2e suite runs 160 of them live in Chromium.
+// 156.0.8078.114), Firefox ESR 153 and WebKitGTK 2.50; each engine's rules
+// live in package internal/engine, citing the engine's source. The
+// module's differential harness (internal/difftest) generates cases —
+// server answers with every Access-Control-* header present, absent,
+// repeated, in odd case, padded or invalid, statuses from 2xx to 5xx,
+// redirect chains across two origins with and without user:password; page
+// requests of every kind — and the committed corpus of 320 of them, with
+// the three browsers' answers, is replayed by this package's tests: for
+// each browser, Explain must give the same verdict and console lines (and,
+// for Chromium, the CorsError DevTools reports). The e2e suite runs 160 of
+// them live in Chromium and 96 in Firefox and in WebKit.
 //
-// The console text follows Chromium's cors_error_string.cc and was compared
+// Chromium's console text follows its cors_error_string.cc and was compared
 // with a real Chromium 156: "Access to fetch at '<url>' from origin '<o>' has
 // been blocked by CORS policy: " and, for the origin, credentials, status and
 // redirect failures of a preflight, "Response to preflight request doesn't
 // pass access control check: ", then the reason. For fetch() the three "bad
 // Access-Control-Allow-Origin value" reasons end in "Have the server send the
 // header with a valid value."; for XMLHttpRequest the wildcard and
-// credentials reasons end in a sentence about withCredentials.
+// credentials reasons end in a sentence about withCredentials. Firefox's
+// follow Gecko's security.properties ("Cross-Origin Request Blocked: The
+// Same Origin Policy disallows reading the remote resource at <url>.
+// (Reason: …)"), followed after a failed preflight or redirect by "…
+// (Reason: CORS request did not succeed). Status code: (null)."; Safari's
+// follow WebCore's CrossOriginAccessControl.cpp, followed by "Fetch API
+// cannot load <url> due to access control checks." (or "XMLHttpRequest
+// cannot load …"). Firefox's warning for Authorization allowed only by
+// "*" is reported in Result.Warnings: WebDriver BiDi, which the harness
+// reads Firefox's console through, forwards errors only.
 //
 // # Audit
 //

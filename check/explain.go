@@ -44,10 +44,10 @@ type Request struct {
 	Initiator Initiator `json:"initiator,omitempty"`
 	// ForcePreflight is an XMLHttpRequest with upload listeners (or a
 	// fetch() with a streamed body): the browser then preflights even a
-	// simple request, but only when the request has a body (Body), as
-	// Chromium does (XHR send() sets the upload listener flag only for a
-	// non-null body): a GET, or a POST sent without a body, is not
-	// preflighted for its listeners.
+	// simple request. Chromium does so only when the request has a body
+	// (Body; XHR send() sets the upload listener flag only for a non-null
+	// body): a GET, or a POST sent without a body, is not preflighted for
+	// its listeners there. Firefox and Safari preflight it anyway.
 	ForcePreflight bool `json:"forcePreflight,omitempty"`
 	// Body is the request body, sent with the actual request. A fetch()
 	// with a body and no Content-Type gets "Content-Type:
@@ -78,6 +78,10 @@ type Request struct {
 	// Module: the script is an ES module (<script type=module>, or
 	// import()), always fetched in CORS mode.
 	Module bool `json:"module,omitempty"`
+	// Browser is the browser whose behaviour Explain reproduces: Chromium
+	// (the default, ""), Firefox or Safari, or AllBrowsers for the three
+	// at once (see Result.Browsers).
+	Browser Browser `json:"browser,omitempty"`
 }
 
 // Stage says how far the browser got.
@@ -133,8 +137,19 @@ type Result struct {
 	// is Chromium's hint (the ACAO value, the method, the header name…).
 	Reason          CorsError `json:"reason"`
 	FailedParameter string    `json:"failedParameter,omitempty"`
-	// Message is the exact console line Chromium prints, "" when allowed.
+	// Message is the exact console line Browser prints, "" when allowed;
+	// the first one when it prints several (see Console).
 	Message string `json:"message"`
+	// Browser is the browser this Result speaks for.
+	Browser Browser `json:"browser"`
+	// Console is every CORS error line Browser logs for the request, in
+	// order: Message and, in Firefox, "… (Reason: CORS request did not
+	// succeed). Status code: (null)." after a failed preflight or
+	// redirect, in Safari "Fetch API cannot load … due to access control
+	// checks." after every failure. Warnings a browser logs for a request
+	// it allows (Firefox's for Authorization allowed only by
+	// Access-Control-Allow-Headers: *) are in Warnings.
+	Console []string `json:"console,omitempty"`
 	// Explanation says in plain words what went wrong, Fix what the server
 	// must send instead.
 	Explanation string `json:"explanation,omitempty"`
@@ -178,6 +193,9 @@ type Result struct {
 	Curl []string `json:"curl"`
 	// Exchanges are the requests sent and the responses, in order.
 	Exchanges []Exchange `json:"exchanges"`
+	// Browsers holds, when Request.Browser is AllBrowsers, each browser's
+	// own Result, keyed by Browser; the Result itself is then Chromium's.
+	Browsers map[Browser]*Result `json:"browsers,omitempty"`
 }
 
 // An InputError says that the Request cannot describe a browser request: a
@@ -248,10 +266,16 @@ type prepared struct {
 	dest        fetch.Destination
 	mode        fetch.Mode
 	credentials fetch.CredentialsMode
+	// browser is the browser whose behaviour is reproduced, rules its
+	// rules.
+	browser Browser
+	rules   *engine.Rules
 }
 
 // Explain does what a browser does for req and judges the answers as
-// Chromium does:
+// req.Browser does (Chromium when it is empty; see the package doc for
+// where Firefox and Safari differ, and AllBrowsers for all three). For
+// Chromium:
 //
 //  1. It decides whether a preflight is needed: a method other than GET,
 //     HEAD, POST; a header that is not CORS-safelisted (including the
@@ -288,6 +312,9 @@ type prepared struct {
 // make, a *NetworkError when a request fails below HTTP; a CORS failure is not
 // an error: it is a Result with Allowed false.
 func Explain(ctx context.Context, client *http.Client, req Request) (*Result, error) {
+	if b, err := ParseBrowser(string(req.Browser)); err == nil && b == AllBrowsers {
+		return explainAll(ctx, client, req)
+	}
 	p, err := prepare(req)
 	if err != nil {
 		return nil, err
@@ -297,6 +324,7 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 		client = http.DefaultClient
 	}
 	res := &Result{
+		Browser:    p.browser,
 		URL:        p.url.String(),
 		InitialURL: p.url.String(),
 		Method:     p.method,
@@ -327,8 +355,8 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 		if hop > fetch.MaxRedirects {
 			return res, &NetworkError{Kind: "actual", URL: cur.String(), Err: fmt.Errorf("more than %d redirects", fetch.MaxRedirects)}
 		}
-		unsafe := fetch.UnsafeRequestHeaderNames(fields, engine.Chromium.IsSafelistedRequestHeader)
-		why := preflightReasons(method, unsafe, forced(req, p.body, method))
+		unsafe := p.rules.UnsafeHeaderNames(p.headersOf(fields))
+		why := preflightReasons(method, unsafe, forced(p, p.body, method))
 		if hop == 0 {
 			res.Preflight = len(why) > 0
 			res.PreflightWhy = why
@@ -343,7 +371,7 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 			if err != nil {
 				return res, err
 			}
-			j := judgePreflight(ex, origin, method, engine.ChromiumHeaderCheckOrder(fields, p.autoAccept && len(fields) > 0 && fields[len(fields)-1].Name == "Accept", p.kind == XHR, p.secure), req.Credentials)
+			j := judgePreflight(p, ex, origin, method, p.rules.CheckOrder(p.headersOf(fields)), req.Credentials)
 			res.Warnings = append(res.Warnings, j.warnings...)
 			if j.err != "" {
 				res.block(p, cur, StagePreflight, j.err, j.hint)
@@ -376,7 +404,7 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 		// redirect responses included (Fetch §4.3 "HTTP fetch" step 4.4,
 		// before §4.4 "HTTP-redirect fetch"); a redirect without
 		// Access-Control-Allow-Origin fails with the redirect's own URL.
-		if e, hint := corsCheck(ex.Header, origin, req.Credentials); e != "" {
+		if e, hint := corsCheck(p.rules, ex.Header, origin, req.Credentials); e != "" {
 			res.block(p, cur, StageActual, e, hint)
 			return res, nil
 		}
@@ -394,10 +422,14 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 			return res, &NetworkError{Kind: "actual", URL: cur.String(), Err: fmt.Errorf("redirect to an unusable location %q", loc)}
 		}
 		if next.User != nil {
-			// Chromium names no location in this message: its console line
-			// reads "Redirect location '' contains a username and
-			// password" (engine.Chromium.RedirectCredentialsLocation).
-			res.block(p, cur, StageActual, RedirectContainsCredentials, engine.Chromium.RedirectCredentialsLocation(next.String()))
+			// The line names the location, or not (Chromium's reads
+			// "Redirect location '' contains a username and password"):
+			// engine.Rules.RedirectCredentialsLocation.
+			loc := next.String()
+			if f := p.rules.RedirectCredentialsLocation; f != nil {
+				loc = f(loc)
+			}
+			res.block(p, cur, StageActual, RedirectContainsCredentials, loc)
 			return res, nil
 		}
 		// A hop to another origin taints the request (from now on it carries
@@ -431,7 +463,9 @@ func (r *Result) block(p *prepared, cur *url.URL, stage Stage, e CorsError, hint
 	r.Reason = e
 	r.FailedParameter = hint
 	r.URL = cur.String()
-	r.Message = ConsoleMessage(p.consoleKind(), r.URL, r.InitialURL, p.pageOrigin, e, hint)
+	lines := consoleLines(p, r, e, hint)
+	r.Message = lines[0]
+	r.Console = append(r.Console, lines...)
 	var last *Exchange
 	if len(r.Exchanges) > 0 {
 		last = &r.Exchanges[len(r.Exchanges)-1]
@@ -451,6 +485,11 @@ func sendable(method string) bool {
 
 func prepare(req Request) (*prepared, error) {
 	p := &prepared{req: req, kind: req.Initiator}
+	b, err := ParseBrowser(string(req.Browser))
+	if err != nil || b == AllBrowsers {
+		return nil, &InputError{"browser", fmt.Sprintf("%q is not one browser: write %s, %s or %s", req.Browser, Chromium, Firefox, Safari)}
+	}
+	p.browser, p.rules = b, b.rules()
 	if p.kind == "" {
 		p.kind = Fetch
 	}
@@ -564,26 +603,13 @@ func prepare(req Request) (*prepared, error) {
 		}
 	}
 	if !slices.ContainsFunc(p.fields, func(f fetch.HeaderField) bool { return strings.EqualFold(f.Name, "Accept") }) {
-		p.fields = append(p.fields, fetch.HeaderField{Name: "Accept", Value: engine.Chromium.Accept(p.dest)})
+		p.fields = append(p.fields, fetch.HeaderField{Name: "Accept", Value: p.rules.Accept(p.dest)})
 		p.autoAccept = true
 	}
-	if req.ForcePreflight && p.body == "" {
-		p.warnings = append(p.warnings, "upload listeners force a preflight only when the request has a body; this one has none, so Chromium sends no preflight for them")
+	if req.ForcePreflight && p.body == "" && p.rules.UploadPreflightNeedsBody {
+		p.warnings = append(p.warnings, "upload listeners force a preflight only when the request has a body; this one has none, so "+p.rules.Name+" sends no preflight for them (Firefox and Safari do)")
 	}
 	return p, nil
-}
-
-// forced reports whether the use-CORS-preflight flag is set for a request
-// with this method and body: upload listeners (req.ForcePreflight) count
-// only when a body is sent (engine.Chromium.UploadPreflightNeedsBody).
-func forced(req Request, body, method string) bool {
-	if !req.ForcePreflight {
-		return false
-	}
-	if engine.Chromium.UploadPreflightNeedsBody {
-		return body != "" && method != "GET" && method != "HEAD"
-	}
-	return true
 }
 
 // preflightReasons lists why a preflight is needed (Fetch §4.1 main fetch
@@ -666,143 +692,12 @@ func roundTripBody(ctx context.Context, c *http.Client, kind, method string, u *
 	}, nil
 }
 
-// corsCheck is Fetch's CORS check (§4.9) with Chromium's classification of
-// the failures (network/cors/cors.cc, CheckAccessInternal): missing ACAO;
-// "*" with credentials; otherwise a value other than the origin is "multiple
-// values" if it contains a space or comma, a mismatch if it is "null", an
-// invalid value if it is not a URL, and a mismatch otherwise; with
-// credentials, Access-Control-Allow-Credentials must then be exactly "true".
-// Repeated header lines are combined with ", " first, which is why two ACAO
-// lines read as multiple values.
-func corsCheck(h http.Header, origin string, creds bool) (CorsError, string) {
-	acao, ok := fetch.CombinedValue(h, fetch.HeaderAllowOrigin)
-	if !ok {
-		return MissingAllowOriginHeader, ""
-	}
-	if acao == fetch.Wildcard {
-		if creds {
-			return WildcardOriginNotAllowed, ""
-		}
-		return "", ""
-	}
-	if acao != origin {
-		switch {
-		case strings.ContainsAny(acao, " ,"):
-			return MultipleAllowOriginValues, acao
-		case acao == fetch.NullOrigin:
-			return AllowOriginMismatch, acao
-		case !isValidURL(acao):
-			return InvalidAllowOriginValue, acao
-		}
-		return AllowOriginMismatch, acao
-	}
-	if creds {
-		if acac, ok := allowsCredentials(h); !ok {
-			return InvalidAllowCredentials, acac
-		}
-	}
-	return "", ""
-}
-
 // allowsCredentials reports whether h allows a request with credentials,
 // the last step of the CORS check: Access-Control-Allow-Credentials is
 // exactly "true". acac is the header's (combined) value.
 func allowsCredentials(h http.Header) (acac string, ok bool) {
 	acac, _ = fetch.CombinedValue(h, fetch.HeaderAllowCredentials)
 	return acac, acac == "true"
-}
-
-// isValidURL approximates Chromium's GURL::is_valid for an ACAO value: an
-// absolute URL with a scheme, and a host when the scheme is one of the URL
-// Standard's special schemes with a default port (http, https, ws, wss,
-// ftp). "example.com", "true" and "*.example.com" are not; "https://example.com/"
-// is (and so reads as a mismatch).
-func isValidURL(s string) bool {
-	u, err := url.Parse(s)
-	if err != nil || u.Scheme == "" {
-		return false
-	}
-	if fetch.DefaultPort(strings.ToLower(u.Scheme)) != "" {
-		return u.Host != "" || strings.Trim(u.Opaque, "/") != ""
-	}
-	return true
-}
-
-type preflightJudgement struct {
-	err      CorsError
-	hint     string
-	warnings []string
-	cache    CacheTimes
-}
-
-// judgePreflight judges a preflight response in the order of Chromium's
-// preflight_controller.cc (which differs from the standard's and from
-// WebKit's and Firefox's, which look at the status first): redirect, CORS
-// check, ok status, ACAM/ACAH syntax, method, headers. unsafe lists the
-// header names in the order Chromium checks them, so the first refused is
-// the one its console line names.
-func judgePreflight(ex *Exchange, origin, method string, unsafe []string, creds bool) (j preflightJudgement) {
-	h := ex.Header
-	if fetch.IsRedirectStatus(ex.Status) && h.Get("Location") != "" {
-		j.err = PreflightDisallowedRedirect
-		return j
-	}
-	if e, hint := corsCheck(h, origin, creds); e != "" {
-		j.err, j.hint = preflightVariant(e), hint
-		return j
-	}
-	if !fetch.IsOKStatus(ex.Status) {
-		j.err = PreflightInvalidStatus
-		return j
-	}
-	acam, _ := fetch.CombinedValue(h, fetch.HeaderAllowMethods)
-	methods, ok := fetch.ParseTokenList(acam)
-	if !ok {
-		j.err = InvalidAllowMethodsPreflightResponse
-		return j
-	}
-	acah, _ := fetch.CombinedValue(h, fetch.HeaderAllowHeaders)
-	allowedHeaders, ok := fetch.ParseTokenList(acah)
-	if !ok {
-		j.err = InvalidAllowHeadersPreflightResponse
-		return j
-	}
-	// Methods compare byte for byte with the normalised method (Fetch §4.8
-	// step 9; Chromium's AccessControlAllowMethodsInCORSPreflightSpecConformant
-	// is on by default): "put" in ACAM does not allow PUT. Chromium has no
-	// equivalent of the standard's "ACAM absent + use-CORS-preflight flag
-	// means the method is allowed" step that we know of, so none is applied.
-	methodOK := fetch.IsSafelistedMethod(method) || slices.Contains(methods, method) ||
-		!creds && slices.Contains(methods, fetch.Wildcard)
-	if !methodOK {
-		j.err, j.hint = MethodDisallowedByPreflightResponse, method
-		return j
-	}
-	set := fetch.SortedLowercaseSet(allowedHeaders)
-	wildcard := !creds && slices.Contains(set, fetch.Wildcard)
-	for _, name := range unsafe {
-		if _, found := slices.BinarySearch(set, name); found {
-			continue
-		}
-		if wildcard {
-			// Fetch §4.8 step 10 says "*" never covers Authorization; Chromium
-			// (CorsNonWildcardRequestHeadersSupport off) and Firefox still let
-			// it through with a deprecation warning.
-			if fetch.IsNonWildcardRequestHeader(name) {
-				j.warnings = append(j.warnings, "Authorization is allowed only through Access-Control-Allow-Headers: * — Chromium and Firefox accept this today with a deprecation warning (\"Authorization will not be covered by the wildcard symbol (*) in CORS Access-Control-Allow-Headers handling\"), the Fetch standard does not: list authorization explicitly")
-			}
-			continue
-		}
-		j.err, j.hint = HeaderDisallowedByPreflightResponse, name
-		return j
-	}
-	v, present := fetch.CombinedValue(h, fetch.HeaderMaxAge)
-	j.cache = CacheTimes{
-		Chromium: fetch.PreflightCacheSeconds(v, present, fetch.MaxAgeCapChromium),
-		Firefox:  fetch.PreflightCacheSeconds(v, present, fetch.MaxAgeCapFirefox),
-		Safari:   fetch.PreflightCacheSeconds(v, present, fetch.MaxAgeCapWebKit),
-	}
-	return j
 }
 
 // readable returns the parsed Access-Control-Expose-Headers and the names of

@@ -294,15 +294,18 @@ func conformanceCases() []confCase {
 		{name: "forced preflight from a disallowed origin", policy: func(env) cors.Config { return only("http://localhost:*") },
 			req: request{API: "xhr", Method: "POST", URL: "/a", Body: "data", UploadListener: true}, blocked: true, preflight: true, reason: noACAO, preflights: 1},
 
-		// --- Preflight caching.
+		// --- Preflight caching. The API is on a host name: Firefox keeps a
+		// cached preflight for an IP-literal host only while no other
+		// request makes its resolver create a fresh record for the address
+		// (firefoxNoStoreGETPreflight), which a test running beside these
+		// may do.
 		{name: "MaxAge 600 caches the preflight", policy: with(std, func(c *cors.Config) { c.MaxAge = 600 }),
-			req: request{Method: "PUT", URL: "/a"}, repeat: 3, preflights: 1, runs: 3},
+			api: "api.test", req: request{Method: "PUT", URL: "/a"}, repeat: 3, preflights: 1, runs: 3},
 		{name: "cached preflight covers every allowed method", policy: with(std, func(c *cors.Config) { c.MaxAge = 600 }),
-			req: request{Method: "DELETE", URL: "/a"}, repeat: 2, preflights: 1, runs: 2},
+			api: "api.test", req: request{Method: "DELETE", URL: "/a"}, repeat: 2, preflights: 1, runs: 2},
 		{name: "negative MaxAge disables caching", policy: with(std, func(c *cors.Config) { c.MaxAge = -1 }),
 			req: request{Method: "PUT", URL: "/a"}, repeat: 2, preflights: 2, runs: 2},
-		{name: "MaxAge 0 leaves the browser default (5s)", policy: std, req: request{Method: "PUT", URL: "/a"}, repeat: 2, preflights: 1, runs: 2,
-			differs: map[engineName]engineDifference{firefox: {preflights: []int{1, 2}, why: firefoxDefaultCacheFlaky}}},
+		{name: "MaxAge 0 leaves the browser default (5s)", policy: std, api: "api.test", req: request{Method: "PUT", URL: "/a"}, repeat: 2, preflights: 1, runs: 2},
 		{name: "MaxAge 1 expires", policy: with(std, func(c *cors.Config) { c.MaxAge = 1 }),
 			req: request{Method: "PUT", URL: "/a"}, repeat: 2, pause: 2200 * time.Millisecond, preflights: 2, runs: 2},
 		{name: "MaxAge caches a header preflight", policy: with(std, func(c *cors.Config) { c.MaxAge = 600 }),

@@ -8,7 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,31 +17,41 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/corskit/cors/e2e/internal/driver"
 	"github.com/corskit/cors/internal/difftest"
 )
 
 // The differential harness (package internal/difftest) against the real
-// Chromium: each case runs in a tab and through check.Explain against the
-// same two servers, and the verdict, Chromium's CorsError reason (from the
-// DevTools protocol's Network.loadingFailed) and the console line must be
-// identical.
+// browsers: each case runs in a page of one engine and through
+// check.Explain, speaking for that engine, against the same two servers,
+// and the verdict, the console lines and, in Chromium, the CorsError
+// reason (from the DevTools protocol's Network.loadingFailed; the other
+// engines' automation reports none) must be identical.
 //
-// TestDifferential runs a live sample of the committed corpus (the first
-// differentialLive cases) on every "make test". With DIFFTEST_RECORD set to
-// a file, TestDifferentialRecord generates the whole corpus afresh, runs it
-// in Chromium and writes Chromium's answers there ("make
-// record-differential"); the root module's check tests replay that corpus
-// without a browser.
+// TestDifferential runs a live sample of the committed corpus in every
+// selected engine on every "make test": the first differentialLive[engine]
+// cases. With DIFFTEST_RECORD set to a file, TestDifferentialRecord
+// generates the whole corpus afresh, runs it in every selected engine and
+// writes their answers there ("make record-differential"; ENGINE=firefox
+// re-records Firefox's answers alone and keeps the others'); the root
+// module's check tests replay that corpus without a browser.
+
+// differentialLive is how many cases of the corpus each engine runs live
+// in make test. Firefox waits a little after each case for console lines
+// that come late, and WebKit runs two pages at a time, so they run fewer.
+var differentialLive = map[engineName]int{chromium: 160, firefox: 96, webkit: 96}
+
+// differentialTabs is how many pages of each engine work at once (WebKit
+// has two browsers, each showing one page).
+var differentialTabs = map[engineName]int{chromium: 4, firefox: 4, webkit: webkitBrowsers}
 
 const (
-	differentialLive  = 160 // cases run live in Chromium by make test
 	differentialCount = 320 // cases in a recorded corpus
 	differentialSeed  = 156 // the seed of the committed corpus
-	differentialTabs  = 4   // tabs at work at once
-	differentialBatch = 10  // cases run one after the other in one tab
+	differentialBatch = 10  // cases run one after the other in one page
 )
 
-var corpusPath = filepath.Join("..", "internal", "difftest", "testdata", "chromium156.json")
+var corpusPath = filepath.Join("..", "internal", "difftest", "testdata", "differential.json")
 
 // diffEnv is the page and the two API servers of many cases.
 type diffEnv struct {
@@ -56,37 +66,42 @@ func newDiffEnv(t *testing.T) *diffEnv {
 	return &diffEnv{Servers: s, origins: s.Origins, page: newPageServer(t)}
 }
 
-// diffTab is one tab that runs a batch of cases in turn (a tab per case
-// would spend most of the time opening tabs).
+// diffTab is one page that runs a batch of cases in turn (a page per case
+// would spend most of the time opening pages).
 type diffTab struct {
 	ctx      context.Context
+	eng      engineName
 	mu       sync.Mutex
-	corsErrs []string // CorsError of every Network.loadingFailed, in order
-	lines    int      // CORS console lines seen so far
+	corsErrs []string // Chromium: the CorsError of every Network.loadingFailed, in order
+	lines    int      // console lines seen so far
 }
 
-func (e *diffEnv) newTab(t *testing.T) (*diffTab, error) {
-	tab := &diffTab{ctx: browser(t)}
-	if err := chromedp.Listen(tab.ctx, func(ev any) {
-		if lf, ok := ev.(*network.EventLoadingFailed); ok && lf.CorsErrorStatus != nil {
-			tab.mu.Lock()
-			tab.corsErrs = append(tab.corsErrs, string(lf.CorsErrorStatus.CorsError))
-			tab.mu.Unlock()
+func (e *diffEnv) newTab(t *testing.T, eng engineName) (*diffTab, error) {
+	tab := &diffTab{ctx: openTab(t, eng), eng: eng}
+	if eng == chromium {
+		if err := chromedp.Listen(tab.ctx, func(ev any) {
+			if lf, ok := ev.(*network.EventLoadingFailed); ok && lf.CorsErrorStatus != nil {
+				tab.mu.Lock()
+				tab.corsErrs = append(tab.corsErrs, string(lf.CorsErrorStatus.CorsError))
+				tab.mu.Unlock()
+			}
+		}); err != nil {
+			return nil, err
 		}
-	}); err != nil {
-		return nil, err
-	}
-	if _, err := chromedp.Call(tab.ctx, network.Enable, network.EnableParams{}); err != nil {
-		return nil, err
+		if _, err := chromedp.Call(tab.ctx, network.Enable, network.EnableParams{}); err != nil {
+			return nil, err
+		}
 	}
 	openPage(t, tab.ctx, e.page.URL)
+	tab.lines = len(consoleLines(tab.ctx))
 	return tab, nil
 }
 
-// chromium runs c in tab and returns Chromium's verdict: whether the page
-// could read the response, the CorsError of the failed load (DevTools
-// protocol), and the console line.
-func (e *diffEnv) chromium(tab *diffTab, c *difftest.Case) (difftest.Verdict, error) {
+// browser runs c in tab and returns what the engine did: whether the page
+// could read the response, the CORS console lines the case caused and, in
+// Chromium, the CorsError of the failed load. others receives every other
+// line the case logged (for the recording's log).
+func (e *diffEnv) browser(tab *diffTab, c *difftest.Case) (v difftest.Verdict, others []string, err error) {
 	ctx := tab.ctx
 	tab.mu.Lock()
 	errsBefore := len(tab.corsErrs)
@@ -100,29 +115,29 @@ func (e *diffEnv) chromium(tab *diffTab, c *difftest.Case) (difftest.Verdict, er
 		Error string `json:"error"`
 	}
 	if err := evalJSON(ctx, "return await ("+diffCallJS+")("+string(spec)+");", &got); err != nil {
-		return difftest.Verdict{}, err
+		return v, nil, err
 	}
-	v := difftest.Verdict{Allowed: got.OK}
-	want := tab.lines + 1
-	if got.OK {
-		want = tab.lines
-	}
-	all, err := waitCORSErrors(ctx, want)
+	v.Allowed = got.OK
+	lines, err := caseLines(tab, c)
 	if err != nil {
-		return v, err
+		return v, nil, err
 	}
-	lines := all[min(tab.lines, len(all)):]
-	tab.lines = len(all)
-	if got.OK {
-		if len(lines) > 0 {
-			return v, fmt.Errorf("allowed, yet CORS console lines %q", texts(lines))
+	for _, l := range lines {
+		if isCORSLine(tab.eng, l) {
+			v.Console = append(v.Console, difftest.Normalize(l.Text, e.origins, e.page.URL))
+		} else {
+			others = append(others, l.Level+" "+l.Source+" "+l.Text)
 		}
-		return v, nil
 	}
-	if len(lines) != 1 {
-		return v, fmt.Errorf("blocked (%s) with %d CORS console lines: %q", got.Error, len(lines), texts(lines))
+	if tab.eng != chromium {
+		return v, others, nil
 	}
-	v.Message = difftest.Normalize(lines[0].Text, e.origins, e.page.URL)
+	if got.OK != (len(v.Console) == 0) {
+		return v, others, fmt.Errorf("Chromium: ok=%v (%s) with CORS console lines %q", got.OK, got.Error, v.Console)
+	}
+	if got.OK {
+		return v, others, nil
+	}
 	// Network.loadingFailed can trail the console line a little.
 	deadline := time.Now().Add(consoleSettle)
 	for {
@@ -137,7 +152,63 @@ func (e *diffEnv) chromium(tab *diffTab, c *difftest.Case) (difftest.Verdict, er
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return v, nil
+	return v, others, nil
+}
+
+// caseLines returns the console lines the last case logged, marker lines
+// aside. Chromium and WebKit log a CORS line before the failing call
+// settles, so the lines up to a console marker are the case's. Firefox
+// may log them later: there the lines are the ones that name one of the
+// case's URLs (every Firefox CORS line does), and caseLines waits until
+// none has come for lateLines.
+func caseLines(tab *diffTab, c *difftest.Case) ([]driver.Line, error) {
+	ctx := tab.ctx
+	if err := settleConsole(ctx); err != nil {
+		return nil, err
+	}
+	all := consoleLines(ctx)
+	if tab.eng == firefox {
+		marker := "/d/" + c.ID + "/"
+		count := func(ls []driver.Line) int {
+			n := 0
+			for _, l := range ls {
+				if strings.Contains(l.Text, marker) {
+					n++
+				}
+			}
+			return n
+		}
+		deadline := time.Now().Add(consoleSettle)
+		for n := count(all); time.Now().Before(deadline); {
+			select {
+			case <-time.After(lateLines):
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			all = consoleLines(ctx)
+			if m := count(all); m == n {
+				break
+			} else {
+				n = m
+			}
+		}
+		var out []driver.Line
+		for _, l := range all[tab.lines:] {
+			if strings.Contains(l.Text, marker) {
+				out = append(out, l)
+			}
+		}
+		tab.lines = len(all)
+		return out, nil
+	}
+	var out []driver.Line
+	for _, l := range all[tab.lines:] {
+		if !strings.HasPrefix(l.Text, "e2e-settle-") {
+			out = append(out, l)
+		}
+	}
+	tab.lines = len(all)
+	return out, nil
 }
 
 func fieldPairs(fs []difftest.Field) [][2]string {
@@ -176,26 +247,29 @@ const diffCallJS = `async (s) => {
   }
 }`
 
-// checker runs c through check.Explain against the same servers.
-func (e *diffEnv) checker(c *difftest.Case) (difftest.Verdict, error) {
+// checker runs c through check.Explain for eng against the same servers.
+func (e *diffEnv) checker(c *difftest.Case, eng engineName) (difftest.Verdict, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return difftest.Explain(ctx, e.Client(), c, e.origins, e.page.URL)
+	return difftest.Explain(ctx, e.Client(), c, e.origins, e.page.URL, string(eng))
 }
 
-// runCases runs cases in Chromium, in batches of differentialBatch cases
-// per tab and differentialTabs tabs at a time, and calls each with
-// Chromium's and the checker's verdicts.
-func runCases(t *testing.T, cases []difftest.Case, each func(t *testing.T, c *difftest.Case, inChromium, checker difftest.Verdict)) {
-	if !engineSelected(chromium) {
-		t.Skipf("the differential harness runs in Chromium, which is not among the selected engines (%s=%s)", engineEnv, os.Getenv(engineEnv))
-	}
-	requireBrowser(t)
+// caseResult is one case as an engine and the checker saw it.
+type caseResult struct {
+	c                *difftest.Case
+	browser, checker difftest.Verdict
+	others           []string // the case's other console lines
+}
+
+// runCases runs cases in eng, in batches of differentialBatch cases per
+// page and differentialTabs[eng] pages at a time, and calls each with the
+// engine's and the checker's verdicts.
+func runCases(t *testing.T, eng engineName, cases []difftest.Case, each func(t *testing.T, r caseResult)) {
 	e := newDiffEnv(t)
 	for i := range cases {
 		e.Add(&cases[i])
 	}
-	sem := make(chan struct{}, differentialTabs)
+	sem := make(chan struct{}, differentialTabs[eng])
 	t.Run("batches", func(t *testing.T) {
 		for start := 0; start < len(cases); start += differentialBatch {
 			batch := cases[start:min(start+differentialBatch, len(cases))]
@@ -203,21 +277,21 @@ func runCases(t *testing.T, cases []difftest.Case, each func(t *testing.T, c *di
 				t.Parallel()
 				sem <- struct{}{}
 				defer func() { <-sem }()
-				tab, err := e.newTab(t)
+				tab, err := e.newTab(t, eng)
 				if err != nil {
 					t.Fatal(err)
 				}
 				for i := range batch {
 					c := &batch[i]
-					cv, err := e.chromium(tab, c)
+					bv, others, err := e.browser(tab, c)
 					if err != nil {
-						t.Fatalf("%s in Chromium: %v", c.ID, err)
+						t.Fatalf("%s in %s: %v", c.ID, eng, err)
 					}
-					kv, err := e.checker(c)
+					kv, err := e.checker(c, eng)
 					if err != nil {
 						t.Fatalf("%s: check.Explain: %v", c.ID, err)
 					}
-					each(t, c, cv, kv)
+					each(t, caseResult{c: c, browser: bv, checker: kv, others: others})
 				}
 			})
 		}
@@ -229,65 +303,145 @@ func TestDifferential(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := make([]difftest.Case, 0, differentialLive)
-	for _, r := range corpus.Records[:min(differentialLive, len(corpus.Records))] {
-		cases = append(cases, r.Case)
-	}
-	var mu sync.Mutex
-	agree := 0
-	runCases(t, cases, func(t *testing.T, c *difftest.Case, chromium, checker difftest.Verdict) {
-		if chromium != checker {
-			js, _ := json.Marshal(c)
-			t.Errorf("%s: check.Explain disagrees with Chromium\n Chromium: %+v\n    check: %+v\n     case: %s", c.ID, chromium, checker, js)
-			return
+	forEachEngine(t, func(t *testing.T, eng engineName) {
+		n := min(differentialLive[eng], len(corpus.Records))
+		cases := make([]difftest.Case, 0, n)
+		recorded := map[string]difftest.Verdict{}
+		for _, r := range corpus.Records[:n] {
+			cases = append(cases, r.Case)
+			if v := r.Verdict(string(eng)); v != nil {
+				recorded[r.Case.ID] = *v
+			}
 		}
-		mu.Lock()
-		agree++
-		mu.Unlock()
+		if len(recorded) != n {
+			t.Fatalf("the corpus has %s's answers for %d of the first %d cases: record them with make record-differential ENGINE=%s", eng, len(recorded), n, eng)
+		}
+		var mu sync.Mutex
+		agree, changed := 0, 0
+		runCases(t, eng, cases, func(t *testing.T, r caseResult) {
+			js, _ := json.Marshal(r.c)
+			if !r.browser.Equal(r.checker) {
+				t.Errorf("%s: check.Explain disagrees with %s\n %8s: %s\n    check: %s\n     case: %s", r.c.ID, eng, eng, r.browser, r.checker, js)
+			} else {
+				mu.Lock()
+				agree++
+				mu.Unlock()
+			}
+			if !r.browser.Equal(recorded[r.c.ID]) {
+				// The browser itself changed: the replay in make test
+				// would then test the checker against an old answer.
+				t.Errorf("%s: %s now answers %s, the corpus says %s (re-record with make record-differential ENGINE=%s)", r.c.ID, eng, r.browser, recorded[r.c.ID], eng)
+				mu.Lock()
+				changed++
+				mu.Unlock()
+			}
+		})
+		t.Logf("%s: check.Explain agrees on %d of %d cases (verdict, console lines%s); %d differ from the corpus",
+			eng, agree, len(cases), map[bool]string{true: " and CorsError"}[eng == chromium], changed)
 	})
-	t.Logf("%d of %d cases: check.Explain agrees with Chromium (verdict, reason and console line)", agree, len(cases))
 }
 
-// TestDifferentialRecord re-records the corpus (make record-differential).
+// TestDifferentialRecord re-records the corpus (make record-differential):
+// every case generated afresh, run in each selected engine. The answers of
+// engines not selected are kept, which requires that the generator still
+// makes the corpus's cases.
 func TestDifferentialRecord(t *testing.T) {
 	out := os.Getenv("DIFFTEST_RECORD")
 	if out == "" {
 		t.Skip("set DIFFTEST_RECORD=path (make record-differential) to re-record the corpus")
 	}
 	cases := difftest.Generate(differentialSeed, differentialCount)
-	corpus := &difftest.Corpus{Browser: chromiumVersion(), Seed: differentialSeed, Records: make([]difftest.Record, len(cases))}
-	var mu sync.Mutex
-	agree := 0
-	runCases(t, cases, func(t *testing.T, c *difftest.Case, chromium, checker difftest.Verdict) {
-		mu.Lock()
-		defer mu.Unlock()
-		for i := range cases {
-			if cases[i].ID == c.ID {
-				corpus.Records[i] = difftest.Record{Case: *c, Chromium: chromium}
+	corpus := &difftest.Corpus{Browsers: map[string]string{}, Seed: differentialSeed, Records: make([]difftest.Record, len(cases))}
+	for i := range cases {
+		corpus.Records[i].Case = cases[i]
+	}
+	sel, err := selectedEngines()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old, err := difftest.Load(out); err == nil && len(sel) < len(allEngines) {
+		same := old.Seed == corpus.Seed && len(old.Records) == len(cases)
+		for i := 0; same && i < len(cases); i++ {
+			a, _ := json.Marshal(old.Records[i].Case)
+			b, _ := json.Marshal(cases[i])
+			same = string(a) == string(b)
+		}
+		if !same {
+			t.Fatalf("%s holds other cases than the generator makes now: record every engine (make record-differential without ENGINE)", out)
+		}
+		corpus.Browsers = old.Browsers
+		for i := range corpus.Records {
+			for _, eng := range allEngines {
+				if v := old.Records[i].Verdict(string(eng)); v != nil && !slices.Contains(sel, eng) {
+					corpus.Records[i].SetVerdict(string(eng), *v)
+				}
 			}
 		}
-		if chromium == checker {
-			agree++
-		} else {
-			t.Logf("disagreement on %s\n Chromium: %+v\n    check: %+v", c.ID, chromium, checker)
+	}
+	index := map[string]int{}
+	for i, c := range cases {
+		index[c.ID] = i
+	}
+	forEachEngine(t, func(t *testing.T, eng engineName) {
+		var mu sync.Mutex
+		agree := 0
+		runCases(t, eng, cases, func(t *testing.T, r caseResult) {
+			mu.Lock()
+			defer mu.Unlock()
+			corpus.Records[index[r.c.ID]].SetVerdict(string(eng), r.browser)
+			if r.browser.Equal(r.checker) {
+				agree++
+			} else {
+				js, _ := json.Marshal(r.c)
+				t.Logf("disagreement on %s\n %8s: %s\n    check: %s\n     case: %s", r.c.ID, eng, r.browser, r.checker, js)
+			}
+			if len(r.others) > 0 && eng != chromium {
+				// Chromium's others are its "Failed to load resource"
+				// lines; any other engine's are worth a look.
+				t.Logf("%s: other console lines: %q", r.c.ID, r.others)
+			}
+		})
+		if t.Failed() {
+			return
 		}
+		corpus.Browsers[string(eng)] = browserVersion(t, eng)
+		t.Logf("recorded %d cases from %s; check.Explain agrees on %d", len(cases), corpus.Browsers[string(eng)], agree)
 	})
 	for i, r := range corpus.Records {
-		if r.Case.ID == "" {
-			t.Fatalf("case %d was not recorded", i)
+		for _, eng := range sel {
+			if r.Verdict(string(eng)) == nil {
+				t.Fatalf("case %d (%s) was not recorded in %s", i, r.Case.ID, eng)
+			}
 		}
 	}
 	if err := corpus.Save(out); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("recorded %d cases from %s into %s; check.Explain agrees on %d", len(cases), corpus.Browser, out, agree)
+	t.Logf("wrote %s", out)
 }
 
-// chromiumVersion is the browser's product string, e.g. "Chromium/156.0.8078.114".
-func chromiumVersion() string {
-	out, err := execOutput(shared.path, "--version")
+// browserVersion names the browser of engine eng and its version, for the
+// corpus: "Chromium 156.0.8078.114 …", "Mozilla Firefox 153.0…",
+// "WebKitGTK 2.50.4".
+func browserVersion(t *testing.T, eng engineName) string {
+	var out string
+	var err error
+	switch eng {
+	case chromium:
+		out, err = execOutput(shared.path, "--version")
+	case firefox:
+		var p string
+		if p, err = firefoxPath(); err == nil {
+			out, err = execOutput(p, "--version")
+		}
+	case webkit:
+		var py string
+		if py, _, err = webkitPrereqs(); err == nil {
+			out, err = execOutput(py, "-c", "import gi; gi.require_version('WebKit2', '4.1'); from gi.repository import WebKit2; print('WebKitGTK %d.%d.%d' % (WebKit2.get_major_version(), WebKit2.get_minor_version(), WebKit2.get_micro_version()))")
+		}
+	}
 	if err != nil {
-		return "Chromium (" + runtime.GOOS + ")"
+		t.Fatalf("the version of %s: %v", eng, err)
 	}
 	return strings.TrimSpace(out)
 }

@@ -13,19 +13,24 @@ import (
 
 const explainSynopsis = `corscheck explain URL --origin ORIGIN [--method M] [-H 'Name: value']... [--credentials]
                          [--cookie C] [--data D | --data-file F] [--xhr] [--xhr-upload]
-                         [--send-actual] [--json] [--timeout D] [--insecure]
+                         [--browser chromium|firefox|safari|all] [--send-actual] [--json]
+                         [--timeout D] [--insecure]
        corscheck explain URL --origin ORIGIN --destination font|script|image|style
                          [--crossorigin anonymous|use-credentials] [--module] [--cookie C] [--json]
 
-Does what Chromium does for fetch(URL, {method, headers, credentials, body})
-from a page on ORIGIN: sends the preflight when one is needed, then the actual
-request (only GET, HEAD and OPTIONS unless --send-actual), and prints the
-verdict, Chromium's CorsError reason, its console line and the fix.
+Does what the browser (--browser, default Chromium) does for fetch(URL,
+{method, headers, credentials, body}) from a page on ORIGIN: sends the
+preflight when one is needed, then the actual request (only GET, HEAD and
+OPTIONS unless --send-actual), and prints the verdict, the reason (named
+after Chromium's CorsError), the browser's console lines and the fix.
+--browser all does it for Chromium, Firefox and Safari at once, sending a
+request the three have in common once.
 
 With --destination, URL is what the page loads as a font (@font-face), a
-script (--module: <script type=module> or import()), an image or a stylesheet:
-fonts and modules always need CORS, the others only with --crossorigin; without
-it they load, but opaque to the page (a tainted canvas, no getImageData).`
+script (--module: <script type=module> or import()), an image or a stylesheet,
+as Chromium loads it: fonts and modules always need CORS, the others only with
+--crossorigin; without it they load, but opaque to the page (a tainted canvas,
+no getImageData).`
 
 func explain(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("explain", explainSynopsis)
@@ -38,15 +43,21 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	data := fs.String("data", "", "request `body` (sent with the actual request; without -H Content-Type it is text/plain;charset=UTF-8, as fetch() sends a string)")
 	dataFile := fs.String("data-file", "", "read the request body from `file` (- for stdin)")
 	xhr := fs.Bool("xhr", false, "the request is an XMLHttpRequest, not fetch()")
-	upload := fs.Bool("xhr-upload", false, "an XMLHttpRequest with upload listeners: forces a preflight when there is a body (--data)")
+	upload := fs.Bool("xhr-upload", false, "an XMLHttpRequest with upload listeners: forces a preflight (in Chromium only when there is a body, --data; in Firefox and Safari always)")
 	sendActual := fs.Bool("send-actual", false, "also send an actual request whose method is not GET, HEAD or OPTIONS")
 	var dest destinationFlags
 	dest.register(fs)
+	browser := fs.String("browser", "chromium", "the `browser` to explain as: chromium (also Chrome, Edge), firefox, safari (any WebKit browser) or all")
 	target, help, ok := parse(fs, args, stdout, stderr)
 	if help {
 		return exitOK
 	}
 	if !ok {
+		return exitUsage
+	}
+	b, err := check.ParseBrowser(*browser)
+	if err != nil {
+		fmt.Fprintf(stderr, "corscheck explain: --browser %s: write chromium, firefox, safari or all\n", *browser)
 		return exitUsage
 	}
 	body, err := readData(*data, *dataFile)
@@ -60,7 +71,7 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	req := check.Request{
 		URL: target, Origin: *origin, Method: *method, Header: c.headers.h, HeaderOrder: c.headers.order,
 		Credentials: *creds, Cookie: *cookie, Body: body,
-		ForcePreflight: *upload, SendActual: *sendActual,
+		ForcePreflight: *upload, SendActual: *sendActual, Browser: b,
 	}
 	if *xhr || *upload {
 		req.Initiator = check.XHR
@@ -77,12 +88,23 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	if c.json {
 		printJSON(stdout, res)
 	} else {
-		printResult(stdout, res)
+		printExplained(stdout, res)
 	}
-	if !res.Allowed {
+	if !allowedEverywhere(res) {
 		return exitBlocked
 	}
 	return exitOK
+}
+
+// allowedEverywhere reports whether res allows the request in every
+// browser it speaks for.
+func allowedEverywhere(res *check.Result) bool {
+	for _, r := range res.Browsers {
+		if !r.Allowed {
+			return false
+		}
+	}
+	return res.Allowed
 }
 
 // printJSON writes v as indented JSON.
@@ -99,7 +121,7 @@ func usageHint(err error) error {
 		return err
 	}
 	flagOf := map[string]string{"url": "URL", "origin": "--origin", "method": "--method", "header": "-H", "body": "--data", "initiator": "--xhr", "trusted": "--trusted",
-		"destination": "--destination", "crossorigin": "--crossorigin", "module": "--module", "credentials": "--credentials"}
+		"destination": "--destination", "crossorigin": "--crossorigin", "module": "--module", "credentials": "--credentials", "browser": "--browser"}
 	if f, ok := flagOf[ie.Field]; ok {
 		return fmt.Errorf("%s: %s", f, ie.Msg)
 	}

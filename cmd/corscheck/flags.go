@@ -16,7 +16,7 @@ import (
 const usage = `corscheck explains why a browser blocks a cross-origin request, and audits a URL for CORS misconfigurations.
 
 usage:
-  corscheck explain URL --origin ORIGIN [flags]   what Chromium does with one request, and why
+  corscheck explain URL --origin ORIGIN [flags]   what a browser does with one request, and why
   corscheck audit URL [flags]                     probe for misconfigurations (for CI: exit 1 on findings)
 
 Run "corscheck explain --help" or "corscheck audit --help" for every flag.
@@ -62,10 +62,19 @@ func (f *headerFlag) Set(s string) error {
 	if f.h == nil {
 		f.h = http.Header{}
 	}
-	if _, ok := f.h[http.CanonicalHeaderKey(name)]; !ok {
-		f.order = append(f.order, http.CanonicalHeaderKey(name))
+	// The name is kept as written (Safari's console line names a header
+	// as the script spelled it); a repeated name, in any case, joins the
+	// first spelling.
+	for _, n := range f.order {
+		if strings.EqualFold(n, name) {
+			name = n
+			break
+		}
 	}
-	f.h.Add(name, strings.TrimSpace(value))
+	if _, ok := f.h[name]; !ok {
+		f.order = append(f.order, name)
+	}
+	f.h[name] = append(f.h[name], strings.TrimSpace(value))
 	return nil
 }
 

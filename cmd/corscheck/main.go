@@ -5,7 +5,7 @@
 //
 //	corscheck explain URL --origin O [--method M] [-H 'Name: value']... [--credentials]
 //	                      [--cookie C] [--data D | --data-file F] [--xhr] [--xhr-upload]
-//	                      [--send-actual] [--json]
+//	                      [--browser chromium|firefox|safari|all] [--send-actual] [--json]
 //	corscheck explain URL --origin O --destination font|script|image|style
 //	                      [--crossorigin anonymous|use-credentials] [--module] [--json]
 //	corscheck audit URL [--trusted O]... [-H 'Name: value']... [--cookie C]
@@ -17,12 +17,16 @@
 // on by default; use this only for a test server with a self-signed
 // certificate). A usage error names the flag and says what to write.
 //
-// explain sends what Chromium would send — the preflight when one is needed,
-// then the actual request (only GET, HEAD and OPTIONS unless --send-actual)
-// — and prints the verdict, the stage, Chromium's CorsError name, the exact
-// console line, the fix on the server, curl commands, the readable response
-// headers and the preflight cache time per browser. --json prints the same as
-// one JSON object (see check.Result).
+// explain sends what the browser (--browser: chromium, the default,
+// firefox, safari) would send — the preflight when one is needed, then the
+// actual request (only GET, HEAD and OPTIONS unless --send-actual) — and
+// prints the verdict, the stage, the reason (named after Chromium's
+// CorsError), the exact console lines that browser prints, the fix on the
+// server, curl commands, the readable response headers and the preflight
+// cache time per browser. --browser all prints each browser's verdict,
+// lines and fix, then the requests (a request the three share is sent
+// once), and exits 1 if any browser blocks. --json prints the same as one
+// JSON object (see check.Result; with all, "browsers" holds each one's).
 //
 // --destination explains a URL the page loads as a font (@font-face), a
 // script (--module for <script type=module> and import()), an image or a
@@ -90,8 +94,33 @@ func errorStatus(err error) int {
 	return exitNetwork
 }
 
-func printResult(w io.Writer, r *check.Result) {
+// printExplained prints res: one browser's verdict and its requests, or,
+// for --browser all, each browser's verdict, console lines and fix, then
+// the requests (Chromium's, and another browser's where they differ).
+func printExplained(w io.Writer, res *check.Result) {
+	if res.Browsers == nil {
+		printVerdict(w, res)
+		printDetails(w, res)
+		return
+	}
+	for _, b := range check.Browsers {
+		r := res.Browsers[b]
+		fmt.Fprintf(w, "== %s\n", b.Name())
+		printVerdict(w, r)
+		if b != check.Chromium && !sameExchanges(r.Exchanges, res.Exchanges) {
+			printExchanges(w, r)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "== the requests (as Chromium sends them)\n")
+	printDetails(w, res)
+}
+
+// printVerdict prints the verdict, the reason, the console lines, the
+// explanation and the fix.
+func printVerdict(w io.Writer, r *check.Result) {
 	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	p("browser:   %s\n", r.Browser.Name())
 	switch {
 	case r.Stage == check.StageSameOrigin:
 		p("verdict:   ALLOWED (same-origin: CORS does not apply)\n")
@@ -111,7 +140,9 @@ func printResult(w io.Writer, r *check.Result) {
 			reason += " (" + r.FailedParameter + ")"
 		}
 		p("reason:    %s\n", reason)
-		p("console:   %s\n", r.Message)
+	}
+	for _, l := range r.Console {
+		p("console:   %s\n", l)
 	}
 	printRequestShape(w, r)
 	if r.Explanation != "" {
@@ -125,22 +156,16 @@ func printResult(w io.Writer, r *check.Result) {
 	} else {
 		p("preflight: not needed (simple request)\n")
 	}
-	for _, ex := range r.Exchanges {
-		p("  > %s %s (%s)\n", ex.Method, ex.URL, ex.Kind)
-		for _, k := range slices.Sorted(maps.Keys(ex.RequestHeader)) {
-			if k == "User-Agent" {
-				continue
-			}
-			p("  >   %s: %s\n", k, strings.Join(ex.RequestHeader[k], ", "))
-		}
-		p("  < %d %s\n", ex.Status, http.StatusText(ex.Status))
-		shown := check.CORSHeaders(ex.Header, "Location")
-		for _, k := range slices.Sorted(maps.Keys(shown)) {
-			for _, v := range shown[k] {
-				p("  <   %s: %s\n", k, v)
-			}
-		}
+}
+
+// printDetails prints the requests and responses, what the page can read,
+// the preflight cache times, the warnings and the curl commands.
+func printDetails(w io.Writer, r *check.Result) {
+	if r.Stage == check.StageSameOrigin {
+		return
 	}
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	printExchanges(w, r)
 	if r.ActualNote != "" {
 		p("actual:    %s\n", r.ActualNote)
 	}
@@ -159,6 +184,34 @@ func printResult(w io.Writer, r *check.Result) {
 			p("  %s\n", c)
 		}
 	}
+}
+
+func printExchanges(w io.Writer, r *check.Result) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, format, a...) }
+	for _, ex := range r.Exchanges {
+		p("  > %s %s (%s)\n", ex.Method, ex.URL, ex.Kind)
+		for _, k := range slices.Sorted(maps.Keys(ex.RequestHeader)) {
+			if k == "User-Agent" {
+				continue
+			}
+			p("  >   %s: %s\n", k, strings.Join(ex.RequestHeader[k], ", "))
+		}
+		p("  < %d %s\n", ex.Status, http.StatusText(ex.Status))
+		shown := check.CORSHeaders(ex.Header, "Location")
+		for _, k := range slices.Sorted(maps.Keys(shown)) {
+			for _, v := range shown[k] {
+				p("  <   %s: %s\n", k, v)
+			}
+		}
+	}
+}
+
+// sameExchanges reports whether a and b are the same requests.
+func sameExchanges(a, b []check.Exchange) bool {
+	return slices.EqualFunc(a, b, func(x, y check.Exchange) bool {
+		return x.Kind == y.Kind && x.Method == y.Method && x.URL == y.URL && x.Body == y.Body &&
+			maps.EqualFunc(x.RequestHeader, y.RequestHeader, slices.Equal)
+	})
 }
 
 func orNone(s []string) string {

@@ -61,6 +61,13 @@ func TestRun(t *testing.T) {
 		{"blocked", []string{"explain", api.URL, "--origin", "https://evil.example"}, 1, "reason:    MissingAllowOriginHeader", "", false},
 		{"blocked xhr upload", []string{"explain", api.URL, "--origin", "https://evil.example", "--xhr-upload", "--method", "POST", "--data", "x"}, 1,
 			"console:   Access to XMLHttpRequest at '" + api.URL + "' from origin 'https://evil.example' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.", "", false},
+		{"firefox", []string{"explain", api.URL, "--origin", "https://evil.example", "--browser", "firefox"}, 1,
+			"console:   Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at " + api.URL + ". (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 404.\n", "", false},
+		{"safari", []string{"explain", api.URL, "--origin", "https://evil.example", "--browser", "safari", "--method", "DELETE"}, 1,
+			"console:   Preflight response is not successful. Status code: 403\nconsole:   Fetch API cannot load " + api.URL + " due to access control checks.\n", "", false},
+		{"every browser", []string{"explain", api.URL, "--origin", "https://evil.example", "--browser", "all"}, 1,
+			"== Safari\nbrowser:   Safari\nverdict:   BLOCKED at the actual\nreason:    MissingAllowOriginHeader\nconsole:   Origin https://evil.example is not allowed by Access-Control-Allow-Origin. Status code: 404\n", "", false},
+		{"unknown browser", []string{"explain", api.URL, "--origin", "https://a.example", "--browser", "opera"}, 2, "", "--browser opera: write chromium, firefox, safari or all", true},
 		{"missing origin", []string{"explain", api.URL}, 2, "", "origin: missing origin", true},
 		{"bad url", []string{"explain", "::nope", "--origin", "https://a.example"}, 2, "", "URL: cannot parse", true},
 		{"two urls", []string{"explain", api.URL, api.URL, "--origin", "https://a.example"}, 2, "", "exactly one URL", true},
@@ -138,6 +145,38 @@ func TestRunJSON(t *testing.T) {
 	}
 	if v["reason"] != "WildcardOriginNotAllowed" || v["stage"] != "actual" || v["allowed"] != false {
 		t.Errorf("JSON = %v", v)
+	}
+
+	// --browser all: the same fields, Chromium's, and each browser's in
+	// "browsers".
+	out.Reset()
+	if code := run([]string{"explain", srv.URL, "--origin", "https://a.example", "--credentials", "--json", "--browser", "all"}, &out, &errb); code != 1 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var all struct {
+		Browser  string `json:"browser"`
+		Message  string `json:"message"`
+		Browsers map[string]struct {
+			Allowed bool     `json:"allowed"`
+			Message string   `json:"message"`
+			Console []string `json:"console"`
+		} `json:"browsers"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &all); err != nil {
+		t.Fatal(err)
+	}
+	wantMessage := map[string]string{
+		"chromium": "Access to fetch at '" + srv.URL + "' from origin 'https://a.example' has been blocked by CORS policy: The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.",
+		"firefox":  "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ‘" + srv.URL + "’. (Reason: Credential is not supported if the CORS header ‘Access-Control-Allow-Origin’ is ‘*’).",
+		"safari":   "Cannot use wildcard in Access-Control-Allow-Origin when credentials flag is true.",
+	}
+	if all.Browser != "chromium" || all.Message != wantMessage["chromium"] || len(all.Browsers) != 3 {
+		t.Errorf("JSON for every browser: %s", out.String())
+	}
+	for b, m := range wantMessage {
+		if r := all.Browsers[b]; r.Allowed || r.Message != m || len(r.Console) == 0 || r.Console[0] != m {
+			t.Errorf("%s: %+v, want message %q", b, r, m)
+		}
 	}
 
 	out.Reset()

@@ -28,14 +28,17 @@ type Page struct {
 
 // Explained is what /explain serves for one call: the checker's Result for
 // the call made with fetch() and with XMLHttpRequest, from the page's
-// origin, against the live API. For a blocked call each carries Chromium's
-// CorsError reason, the console line Chromium prints for that API, an
-// explanation and the fix.
+// origin, against the live API, as Browser does it (the page says which
+// browser it runs in: /explain?call=ID&browser=firefox). For a blocked
+// call each carries the reason (named after Chromium's CorsError), the
+// console lines that browser prints for that API, an explanation and the
+// fix.
 type Explained struct {
-	Call   string        `json:"call"`
-	Origin string        `json:"origin"`
-	Fetch  *check.Result `json:"fetch"`
-	XHR    *check.Result `json:"xhr"`
+	Call    string        `json:"call"`
+	Origin  string        `json:"origin"`
+	Browser check.Browser `json:"browser"`
+	Fetch   *check.Result `json:"fetch"`
+	XHR     *check.Result `json:"xhr"`
 }
 
 // ExplainTimeout bounds the checker's work for one /explain request (both
@@ -46,8 +49,10 @@ const ExplainTimeout = 5 * time.Second
 // app.css, all embedded), /calls.json, from which the page learns the API's
 // URL, apiURL (e.g. "http://localhost:3000"), the origin the API trusts,
 // trusted (the one NewAPI was given, e.g. "http://localhost:8080"), and the
-// calls to make, and /explain?call=ID, which runs the checker
-// (check.Explain) on one call against the API and serves an Explained. The
+// calls to make, and /explain?call=ID&browser=B, which runs the checker
+// (check.Explain) on one call against the API, as browser B (chromium, the
+// default, firefox or safari) does it, and serves an Explained. The page
+// detects B from its user agent (see app.js, detectBrowser). The
 // page's origin is taken from the request's Host, so it is the origin the
 // browser actually uses: opened as http://127.0.0.1:8080 while the API
 // trusts http://localhost:8080, the page says so, and so do the calls'
@@ -107,11 +112,18 @@ func (e explainer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no call " + strconv.Quote(id)})
 		return
 	}
+	browser, err := check.ParseBrowser(r.URL.Query().Get("browser"))
+	if err != nil || browser == check.AllBrowsers {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "browser=" + r.URL.Query().Get("browser") + ": write chromium, firefox or safari"})
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), ExplainTimeout)
 	defer cancel()
-	out := Explained{Call: call.ID, Origin: origin}
+	out := Explained{Call: call.ID, Origin: origin, Browser: browser}
 	for _, api := range []check.Initiator{check.Fetch, check.XHR} {
-		res, err := check.Explain(ctx, e.client, call.CheckRequest(origin, api))
+		req := call.CheckRequest(origin, api)
+		req.Browser = browser
+		res, err := check.Explain(ctx, e.client, req)
 		if err != nil {
 			status := http.StatusBadGateway // the API did not answer
 			var ie *check.InputError

@@ -18,10 +18,14 @@
 // the console says why. So after each call the page asks its own origin,
 // GET /explain?call=ID, and the client origin runs the checker
 // (check.Explain) on that call against the live API, once as fetch() and
-// once as XMLHttpRequest. For a blocked call the page shows what the checker
-// says: Chromium's CorsError reason, the console line Chromium prints, an
-// explanation and the HTTP-level fix. If the checker's verdict differs from
-// what the browser did, the page says so: that is a bug in the checker.
+// once as XMLHttpRequest, as the browser the page runs in does it: the page
+// tells Chromium, Firefox and WebKit (Safari, and every iOS browser) apart
+// by its user agent and says which one it found, and the checker
+// (check.Request.Browser) models each. For a blocked call the page shows
+// what the checker says: the reason (named after Chromium's CorsError), the
+// console lines that browser prints, an explanation and the HTTP-level fix.
+// If the checker's verdict differs from what the browser did, the page says
+// so: that is a bug in the checker.
 //
 // The page never assumes it is where it should be. Opened on another
 // origin than the one the API trusts (127.0.0.1 for localhost), it says so

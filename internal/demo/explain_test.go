@@ -229,6 +229,8 @@ func TestExplainErrors(t *testing.T) {
 		{"unknown call", clientURL + "/explain?call=nope", http.StatusNotFound, `no call "nope"`},
 		{"no call", clientURL + "/explain", http.StatusNotFound, `no call ""`},
 		{"API down", downSrv.URL + "/explain?call=with-cors", http.StatusBadGateway, "corscheck (fetch): actual request to " + down.URL + "/with-cors failed"},
+		{"unknown browser", clientURL + "/explain?call=with-cors&browser=opera", http.StatusBadRequest, "browser=opera: write chromium, firefox or safari"},
+		{"every browser", clientURL + "/explain?call=with-cors&browser=all", http.StatusBadRequest, "browser=all: write chromium, firefox or safari"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -312,5 +314,42 @@ func TestExplainWrongOrigin(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// /explain speaks for the browser the page names: its console lines for a
+// blocked call, written out here from the lines Firefox ESR 153 and
+// WebKitGTK 2.50 print.
+func TestExplainBrowser(t *testing.T) {
+	apiURL, clientURL, _ := startExplainDemo(t)
+	url := apiURL + "/items/1"
+	for _, tc := range []struct {
+		browser string
+		want    check.Browser
+		fetch   []string
+	}{
+		{"", check.Chromium, []string{"Access to fetch at '" + url + "' from origin '" + clientURL + "' has been blocked by CORS policy: Request header field x-debug is not allowed by Access-Control-Allow-Headers in preflight response."}},
+		{"firefox", check.Firefox, []string{
+			"Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at " + url + ". (Reason: header ‘x-debug’ is not allowed according to header ‘Access-Control-Allow-Headers’ from CORS preflight response).",
+			"Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at " + url + ". (Reason: CORS request did not succeed). Status code: (null).",
+		}},
+		{"safari", check.Safari, []string{
+			"Request header field X-Debug is not allowed by Access-Control-Allow-Headers.",
+			"Fetch API cannot load " + url + " due to access control checks.",
+		}},
+	} {
+		res, err := http.Get(clientURL + "/explain?call=items-header&browser=" + tc.browser)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got demo.Explained
+		err = json.NewDecoder(res.Body).Decode(&got)
+		res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Browser != tc.want || got.Fetch == nil || !slices.Equal(got.Fetch.Console, tc.fetch) || got.Fetch.Browser != tc.want {
+			t.Errorf("browser=%s: %s, fetch console %q; want %s, %q", tc.browser, got.Browser, got.Fetch.Console, tc.want, tc.fetch)
+		}
 	}
 }

@@ -136,11 +136,15 @@ func Handler(lookup func(id string) (*Case, bool), o Origins) http.Handler {
 // and {PAGE}, so that lines recorded on other ports compare equal.
 func Normalize(line string, o Origins, page string) string {
 	var pairs []string
-	for _, p := range [][2]string{{o.A, "{A}"}, {o.B, "{B}"}, {page, "{PAGE}"}} {
+	// A redirect's location with user:password (WebKit prints it) is
+	// http://u:p@host:port: it becomes {A:u:p} and {B:u:p}.
+	withUserinfo := func(origin string) string { return strings.Replace(origin, "://", "://u:p@", 1) }
+	for _, p := range [][2]string{{withUserinfo(o.A), "{A:u:p}"}, {withUserinfo(o.B), "{B:u:p}"}, {o.A, "{A}"}, {o.B, "{B}"}, {page, "{PAGE}"}} {
 		// An origin ends at one of these in a console line (a URL's path,
-		// a quote, a list of values); matching the delimiter keeps :4001
-		// from matching the start of :40012.
-		for _, d := range []string{"/", "'", ",", " "} {
+		// a quote, a list of values, a word, Firefox's closing quote);
+		// matching the delimiter keeps :4001 from matching the start of
+		// :40012.
+		for _, d := range []string{"/", "'", ",", " ", "’"} {
 			pairs = append(pairs, p[0]+d, p[1]+d)
 		}
 	}

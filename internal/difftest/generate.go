@@ -44,6 +44,12 @@ func (g *gen) one(id string) Case {
 	}
 	c.Header = g.requestHeaders()
 	c.Preflight = g.preflight(c)
+	switch {
+	case g.chance(0.08):
+		g.authorizationUnderWildcard(&c)
+	case g.chance(0.06):
+		g.refusedHeaders(&c)
+	}
 	nhops := 0
 	if g.chance(0.3) {
 		nhops = 1 + g.r.IntN(3)
@@ -59,7 +65,53 @@ func (g *gen) one(id string) Case {
 	return c
 }
 
-var customNames = []string{"X-Requested-With", "X-Api-Key", "X-Custom", "X-Trace-Id", "Authorization", "X-B", "X-A", "X-Debug"}
+var customNames = []string{"X-Requested-With", "X-Api-Key", "X-Custom", "X-Trace-Id", "Authorization", "X-B", "X-A", "X-Debug", "authorization", "X-CUSTOM"}
+
+// refusedHeaders makes c send several unsafe headers, some that WebKit
+// knows by name (Authorization, Content-Type) and some it does not, in a
+// random order and case, to a preflight that allows none of them: each
+// engine names another one first (Chromium in its hash table's order,
+// Firefox the first in sorted order, WebKit the first it knows, then the
+// first of the others).
+func (g *gen) refusedHeaders(c *Case) {
+	pool := []Field{
+		{g.pick("Authorization", "authorization"), "Bearer t"},
+		{g.pick("Content-Type", "content-type"), "application/json"},
+		{g.pick("X-Trace-Id", "x-trace-id"), "1"},
+		{g.pick("X-B", "x-b"), "1"},
+		{g.pick("Zz-Last", "zz-last"), "1"},
+	}
+	g.r.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
+	c.Header = pool[:2+g.r.IntN(3)]
+	h := []Field{{"Access-Control-Allow-Origin", "{origin}"}, {"Access-Control-Allow-Methods", c.Method}, {"Access-Control-Allow-Headers", "x-unrelated"}}
+	if c.Credentials {
+		h = append(h, Field{"Access-Control-Allow-Credentials", "true"})
+	}
+	c.Preflight = Answer{Status: 204, Header: h}
+}
+
+// authorizationUnderWildcard makes c send Authorization (in some case),
+// perhaps with another unsafe header, to a preflight that echoes the origin
+// and allows the method and the headers with "*": the Fetch standard
+// refuses Authorization there, the engines let it through, Firefox with a
+// warning unless the answer names it too.
+func (g *gen) authorizationUnderWildcard(c *Case) {
+	c.Header = []Field{{g.pick("Authorization", "authorization", "AUTHORIZATION"), "Bearer t"}}
+	if g.chance(0.5) {
+		other := Field{g.pick("X-Custom", "x-api-key", "Content-Type"), "application/json"}
+		if g.chance(0.5) {
+			c.Header = append([]Field{other}, c.Header...)
+		} else {
+			c.Header = append(c.Header, other)
+		}
+	}
+	h := []Field{{"Access-Control-Allow-Origin", "{origin}"}, {"Access-Control-Allow-Methods", "*, " + c.Method}}
+	if c.Credentials {
+		h = append(h, Field{"Access-Control-Allow-Credentials", "true"})
+	}
+	h = append(h, Field{"Access-Control-Allow-Headers", g.pick("*", "*", "*, Authorization", "*, x-custom", "Authorization")})
+	c.Preflight = Answer{Status: 204, Header: h}
+}
 
 func (g *gen) requestHeaders() []Field {
 	var h []Field
@@ -187,7 +239,7 @@ func (g *gen) corsHeaders(c Case, preflight, final bool) []Field {
 	case 5:
 		h = append(h, Field{"Access-Control-Allow-Origin", "{origin}"}, Field{"Access-Control-Allow-Origin", "{origin}"})
 	case 6:
-		h = append(h, Field{name("Access-Control-Allow-Origin"), g.pick("true", "*.example.com", "example.com", "{origin} http://example.com")})
+		h = append(h, Field{name("Access-Control-Allow-Origin"), g.pick("true", "*.example.com", "example.com", "{origin} http://example.com", "{origin}, http://example.com")})
 	default:
 		h = append(h, Field{name("Access-Control-Allow-Origin"), pad("{origin}")})
 	}

@@ -1,69 +1,99 @@
 package engine
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/corskit/cors/internal/fetch"
 )
 
-// Rules are one engine's departures from the Fetch standard that corskit
-// models. The zero value is the standard itself.
-type Rules struct {
-	// Name is the engine's name as users know it ("Chromium").
-	Name string
-
-	// SafelistedRequestHeader reports whether the pair (name, value) is
-	// CORS-safelisted in this engine: sent without a preflight and counted
-	// toward the 1024-byte total. nil means the standard's list
-	// (fetch.IsSafelistedRequestHeader).
-	SafelistedRequestHeader func(name, value string) bool
-
-	// UploadPreflightNeedsBody reports that an XMLHttpRequest's upload
-	// listeners force a preflight only when the request has a body (XHR
-	// §4.5.6, send() step 11.3: the "upload listener flag" is set only when
-	// the body is non-null). A GET, a HEAD, or a POST sent without a body
-	// is not preflighted for its listeners.
-	UploadPreflightNeedsBody bool
-
-	// RedirectCredentialsLocation returns the location that the console
-	// line of RedirectContainsCredentials shows for a redirect to loc.
-	// nil means loc itself.
-	RedirectCredentialsLocation func(loc string) string
-
-	// DestinationAccept returns the Accept value the engine sends for a
-	// request to dest that no script gave an Accept (an <img>, a
-	// stylesheet, a font, a script; fetch() without one). nil means the
-	// standard's suggestion (fetch.StandardAccept).
-	DestinationAccept func(dest fetch.Destination) string
-}
-
-// Accept applies r.DestinationAccept, or the standard's value when r has
-// none.
-func (r Rules) Accept(dest fetch.Destination) string {
-	if r.DestinationAccept == nil {
-		return fetch.StandardAccept(dest)
-	}
-	return r.DestinationAccept(dest)
-}
-
-// IsSafelistedRequestHeader applies r.SafelistedRequestHeader, or the
-// standard's list when r has none.
-func (r Rules) IsSafelistedRequestHeader(name, value string) bool {
-	if r.SafelistedRequestHeader == nil {
-		return fetch.IsSafelistedRequestHeader(name, value)
-	}
-	return r.SafelistedRequestHeader(name, value)
-}
-
 // Chromium is Chromium's behaviour, as of Chromium 156 (each rule below was
 // confirmed in Debian's Chromium 156.0.8078.114, by the e2e suite's
 // differential test or by the experiment named in its comment).
 var Chromium = Rules{
-	Name:                        "Chromium",
-	SafelistedRequestHeader:     chromiumSafelistedRequestHeader,
-	UploadPreflightNeedsBody:    true,
+	Name:                    "Chromium",
+	SafelistedRequestHeader: chromiumSafelistedRequestHeader,
+	HeaderCheckOrder: func(h Headers) []string {
+		return ChromiumHeaderCheckOrder(h.Fields, h.AddedAccept, h.XHR, h.Secure)
+	},
+	UploadPreflightNeedsBody: true,
+	AllowOrigin:              chromiumAllowOrigin,
+	// PreflightController::CheckPreflightAccessAndRedirect and
+	// PreflightResult::Create (services/network/cors/preflight_controller.cc,
+	// preflight_result.cc): a redirect fails first, then the CORS check,
+	// then the status, then both lists are parsed, then the method and the
+	// headers are checked.
+	PreflightOrder: []PreflightStep{StepRedirect, StepAllowOrigin, StepStatus, StepMethodsSyntax, StepHeadersSyntax, StepMethod, StepHeaders},
+	// CorsNonWildcardRequestHeadersSupport is off in Chromium 156:
+	// Access-Control-Allow-Headers: * still covers Authorization, against
+	// the Fetch standard, with a deprecation issue in DevTools (not a
+	// console line).
+	WildcardCoversAuthorization: true,
+	PreflightCacheSeconds: func(v string, present bool) int {
+		return fetch.PreflightCacheSeconds(v, present, ChromiumMaxAge)
+	},
+	// Its console line reads "Redirect location '' contains a username and
+	// password": the location is left out.
 	RedirectCredentialsLocation: func(string) string { return "" },
 	DestinationAccept:           chromiumAccept,
+}
+
+// ChromiumMaxAge is the longest Chromium keeps a preflight result:
+// kMaxTimeout in services/network/cors/preflight_result.cc, 2 hours since
+// Chrome 76 (10 minutes before).
+const ChromiumMaxAge = 7200
+
+// chromiumAllowOrigin is Chromium's CORS check (CheckAccessInternal in
+// services/network/public/cpp/cors/cors.cc): repeated lines are combined
+// with ", " first, which is why two Access-Control-Allow-Origin lines read
+// as multiple values; a value other than the origin is "multiple values" if
+// it contains a space or comma, a mismatch if it is "null", an invalid value
+// if it is not a URL, and a mismatch otherwise; with credentials,
+// Access-Control-Allow-Credentials must then be exactly "true".
+func chromiumAllowOrigin(acao, acac []string, origin string, creds bool) (Check, string) {
+	v, ok := combined(acao)
+	if !ok {
+		return MissingAllowOrigin, ""
+	}
+	if v == fetch.Wildcard {
+		if creds {
+			return WildcardWithCredentials, ""
+		}
+		return Passed, ""
+	}
+	if v != origin {
+		switch {
+		case strings.ContainsAny(v, " ,"):
+			return MultipleAllowOrigin, v
+		case v == fetch.NullOrigin:
+			return AllowOriginMismatch, v
+		case !isValidURL(v):
+			return InvalidAllowOrigin, v
+		}
+		return AllowOriginMismatch, v
+	}
+	if creds {
+		if c, _ := combined(acac); c != "true" {
+			return AllowCredentialsNotTrue, c
+		}
+	}
+	return Passed, ""
+}
+
+// isValidURL approximates Chromium's GURL::is_valid for an ACAO value: an
+// absolute URL with a scheme, and a host when the scheme is one of the URL
+// Standard's special schemes with a default port (http, https, ws, wss,
+// ftp). "example.com", "true" and "*.example.com" are not;
+// "https://example.com/" is (and so reads as a mismatch).
+func isValidURL(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" {
+		return false
+	}
+	if fetch.DefaultPort(strings.ToLower(u.Scheme)) != "" {
+		return u.Host != "" || strings.Trim(u.Opaque, "/") != ""
+	}
+	return true
 }
 
 // chromiumSafelistedRequestHeader is network::cors::IsCorsSafelistedHeader

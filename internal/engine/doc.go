@@ -1,14 +1,18 @@
 // Package engine is the one home for rules in which browser engines differ
 // from the Fetch standard or from each other. The standard's rules live in
-// package internal/fetch; a rule that only one engine follows (a header it
-// safelists on top of the standard's, the order in which it checks headers,
-// a message it prints, a limit it picks) lives here, once, in that engine's
-// files — chromium*.go, firefox.go, webkit.go — with a comment that cites
-// the engine's source and says how it was confirmed in the real browser,
-// and both the checker and the tests use it from here.
+// package internal/fetch; a rule that only some engines follow (a header
+// one safelists on top of the standard's, the order in which one judges a
+// preflight or checks the request headers, how one reads
+// Access-Control-Max-Age, a message it prints, a limit it picks) lives here,
+// once, in that engine's file — chromium*.go, firefox.go, webkit.go — with a
+// comment that cites the engine's source and says how it was confirmed in
+// the real browser. Package check judges requests with these rules, and
+// the tests (the e2e suite's rows, the differential corpus) use them too.
 //
-// Chromium's request-side rules are gathered in a value of type Rules
-// (engine.Chromium), so that code which asks "what does this browser do"
-// can take a Rules and other engines' values can sit beside it; a field
-// left nil is the standard's rule.
+// Each engine's rules are a value of type Rules: Chromium, Firefox and
+// WebKit (Safari's engine). A field left nil or false is the standard's
+// rule. Failures are named in the engines' common terms (Check, Failure),
+// and each engine's Console words them as its console does; Chromium's
+// words are written by package check (ConsoleMessage), which predates this
+// package.
 package engine

@@ -3,11 +3,55 @@ package engine
 import (
 	"strconv"
 	"strings"
+
+	"github.com/corskit/cors/internal/fetch"
 )
 
-// Firefox's CORS rules, from Gecko's netwerk/protocol/http/nsCORSListenerProxy.cpp
-// and the console texts of dom/locales/en-US/chrome/security/security.properties,
-// checked against Firefox ESR 153.
+// Firefox's CORS rules, from Gecko's netwerk/protocol/http/nsCORSListenerProxy.cpp,
+// dom/fetch/InternalHeaders.cpp and the console texts of
+// dom/locales/en-US/chrome/security/security.properties, checked against
+// Firefox ESR 153 by the differential corpus (internal/difftest).
+
+// Firefox is Firefox's behaviour, as of Firefox ESR 153.
+var Firefox = Rules{
+	Name: "Firefox",
+	// InternalHeaders::IsSimpleHeader: the standard's safelist, with its
+	// value rules and 128-byte limit, judged one header at a time (no
+	// 1024-byte total; GetUnsafeHeaders looks at each entry alone). The
+	// Gecko source we read had no Range; Firefox 153 safelists a simple
+	// range, as the corpus shows.
+	NoSafelistedTotal: true,
+	// nsCORSListenerProxy::StartCORSPreflight lower-cases the unsafe names
+	// and sorts them; CheckPreflightRequestApproved checks them in that
+	// order and names the first refused one as it holds it, in lower case:
+	// the default order (Rules.CheckOrder).
+	//
+	// An XMLHttpRequest with upload listeners is preflighted with or
+	// without a body (UploadPreflightNeedsBody false): the corpus's
+	// body-less GETs and POSTs with listeners were all preflighted.
+	AllowOrigin: firefoxAllowOrigin,
+	// The preflight channel is itself opened through an nsCORSListenerProxy,
+	// whose CheckRequestApproved runs first (the CORS check), also on a
+	// redirect; then nsCORSPreflightListener refuses the redirect
+	// (AsyncOnChannelRedirect), and CheckPreflightRequestApproved checks
+	// the status, then Access-Control-Allow-Methods token by token and the
+	// method, then Access-Control-Allow-Headers and the headers.
+	PreflightOrder:    []PreflightStep{StepAllowOrigin, StepRedirect, StepStatus, StepMethodsSyntax, StepMethod, StepHeadersSyntax, StepHeaders},
+	InvalidTokenValue: firstInvalidToken,
+	// Under Access-Control-Allow-Headers: * (without credentials) Firefox
+	// still lets Authorization through, against the Fetch standard, and
+	// logs FirefoxAuthorizationWildcardWarning unless the answer names
+	// Authorization as well (CheckPreflightRequestApproved, pref
+	// network.cors_preflight.authorization_covered_by_wildcard, default
+	// true). The warning is a warning-level message, which WebDriver BiDi
+	// does not forward (its log module listens to errors only), so the
+	// corpus cannot show it; Firefox 153 letting Authorization through is
+	// in the corpus.
+	WildcardCoversAuthorization:  true,
+	AuthorizationWildcardWarning: true,
+	PreflightCacheSeconds:        firefoxPreflightCacheSeconds,
+	Console:                      firefoxConsole,
+}
 
 // FirefoxMaxAge is the longest Firefox keeps a preflight result: it caps
 // Access-Control-Max-Age at 24 hours (nsCORSPreflightListener::AddResultToCache,
@@ -15,12 +59,114 @@ import (
 // (PREFLIGHT_DEFAULT_EXPIRY_SECONDS); 0 is not cached at all.
 const FirefoxMaxAge = 86400
 
-// FirefoxWildcardCoversAuthorization: under Access-Control-Allow-Headers: *
-// (without credentials) Firefox still lets Authorization through, against the
-// Fetch standard, and logs FirefoxAuthorizationWildcardWarning
-// (CheckPreflightRequestApproved, pref
-// network.cors_preflight.authorization_covered_by_wildcard, default true).
-const FirefoxWildcardCoversAuthorization = true
+// firefoxPreflightCacheSeconds is nsCORSPreflightListener::AddResultToCache:
+// no value (absent or empty) is PREFLIGHT_DEFAULT_EXPIRY_SECONDS, 5; a value
+// of digits alone is taken, capped at FirefoxMaxAge; anything else — a
+// sign, a space, a second value after a comma, "abc" — leaves the preflight
+// uncached, where Chromium and WebKit fall back to 5 seconds.
+func firefoxPreflightCacheSeconds(v string, present bool) int {
+	if v == "" {
+		return fetch.DefaultMaxAge
+	}
+	n := 0
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return 0
+		}
+		n = min(n*10+int(v[i]-'0'), FirefoxMaxAge)
+	}
+	return n
+}
+
+// firefoxAllowOrigin is nsCORSListenerProxy::CheckRequestApproved: two
+// Access-Control-Allow-Origin lines are "multiple" (CheckOriginHeader counts
+// them), but one line holding a list is compared whole and is a mismatch;
+// "*" with credentials is refused; any other value must be the origin,
+// byte for byte; with credentials, Access-Control-Allow-Credentials must be
+// exactly "true" (repeated lines are combined first, so two "true" lines
+// fail).
+func firefoxAllowOrigin(acao, acac []string, origin string, creds bool) (Check, string) {
+	switch {
+	case len(acao) > 1:
+		v, _ := combined(acao) // for the explanation; the line quotes none
+		return MultipleAllowOrigin, v
+	case len(acao) == 0:
+		return MissingAllowOrigin, ""
+	}
+	v := acao[0]
+	if creds && v == fetch.Wildcard {
+		return WildcardWithCredentials, ""
+	}
+	if (creds || v != fetch.Wildcard) && v != origin {
+		return AllowOriginMismatch, v
+	}
+	if creds {
+		if c, _ := combined(acac); c != "true" {
+			return AllowCredentialsNotTrue, c
+		}
+	}
+	return Passed, ""
+}
+
+// firefoxReason is the security.properties message of each check, with its
+// parameter.
+func firefoxReason(f Failure) (FirefoxReason, string) {
+	switch f.Check {
+	case MissingAllowOrigin:
+		return FirefoxMissingAllowOrigin, FirefoxStatus(f.Status)
+	case WildcardWithCredentials:
+		return FirefoxNotSupportingCredentials, ""
+	case MultipleAllowOrigin:
+		return FirefoxMultipleAllowOrigin, ""
+	case InvalidAllowOrigin, AllowOriginMismatch:
+		return FirefoxAllowOriginNotMatchingOrigin, f.Value
+	case AllowCredentialsNotTrue:
+		return FirefoxMissingAllowCredentials, ""
+	case PreflightStatus:
+		return FirefoxPreflightDidNotSucceed, FirefoxStatus(f.Status)
+	case InvalidAllowMethods:
+		return FirefoxInvalidAllowMethod, f.Value
+	case InvalidAllowHeaders:
+		return FirefoxInvalidAllowHeader, f.Value
+	case MethodNotAllowed:
+		return FirefoxMethodNotFound, ""
+	case HeaderNotAllowed:
+		return FirefoxMissingAllowHeader, f.Value
+	}
+	return FirefoxDidNotSucceed, FirefoxNoStatus
+}
+
+// firefoxConsole is what Firefox logs for f, as its LogBlockedRequest calls
+// come one after the other:
+//
+//   - a failed actual response: the reason alone;
+//   - a failed preflight, or a redirect of the actual request that fails:
+//     the reason, then CORSDidNotSucceed2 with no status, logged by the
+//     actual request's listener when it learns the request was cancelled;
+//   - a preflight answered with a redirect: CORSExternalRedirectNotAllowed,
+//     then CORSPreflightDidNotSucceed3 with the redirect's status, then
+//     that line; if the redirect already fails the CORS check, its reason
+//     and two such lines (the preflight's own listener logs one too);
+//   - a redirect to a URL with user:password: that line alone.
+func firefoxConsole(f Failure) []string {
+	reason, param := firefoxReason(f)
+	failed := FirefoxMessage(FirefoxDidNotSucceed, f.URL, FirefoxNoStatus)
+	switch {
+	case f.Check == RedirectCredentials:
+		return []string{failed}
+	case f.Check == PreflightRedirect:
+		return []string{
+			FirefoxMessage(FirefoxExternalRedirectNotAllowed, f.URL, ""),
+			FirefoxMessage(FirefoxPreflightDidNotSucceed, f.URL, FirefoxStatus(f.Status)),
+			failed,
+		}
+	case f.Preflight && f.Redirect:
+		return []string{FirefoxMessage(reason, f.URL, param), failed, failed}
+	case f.Preflight || f.Redirect:
+		return []string{FirefoxMessage(reason, f.URL, param), failed}
+	}
+	return []string{FirefoxMessage(reason, f.URL, param)}
+}
 
 // FirefoxReason is the key of a CORS message in Gecko's security.properties;
 // Firefox logs it with the level "error" and the category of the same name.
@@ -99,14 +245,4 @@ func FirefoxAuthorizationWildcardWarning(url string) string {
 	return "Cross-Origin Request Warning: The Same Origin Policy will disallow reading the remote resource at " + url +
 		" soon. (Reason: When the `Access-Control-Allow-Headers` is `*`, the `Authorization` header is not covered. " +
 		"To include the `Authorization` header, it must be explicitly listed in CORS header `Access-Control-Allow-Headers`)."
-}
-
-// FirefoxPreflightFailed returns the lines Firefox logs when a preflight
-// fails: the reason's line, then "CORS request did not succeed). Status
-// code: (null)." for the request that was never sent. A redirected
-// preflight logs CORSExternalRedirectNotAllowed, then
-// CORSPreflightDidNotSucceed3 with the redirect's status, then that last
-// line (nsCORSPreflightListener::AsyncOnChannelRedirect).
-func FirefoxPreflightFailed(url string, reason FirefoxReason, param string) []string {
-	return []string{FirefoxMessage(reason, url, param), FirefoxMessage(FirefoxDidNotSucceed, url, FirefoxNoStatus)}
 }

@@ -1,10 +1,47 @@
 package engine
 
-import "strconv"
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/corskit/cors/internal/fetch"
+)
 
 // WebKit's CORS rules (Safari, WebKitGTK, WPE), from WebKit's
-// Source/WebCore/loader/CrossOriginAccessControl.cpp and
-// CrossOriginPreflightResultCache.cpp, checked against WebKitGTK 2.50.
+// Source/WebCore/loader/CrossOriginAccessControl.cpp,
+// CrossOriginPreflightResultCache.cpp, platform/network/HTTPParsers.cpp and
+// Source/WebKit/NetworkProcess/NetworkLoadChecker.cpp, checked against
+// WebKitGTK 2.50 by the differential corpus (internal/difftest).
+
+// WebKit is WebKit's behaviour, as of WebKitGTK 2.50 (Safari shares the
+// WebCore code these rules come from).
+var WebKit = Rules{
+	Name: "Safari",
+	// isCrossOriginSafeRequestHeader: the standard's safelist, judged one
+	// header at a time (no 1024-byte total).
+	NoSafelistedTotal: true,
+	HeaderCheckOrder:  webkitHeaderCheckOrder,
+	// An XMLHttpRequest with upload listeners is preflighted with or
+	// without a body (UploadPreflightNeedsBody false), as in Firefox: the
+	// corpus's body-less GETs and POSTs with listeners were all
+	// preflighted.
+	AllowOrigin: webkitAllowOrigin,
+	// validatePreflightResponse: the status first (a redirect is a status
+	// like any other), then passesAccessControlCheck, then
+	// CrossOriginPreflightResultCacheItem::create parses both lists, then
+	// validateMethodAndHeaders.
+	PreflightOrder:    []PreflightStep{StepStatus, StepAllowOrigin, StepMethodsSyntax, StepHeadersSyntax, StepMethod, StepHeaders},
+	InvalidTokenValue: func(v string) string { return v },
+	// An uncredentialed * in Access-Control-Allow-Headers covers every
+	// request header, Authorization included
+	// (CrossOriginPreflightResultCacheItem::validateCrossOriginHeaders),
+	// against the Fetch standard, and with no warning.
+	WildcardCoversAuthorization: true,
+	PreflightCacheSeconds:       webkitPreflightCacheSeconds,
+	Console:                     webkitConsole,
+}
 
 // WebKitMaxAge is the longest WebKit keeps a preflight result
 // (maxPreflightCacheTimeout = 600_s in CrossOriginPreflightResultCache.cpp,
@@ -13,18 +50,148 @@ import "strconv"
 // it 5 seconds (defaultPreflightCacheTimeout).
 const WebKitMaxAge = 600
 
-// WebKitWildcardCoversAuthorization: an uncredentialed * in
-// Access-Control-Allow-Headers covers every request header, Authorization
-// included (CrossOriginPreflightResultCacheItem::validateCrossOriginHeaders),
-// against the Fetch standard, and with no warning.
-const WebKitWildcardCoversAuthorization = true
+// webkitPreflightCacheSeconds is parseAccessControlMaxAge and
+// CrossOriginPreflightResultCacheItem::create: an integer (a sign allowed,
+// white space around it) is taken, capped at WebKitMaxAge, a negative one
+// expiring at once; anything else, an absent header included, is the
+// 5-second default.
+func webkitPreflightCacheSeconds(v string, present bool) int {
+	n, err := strconv.ParseInt(strings.Trim(v, " \t"), 10, 64)
+	if err != nil {
+		return fetch.DefaultMaxAge
+	}
+	return int(max(0, min(n, WebKitMaxAge)))
+}
 
-// WebKit checks a preflight response in this order
-// (validatePreflightResponse): the status first ("Preflight response is not
-// successful"), then Access-Control-Allow-Origin and -Credentials, then the
-// method and the headers. Chromium checks the origin before the status, so
-// a 403 without CORS headers reads "No 'Access-Control-Allow-Origin'
-// header" there and WebKitPreflightNotSuccessful here.
+// webkitAllowOrigin is passesAccessControlCheck: the header's lines are
+// combined with ", "; "*" passes without credentials; any other value than
+// the origin is "*" with credentials, a list (it holds a comma), or an
+// origin that is not allowed (absent or another, which WebKit words
+// alike); with credentials Access-Control-Allow-Credentials must be
+// exactly "true".
+func webkitAllowOrigin(acao, acac []string, origin string, creds bool) (Check, string) {
+	v, ok := combined(acao)
+	if v == fetch.Wildcard && !creds {
+		return Passed, ""
+	}
+	if v != origin {
+		switch {
+		case v == fetch.Wildcard:
+			return WildcardWithCredentials, ""
+		case strings.Contains(v, ","):
+			return MultipleAllowOrigin, v
+		case !ok:
+			return MissingAllowOrigin, ""
+		}
+		return AllowOriginMismatch, v
+	}
+	if creds {
+		if c, _ := combined(acac); c != "true" {
+			return AllowCredentialsNotTrue, c
+		}
+	}
+	return Passed, ""
+}
+
+// webkitHeaderCheckOrder is the order of validateCrossOriginHeaders: it
+// walks the request's HTTPHeaderMap, which keeps the headers WebCore knows
+// by name (HTTPHeaderNames.in: Accept, Authorization, Content-Type,
+// Range, …) first and the others after them, each group in the order they
+// were set, and names a known header in its canonical spelling and any
+// other as the script wrote it.
+func webkitHeaderCheckOrder(h Headers) []string {
+	unsafe := Rules{NoSafelistedTotal: true}.UnsafeHeaderNames(h)
+	var known, other []string
+	for _, f := range h.Fields {
+		ln := strings.ToLower(f.Name)
+		if _, found := slices.BinarySearch(unsafe, ln); !found {
+			continue
+		}
+		if c, ok := webkitKnownHeaders[ln]; ok {
+			known = append(known, c)
+		} else {
+			other = append(other, f.Name)
+		}
+	}
+	return append(known, other...)
+}
+
+// webkitKnownHeaders are the request headers a script may set that
+// WebCore's HTTPHeaderNames.in knows, by lower-case name, in their
+// canonical spelling.
+var webkitKnownHeaders = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{"Accept", "Accept-Language", "Authorization", "Cache-Control", "Content-Disposition",
+		"Content-Language", "Content-Type", "Content-Range", "DNT", "If-Match", "If-Modified-Since", "If-None-Match",
+		"If-Range", "If-Unmodified-Since", "Last-Event-ID", "Link", "Pragma", "Purpose", "Range", "Refresh",
+		"Upgrade-Insecure-Requests", "X-Content-Type-Options", "X-DNS-Prefetch-Control", "X-Frame-Options", "X-SourceMap",
+		"X-XSS-Protection", "X-Temp-Tablet"} {
+		m[strings.ToLower(n)] = n
+	}
+	return m
+}()
+
+// webkitReason is WebKit's text for a failed check.
+func webkitReason(f Failure) string {
+	switch f.Check {
+	case MissingAllowOrigin, AllowOriginMismatch, InvalidAllowOrigin:
+		return WebKitOriginNotAllowed(f.Origin, f.Status)
+	case WildcardWithCredentials:
+		return WebKitWildcardWithCredentials
+	case MultipleAllowOrigin:
+		return WebKitMultipleAllowOrigin
+	case AllowCredentialsNotTrue:
+		return WebKitCredentialsNotTrue
+	case PreflightStatus, PreflightRedirect:
+		return WebKitPreflightNotSuccessful(f.Status)
+	case InvalidAllowMethods:
+		return WebKitInvalidList(fetch.HeaderAllowMethods, f.Value)
+	case InvalidAllowHeaders:
+		return WebKitInvalidList(fetch.HeaderAllowHeaders, f.Value)
+	case MethodNotAllowed:
+		return WebKitMethodNotAllowed(f.Value)
+	case HeaderNotAllowed:
+		return WebKitHeaderNotAllowed(f.Value)
+	case RedirectCredentials:
+		return "redirection URL " + f.Value + " has credentials"
+	}
+	return ""
+}
+
+// webkitConsole is what WebKit logs for f: the reason (for a redirect of
+// the actual request, inside NetworkLoadChecker::checkRedirection's
+// "Cross-origin redirection to … denied by Cross-Origin Resource Sharing
+// policy: …"), then the loader's "… cannot load <URL> due to access control
+// checks." for the request that failed.
+func webkitConsole(f Failure) []string {
+	reason := webkitReason(f)
+	if f.Redirect && !f.Preflight {
+		reason = WebKitRedirectDenied(withoutUserinfo(f.Location), reason)
+	}
+	api := "Fetch API"
+	if f.XHR {
+		api = "XMLHttpRequest"
+	}
+	return []string{reason, WebKitCannotLoad(api, f.URL)}
+}
+
+// WebKitInvalidList is the line for an Access-Control-Allow-Methods or
+// -Headers value (header) that is not a list of tokens
+// (CrossOriginPreflightResultCacheItem::create).
+func WebKitInvalidList(header, value string) string {
+	return "Header " + header + " has an invalid value: " + value
+}
+
+// withoutUserinfo drops the user:password of loc, as WebKit does when it
+// prints a redirect's target.
+func withoutUserinfo(loc string) string {
+	u, err := url.Parse(loc)
+	if err != nil || u.User == nil {
+		return loc
+	}
+	u.User = nil
+	return u.String()
+}
 
 // WebKitOriginNotAllowed is WebKit's line for a response whose
 // Access-Control-Allow-Origin is missing or names another origin; origin is

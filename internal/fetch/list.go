@@ -48,19 +48,11 @@ func ParseTokenList(v string) (tokens []string, ok bool) {
 	return tokens, true
 }
 
-// Preflight-cache constants (Fetch §4.8 step 7 and the browsers' caps on
-// Access-Control-Max-Age).
-const (
-	// DefaultMaxAge is the lifetime, in seconds, of a preflight cache entry
-	// whose response has no valid Access-Control-Max-Age.
-	DefaultMaxAge = 5
-	// MaxAgeCapChromium is Chromium's cap since Chrome 76 (600 before).
-	MaxAgeCapChromium = 7200
-	// MaxAgeCapFirefox is Firefox's cap (24 hours).
-	MaxAgeCapFirefox = 86400
-	// MaxAgeCapWebKit is Safari's cap (WebKit's maxPreflightCacheTimeout).
-	MaxAgeCapWebKit = 600
-)
+// DefaultMaxAge is the lifetime, in seconds, of a preflight cache entry
+// whose response has no valid Access-Control-Max-Age (Fetch §4.8 step 7).
+// Each browser's cap on Access-Control-Max-Age, and how it reads the value,
+// are in package internal/engine.
+const DefaultMaxAge = 5
 
 // PreflightCacheSeconds returns how long, in seconds, a browser whose cap is
 // maxCap keeps a successful preflight given the Access-Control-Max-Age value v

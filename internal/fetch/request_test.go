@@ -143,18 +143,18 @@ func TestPreflightCacheSeconds(t *testing.T) {
 		cap     int
 		want    int
 	}{
-		{"", false, fetch.MaxAgeCapChromium, 5},
-		{"600", true, fetch.MaxAgeCapChromium, 600},
-		{"86400", true, fetch.MaxAgeCapChromium, 7200},
-		{"86400", true, fetch.MaxAgeCapFirefox, 86400},
-		{"86400", true, fetch.MaxAgeCapWebKit, 600},
-		{"-1", true, fetch.MaxAgeCapChromium, 0},
-		{"0", true, fetch.MaxAgeCapChromium, 0},
-		{"abc", true, fetch.MaxAgeCapChromium, 5},
-		{"1.5", true, fetch.MaxAgeCapChromium, 5},
-		{"", true, fetch.MaxAgeCapChromium, 5},
-		{"+10", true, fetch.MaxAgeCapChromium, 5},
-		{"99999999999999999999", true, fetch.MaxAgeCapFirefox, 86400},
+		{"", false, 7200, 5},
+		{"600", true, 7200, 600},
+		{"86400", true, 7200, 7200},
+		{"86400", true, 86400, 86400},
+		{"86400", true, 600, 600},
+		{"-1", true, 7200, 0},
+		{"0", true, 7200, 0},
+		{"abc", true, 7200, 5},
+		{"1.5", true, 7200, 5},
+		{"", true, 7200, 5},
+		{"+10", true, 7200, 5},
+		{"99999999999999999999", true, 86400, 86400},
 	}
 	for _, tt := range tests {
 		if got := fetch.PreflightCacheSeconds(tt.v, tt.present, tt.cap); got != tt.want {

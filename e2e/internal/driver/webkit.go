@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,16 +43,22 @@ type WebKitOptions struct {
 //
 // WebKit prints console lines without saying which page they come from, so
 // each browser shows one page at a time: NewPage waits for a free browser.
+// A browser that dies (the UI process crashed or was killed) or stops
+// answering is replaced by a fresh one, so the pool keeps its size.
 type WebKit struct {
 	opts  WebKitOptions
 	dir   string
 	xvfb  *Xvfb
 	proxy *LoopbackProxy
 
-	free   chan *webkitBrowser // browsers with no page open
-	mu     sync.Mutex
-	all    []*webkitBrowser
-	closed bool
+	free      chan *webkitBrowser // browsers with no page open
+	mu        sync.Mutex
+	all       []*webkitBrowser
+	started   int   // browsers started so far, for their data directories
+	replaced  int   // browsers replaced after they died or hung
+	lastErr   error // why the last replacement failed
+	exhausted bool  // no browser left: free is closed
+	closed    bool
 }
 
 // StartWebKit starts Xvfb, the proxy and opts.Browsers browsers.
@@ -89,30 +96,86 @@ func StartWebKit(opts WebKitOptions) (_ *WebKit, err error) {
 	}
 	// Start them one after the other: two cold WebKit starts at once on a
 	// loaded two-core machine are what makes a start time out.
-	for i := range opts.Browsers {
-		b, err := w.startBrowser(filepath.Join(dir, fmt.Sprintf("browser%d", i)))
+	for range opts.Browsers {
+		b, err := w.startNext()
 		if err != nil {
 			return nil, err
 		}
-		w.mu.Lock()
-		w.all = append(w.all, b)
-		w.mu.Unlock()
 		w.free <- b
 	}
 	return w, nil
 }
 
+// startNext starts one more browser with a data directory of its own and
+// adds it to w.all.
+func (w *WebKit) startNext() (*webkitBrowser, error) {
+	w.mu.Lock()
+	n := w.started
+	w.started++
+	w.mu.Unlock()
+	b, err := w.startBrowser(filepath.Join(w.dir, fmt.Sprintf("browser%d", n)))
+	if err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		go b.stop()
+		return nil, errClosed
+	}
+	w.all = append(w.all, b)
+	return b, nil
+}
+
+// replace stops b, which died or does not answer, and puts a fresh browser
+// in the pool in its place. If the new one does not start, the pool is one
+// browser short, and NewPage says why once no browser is left.
+func (w *WebKit) replace(b *webkitBrowser) {
+	b.stop()
+	w.mu.Lock()
+	w.all = slices.DeleteFunc(w.all, func(x *webkitBrowser) bool { return x == b })
+	closed := w.closed
+	w.mu.Unlock()
+	if closed {
+		return
+	}
+	nb, err := w.startNext()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err != nil {
+		w.lastErr = fmt.Errorf("replacing a WebKit browser that died: %w", err)
+		if len(w.all) == 0 && !w.closed && !w.exhausted {
+			close(w.free) // NewPage then reports lastErr at once
+			w.exhausted = true
+		}
+		return
+	}
+	w.replaced++
+	if !w.closed {
+		w.free <- nb // never blocks: free holds every browser
+	}
+}
+
+// Replaced reports how many browsers were replaced after they died or
+// stopped answering.
+func (w *WebKit) Replaced() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.replaced
+}
+
 // webkitBrowser is one webkit.py process.
 type webkitBrowser struct {
-	w       *WebKit
-	proc    *process
-	stdin   io.WriteCloser
-	nextID  atomic.Int64
-	mu      sync.Mutex
-	pending map[int64]chan webkitAnswer
-	console *Console // the open page's console; nil between pages
-	lost    chan struct{}
-	lostErr error
+	w        *WebKit
+	proc     *process
+	stdin    io.WriteCloser
+	nextID   atomic.Int64
+	mu       sync.Mutex
+	pending  map[int64]chan webkitAnswer
+	console  *Console // the open page's console; nil between pages
+	lost     chan struct{}
+	lostErr  error
+	stopOnce sync.Once
 }
 
 type webkitAnswer struct {
@@ -292,22 +355,38 @@ func (b *webkitBrowser) command(ctx context.Context, cmd map[string]any) (webkit
 	}
 }
 
+// stop ends the browser and reaps it; it is safe to call more than once
+// (the pool's Close and a replacement may both stop one).
 func (b *webkitBrowser) stop() {
-	b.stdin.Close() // end of input: webkit.py quits
-	b.proc.stop(5 * time.Second)
+	b.stopOnce.Do(func() {
+		b.stdin.Close() // end of input: webkit.py quits
+		b.proc.stop(5 * time.Second)
+	})
 }
 
 // NewPage waits for a browser with no page open and opens a fresh web view
 // in it at about:blank.
 func (w *WebKit) NewPage(ctx context.Context) (Page, error) {
 	var b *webkitBrowser
-	select {
-	case b = <-w.free:
-	case <-ctx.Done():
-		return nil, fmt.Errorf("waiting for a free WebKit browser: %w", ctx.Err())
-	}
-	if b == nil {
-		return nil, errClosed
+	for b == nil {
+		select {
+		case b = <-w.free:
+		case <-ctx.Done():
+			return nil, fmt.Errorf("waiting for a free WebKit browser: %w", ctx.Err())
+		}
+		if b == nil {
+			w.mu.Lock()
+			err := w.lastErr
+			w.mu.Unlock()
+			return nil, errors.Join(errClosed, err)
+		}
+		select {
+		case <-b.lost:
+			// It died while no page was open: replace it, take another.
+			go w.replace(b)
+			b = nil
+		default:
+		}
 	}
 	p := &webkitPage{b: b, console: NewConsole()}
 	b.mu.Lock()
@@ -354,7 +433,9 @@ func (w *WebKit) Close() error {
 	}
 	wg.Wait()
 	w.mu.Lock()
-	close(w.free)
+	if !w.exhausted {
+		close(w.free)
+	}
 	w.mu.Unlock()
 	if w.proxy != nil {
 		w.proxy.Close()
@@ -390,8 +471,8 @@ func (p *webkitPage) Eval(ctx context.Context, body string) (json.RawMessage, er
 }
 
 // Close closes the web view and gives the browser back to the pool. A
-// browser that does not answer is not given back: its console might still
-// be the last page's.
+// browser that does not answer (it died, or hangs) is not given back — its
+// console might still be the last page's — but replaced by a fresh one.
 func (p *webkitPage) Close() error {
 	var err error
 	p.once.Do(func() {
@@ -401,10 +482,11 @@ func (p *webkitPage) Close() error {
 		p.b.mu.Lock()
 		p.b.console = nil
 		p.b.mu.Unlock()
+		w := p.b.w
 		if err != nil {
+			go w.replace(p.b)
 			return
 		}
-		w := p.b.w
 		w.mu.Lock()
 		if !w.closed {
 			w.free <- p.b // never blocks: free holds every browser

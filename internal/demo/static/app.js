@@ -21,10 +21,28 @@
 //                                             "disagrees" (a corscheck bug) or "error"
 //   pre[data-console=fetch|xhr]               corscheck's console line for a blocked call
 //   window.corsdemo.results[ID]               {fetch: {...}, xhr: {...}, checker: {...}}
+//   body[data-browser]                        the browser corscheck explains the calls as:
+//                                             "chromium", "firefox" or "safari" (detectBrowser)
 "use strict";
 
 const state = { api: "", origin: "", trusted: "", calls: [], results: {}, cookieSet: false };
 window.corsdemo = state;
+
+// --- which browser this is --------------------------------------------------
+
+// detectBrowser names the engine of a user agent string as corscheck's
+// --browser names it, so that the page's explanations quote this browser's
+// console. Chromium's user agent says "Safari" and "AppleWebKit" too, so it
+// is recognised first; every iOS browser (CriOS, FxiOS, EdgiOS) is WebKit.
+function detectBrowser(ua) {
+  if (/CriOS|FxiOS|EdgiOS/.test(ua)) return { id: "safari", name: "Safari (WebKit)" };
+  if (/Firefox\//.test(ua)) return { id: "firefox", name: "Firefox" };
+  if (/Chrome\/|Chromium\//.test(ua)) return { id: "chromium", name: "Chromium" };
+  if (/AppleWebKit\//.test(ua)) return { id: "safari", name: "Safari (WebKit)" };
+  return { id: "chromium", name: "Chromium" };
+}
+const browser = detectBrowser(navigator.userAgent);
+state.browser = browser.id;
 
 const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -102,10 +120,10 @@ function readable(r) {
 
 // explain asks the client origin to run corscheck on the call: the checker
 // sends the same requests to the API, from this page's origin, once as
-// fetch() and once as XMLHttpRequest, and judges them as Chromium does.
+// fetch() and once as XMLHttpRequest, and judges them as this browser does.
 async function explain(call) {
   try {
-    const res = await fetch(`explain?call=${encodeURIComponent(call.id)}`, { cache: "no-store" });
+    const res = await fetch(`explain?call=${encodeURIComponent(call.id)}&browser=${browser.id}`, { cache: "no-store" });
     const v = await res.json();
     if (!res.ok) return { error: v.error || `GET /explain: ${res.status}` };
     return v;
@@ -292,13 +310,13 @@ function renderChecker(call, r) {
     slot.append(el("div", { class: "checker" },
       el("p", { class: "checker-head" },
         el("span", { class: "by", title: "the check package, the engine of the corscheck command, probing the API now" }, "corscheck says"),
-        el("code", { class: "code", title: "Chromium's CorsError (DevTools, Chrome DevTools Protocol)" }, res.reason)),
+        el("code", { class: "code", title: "the failure, named as Chromium's DevTools names it (CorsError), whatever the browser" }, res.reason)),
       el("p", { class: "checker-expl" }, res.explanation),
       el("p", { class: "checker-fix" }, el("b", {}, "Fix: "), res.fix),
       el("details", { class: "console" },
-        el("summary", {}, "Chromium console"),
+        el("summary", {}, `${browser.name} console`),
         ...[["fetch", v.fetch], ["xhr", v.xhr]].filter(([, x]) => !x.allowed).map(([api, x]) =>
-          el("pre", { "data-console": api }, x.message)))));
+          el("pre", { "data-console": api }, (x.console || [x.message]).join("\n"))))));
   }
   return diffs.length > 0 ? "disagrees" : "agrees";
 }
@@ -345,6 +363,8 @@ async function load() {
     return;
   }
   $("#client-origin").textContent = location.origin;
+  $("#browser-name").textContent = browser.name;
+  document.body.dataset.browser = browser.id;
   $("#api-origin").textContent = state.api;
   if (state.trusted && location.origin !== state.trusted) {
     // Opened as http://127.0.0.1:8080 when the API trusts

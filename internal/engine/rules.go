@@ -1,0 +1,242 @@
+package engine
+
+import (
+	"strings"
+
+	"github.com/corskit/cors/internal/fetch"
+)
+
+// Rules are one engine's departures from the Fetch standard that corskit
+// models, and the words of its console. Each engine's value (Chromium,
+// Firefox, WebKit) is defined in that engine's file, every field citing
+// the engine source it comes from.
+type Rules struct {
+	// Name is the engine's name as users know it ("Chromium").
+	Name string
+
+	// SafelistedRequestHeader reports whether the pair (name, value) is
+	// CORS-safelisted in this engine: sent without a preflight. nil means
+	// the standard's list (fetch.IsSafelistedRequestHeader).
+	SafelistedRequestHeader func(name, value string) bool
+	// NoSafelistedTotal: the engine judges each safelisted header alone
+	// and has no 1024-byte limit on their sum (Fetch, "CORS-unsafe
+	// request-header names" step 4).
+	NoSafelistedTotal bool
+
+	// HeaderCheckOrder returns the names of the request's CORS-unsafe
+	// headers in the order the engine checks them against
+	// Access-Control-Allow-Headers, spelled as its console line names the
+	// first one it refuses. nil means the names of UnsafeHeaderNames, in
+	// that order.
+	HeaderCheckOrder func(h Headers) []string
+
+	// UploadPreflightNeedsBody reports that an XMLHttpRequest's upload
+	// listeners force a preflight only when the request has a body (XHR
+	// §4.5.6, send() step 11.3: the "upload listener flag" is set only when
+	// the body is non-null). A GET, a HEAD, or a POST sent without a body
+	// is not preflighted for its listeners.
+	UploadPreflightNeedsBody bool
+
+	// AllowOrigin is the engine's CORS check of a response (Fetch §4.9,
+	// Access-Control-Allow-Origin and -Credentials), with the engine's own
+	// classification of a failure: acao and acac are the header's lines as
+	// the response carries them (nil when absent), origin the request's
+	// origin as the engine compares it ("null" once a redirect has made it
+	// opaque). It returns Passed, or the check that failed and the value
+	// the console line quotes.
+	AllowOrigin func(acao, acac []string, origin string, creds bool) (Check, string)
+
+	// PreflightOrder is the order in which the engine judges a preflight's
+	// response; the first step that fails decides the console line.
+	PreflightOrder []PreflightStep
+
+	// InvalidTokenValue returns what the console line quotes for an
+	// Access-Control-Allow-Methods or -Headers value that is not a list of
+	// tokens: its first invalid element (Firefox) or the whole value
+	// (WebKit). nil: nothing (Chromium names no value).
+	InvalidTokenValue func(value string) string
+
+	// WildcardCoversAuthorization: Access-Control-Allow-Headers: * (for a
+	// request without credentials) covers Authorization too, against the
+	// Fetch standard (§4.8 step 10: a CORS non-wildcard request-header
+	// name must be listed). AuthorizationWildcardWarning: the engine then
+	// logs a warning (FirefoxAuthorizationWildcardWarning).
+	WildcardCoversAuthorization  bool
+	AuthorizationWildcardWarning bool
+
+	// PreflightCacheSeconds returns how long the engine keeps a successful
+	// preflight, from its Access-Control-Max-Age value (present reports
+	// whether the header was there at all).
+	PreflightCacheSeconds func(value string, present bool) int
+
+	// RedirectCredentialsLocation returns the location that the console
+	// line of RedirectContainsCredentials shows for a redirect to loc.
+	// nil means loc itself.
+	RedirectCredentialsLocation func(loc string) string
+
+	// Console returns the lines the engine logs when it blocks a request
+	// for f, in order. nil: the engine's line is written elsewhere
+	// (Chromium's, by package check's ConsoleMessage).
+	Console func(f Failure) []string
+
+	// DestinationAccept returns the Accept value the engine sends for a
+	// request to dest that no script gave an Accept (an <img>, a
+	// stylesheet, a font, a script; fetch() without one). nil means the
+	// standard's suggestion (fetch.StandardAccept).
+	DestinationAccept func(dest fetch.Destination) string
+}
+
+// Accept applies r.DestinationAccept, or the standard's value when r has
+// none.
+func (r Rules) Accept(dest fetch.Destination) string {
+	if r.DestinationAccept == nil {
+		return fetch.StandardAccept(dest)
+	}
+	return r.DestinationAccept(dest)
+}
+
+// IsSafelistedRequestHeader applies r.SafelistedRequestHeader, or the
+// standard's list when r has none.
+func (r Rules) IsSafelistedRequestHeader(name, value string) bool {
+	if r.SafelistedRequestHeader == nil {
+		return fetch.IsSafelistedRequestHeader(name, value)
+	}
+	return r.SafelistedRequestHeader(name, value)
+}
+
+// Headers are a request's headers as the engine holds them when it decides
+// on a preflight.
+type Headers struct {
+	// Fields are the headers in the order the script set them (the value
+	// of a repeated name combined), then the Content-Type the browser adds
+	// to a body that has none, then the Accept: */* it adds when the
+	// script set none (AddedAccept).
+	Fields      []fetch.HeaderField
+	AddedAccept bool
+	// XHR: the request is an XMLHttpRequest (not fetch()); Secure: the page
+	// is a secure context.
+	XHR, Secure bool
+}
+
+// UnsafeHeaderNames returns the request's CORS-unsafe header names,
+// lower-cased and sorted, which is also the value of
+// Access-Control-Request-Headers: the standard's algorithm with the
+// engine's safelist, and without the 1024-byte total in an engine that has
+// none. Empty means the headers alone need no preflight.
+func (r Rules) UnsafeHeaderNames(h Headers) []string {
+	if !r.NoSafelistedTotal {
+		return fetch.UnsafeRequestHeaderNames(h.Fields, r.IsSafelistedRequestHeader)
+	}
+	var unsafe []string
+	for _, f := range h.Fields {
+		if !r.IsSafelistedRequestHeader(f.Name, f.Value) {
+			unsafe = append(unsafe, f.Name)
+		}
+	}
+	return fetch.SortedLowercaseSet(unsafe)
+}
+
+// CheckOrder returns the request's unsafe header names in the order the
+// engine checks them, as its console line spells them (see
+// HeaderCheckOrder).
+func (r Rules) CheckOrder(h Headers) []string {
+	if r.HeaderCheckOrder == nil {
+		return r.UnsafeHeaderNames(h)
+	}
+	return r.HeaderCheckOrder(h)
+}
+
+// A PreflightStep is one check of a preflight's response.
+type PreflightStep int
+
+const (
+	// StepRedirect fails a preflight answered with a redirect.
+	StepRedirect PreflightStep = iota + 1
+	// StepAllowOrigin is the CORS check (Rules.AllowOrigin).
+	StepAllowOrigin
+	// StepStatus fails a status outside 200–299, redirects included.
+	StepStatus
+	// StepMethodsSyntax and StepHeadersSyntax fail an
+	// Access-Control-Allow-Methods or -Headers that is not a list of
+	// tokens.
+	StepMethodsSyntax
+	StepHeadersSyntax
+	// StepMethod fails a method the answer does not allow; StepHeaders a
+	// header.
+	StepMethod
+	StepHeaders
+)
+
+// A Check names what a blocked request failed, in terms the engines share;
+// each engine classifies some failures its own way (Rules.AllowOrigin) and
+// words them in its own console line (Rules.Console).
+type Check int
+
+const (
+	// Passed: nothing failed.
+	Passed Check = iota
+	// The CORS check (Fetch §4.9).
+	MissingAllowOrigin      // no Access-Control-Allow-Origin
+	WildcardWithCredentials // "*" for a request with credentials
+	MultipleAllowOrigin     // several values
+	InvalidAllowOrigin      // a value that is not a URL (Chromium only)
+	AllowOriginMismatch     // another origin
+	AllowCredentialsNotTrue // Access-Control-Allow-Credentials is not "true"
+	// The preflight (Fetch §4.8).
+	PreflightStatus     // not 2xx
+	PreflightRedirect   // a redirect
+	InvalidAllowMethods // Access-Control-Allow-Methods is not a list of tokens
+	InvalidAllowHeaders // Access-Control-Allow-Headers is not a list of tokens
+	MethodNotAllowed
+	HeaderNotAllowed
+	// A redirect of the actual request to a URL with user:password.
+	RedirectCredentials
+)
+
+// A Failure is one blocked request, as an engine's console reports it.
+type Failure struct {
+	Check Check
+	// Preflight: the failing response answered the preflight. Redirect:
+	// it is a redirect of the actual request.
+	Preflight, Redirect bool
+	// Status is the failing response's status.
+	Status int
+	// Value is what the line quotes: the Access-Control-Allow-Origin
+	// value, the method, the refused header as the engine names it, the
+	// invalid token, the redirect's location with user:password.
+	Value string
+	// URL is the URL of the request whose response failed; Location, for
+	// a redirect, where it points.
+	URL, Location string
+	// Origin is the origin the engine compared Access-Control-Allow-Origin
+	// with: the page's, or "null" after a redirect made it opaque.
+	Origin string
+	// XHR: the request is an XMLHttpRequest (not fetch()).
+	XHR bool
+	// AuthorizationWildcard: before failing, the preflight let
+	// Authorization through only because of Access-Control-Allow-Headers:
+	// * (see Rules.AuthorizationWildcardWarning).
+	AuthorizationWildcard bool
+}
+
+// combined joins a header's lines with ", ", as Fetch's "get" does;
+// present is false when there are none.
+func combined(lines []string) (string, bool) {
+	if len(lines) == 0 {
+		return "", false
+	}
+	return strings.Join(lines, ", "), true
+}
+
+// firstInvalidToken returns the first element of the comma-separated list
+// v that is not an HTTP token (elements trimmed of HTTP white space, empty
+// ones skipped), "" if there is none.
+func firstInvalidToken(v string) string {
+	for _, e := range strings.Split(v, ",") {
+		e = strings.Trim(e, " \t")
+		if e != "" && !fetch.IsToken(e) {
+			return e
+		}
+	}
+	return ""
+}
