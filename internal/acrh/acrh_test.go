@@ -351,7 +351,6 @@ func costN(f func(), n int) float64 {
 	return float64(best) / float64(n)
 }
 
-
 // FuzzCheck compares the hand-optimised scanner with the reference on
 // arbitrary input, split into header lines at "\n".
 func FuzzCheck(f *testing.F) {
