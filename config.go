@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/corskit/cors/internal/acrh"
+	"github.com/corskit/cors/internal/engine"
 	"github.com/corskit/cors/internal/fetch"
 	"github.com/corskit/cors/internal/origin"
 	"golang.org/x/net/publicsuffix"
@@ -117,7 +118,7 @@ type Config struct {
 
 // maxMaxAge is the largest MaxAge accepted: Firefox's cap, the highest of
 // any browser.
-const maxMaxAge = 86400
+const maxMaxAge = engine.FirefoxMaxAge
 
 // A ConfigError is one problem in a Config. New and Reconfigure return all
 // problems at once, joined with errors.Join; use errors.As to get the first

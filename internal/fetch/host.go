@@ -76,7 +76,7 @@ func EndsInANumber(host string) bool {
 		parts = parts[:len(parts)-1]
 	}
 	last := parts[len(parts)-1]
-	if last != "" && strings.Trim(last, "0123456789") == "" {
+	if IsDigits(last) {
 		return true
 	}
 	_, ok := parseIPv4Number(last)
