@@ -81,7 +81,7 @@ func TestCheck(t *testing.T) {
 		stderrHas  []string
 		stderrNone bool
 	}{
-		{"enforce example", "examples/enforce.json", 0, "examples/enforce.json: ok: mode enforce, 2 route(s), upstream http://127.0.0.1:9000\n", nil, true},
+		{"enforce example", "examples/enforce.json", 0, "examples/enforce.json: ok: mode enforce, 3 route(s), upstream http://127.0.0.1:9000\n", nil, true},
 		{"report-only example", "examples/report-only.json", 0, "examples/report-only.json: ok: mode report-only, 2 route(s), upstream http://127.0.0.1:9000\n", nil, true},
 		{"every problem, located", bad, 2, "", []string{
 			bad + `: routes[0].policy.allowedOrigins[0]: "https://app.example.com/": trailing slash: an origin has no path; write "https://app.example.com" instead` + "\n",
@@ -253,8 +253,18 @@ func send(t testing.TB, method, url string, header map[string]string) (*http.Res
 	return resp, string(b)
 }
 
+// writeConfig writes a configuration with both listeners on free loopback
+// ports. Unless extra sets timeouts.drain, the drain is off: a test that
+// stops corsgate has no load balancer to wait for.
 func writeConfig(t testing.TB, path, upstream, mode, routes, extra string) {
 	t.Helper()
+	switch {
+	case strings.Contains(extra, `"drain"`):
+	case strings.Contains(extra, `"timeouts": {`):
+		extra = strings.Replace(extra, `"timeouts": {`, `"timeouts": {"drain": "0s", `, 1)
+	default:
+		extra += ` "timeouts": {"drain": "0s"},`
+	}
 	data := fmt.Sprintf(`{"listen": "127.0.0.1:0", "admin": "127.0.0.1:0", "upstream": %q, "mode": %q, %s "routes": %s}`, upstream, mode, extra, routes)
 	// Write and rename, as an editor saves: the watcher never reads half a file.
 	tmp := path + ".tmp"

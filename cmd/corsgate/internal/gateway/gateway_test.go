@@ -47,6 +47,7 @@ type observer struct {
 	mu       sync.Mutex
 	requests []string // "route kind decision reason status"
 	upstream []string // "route kind"
+	client   []string // "route kind"
 	diffs    []string // "route field"
 }
 
@@ -56,10 +57,20 @@ func (o *observer) Request(route string, kind gateway.Kind, d gateway.Decision, 
 	o.requests = append(o.requests, fmt.Sprintf("%s %s %s %s %d", route, kind, d, reason, status))
 }
 
-func (o *observer) UpstreamError(route, kind string) {
+func (o *observer) Failure(route string, side gateway.Side, kind string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.upstream = append(o.upstream, route+" "+kind)
+	if side == gateway.Upstream {
+		o.upstream = append(o.upstream, route+" "+kind)
+		return
+	}
+	o.client = append(o.client, route+" "+kind)
+}
+
+func (o *observer) clientFailures() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.client)
 }
 
 func (o *observer) Difference(route, field string) {
@@ -549,9 +560,9 @@ func TestAccessLog(t *testing.T) {
 		}
 	}
 	want := []map[string]any{
-		{"level": "INFO", "msg": "request", "log": "access", "method": "OPTIONS", "path": "/api/x", "route": "/api/", "status": float64(403),
+		{"level": "INFO", "msg": "request", "log": "access", "method": "OPTIONS", "path": "/api/x", "route": "/api/", "status": float64(403), "bytes": float64(0),
 			"origin": app, "cors": "preflight", "decision": "rejected", "reason": "method-not-allowed", "answeredBy": "gateway"},
-		{"level": "INFO", "msg": "request", "log": "access", "method": "GET", "path": "/api/x", "route": "/api/", "status": float64(200),
+		{"level": "INFO", "msg": "request", "log": "access", "method": "GET", "path": "/api/x", "route": "/api/", "status": float64(200), "bytes": float64(len(`{"ok":true}`)),
 			"origin": app, "cors": "actual", "decision": "allowed", "upstreamStatus": float64(200)},
 	}
 	if !reflect.DeepEqual(got, want) {
