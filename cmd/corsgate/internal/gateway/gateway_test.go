@@ -67,7 +67,6 @@ func (o *observer) Failure(route string, side gateway.Side, kind string) {
 	o.client = append(o.client, route+" "+kind)
 }
 
-
 func (o *observer) Difference(route, field string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -606,5 +605,89 @@ func TestClientGoneIsNotAnUpstreamError(t *testing.T) {
 			t.Fatal("the request was never recorded")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestUpstreamCORSFormsReplaced: whatever form the upstream's own CORS
+// headers take (12 malformed ones, written raw so that net/http does not
+// tidy them first), the client gets exactly the policy's answer.
+func TestUpstreamCORSFormsReplaced(t *testing.T) {
+	forms := []string{
+		"Access-Control-Allow-Origin: *",
+		"Access-Control-Allow-Origin: https://evil.example\r\nAccess-Control-Allow-Origin: " + app,
+		"Access-Control-Allow-Origin: *, https://evil.example",
+		"access-control-allow-origin: https://evil.example",
+		"ACCESS-CONTROL-ALLOW-ORIGIN: https://evil.example",
+		"Access-Control-Allow-Origin: null\r\nAccess-Control-Allow-Credentials: true",
+		"Access-Control-Allow-Origin:    https://evil.example   ",
+		"Access-Control-Allow-Credentials: TRUE",
+		"Access-Control-Expose-Headers: *\r\nAccess-Control-Expose-Headers: Set-Cookie",
+		"Access-Control-Allow-Methods: *\r\nAccess-Control-Allow-Headers: *\r\nAccess-Control-Max-Age: 999999",
+		"Access-Control-Allow-Origin: " + app + "/\r\nVary: Accept-Encoding",
+		"Access-Control-Allow-Private-Network: true\r\nAccess-Control-Allow-Origin: " + app + "\r\nAccess-Control-Allow-Origin: " + app,
+	}
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var i int
+		fmt.Sscan(r.URL.Query().Get("form"), &i)
+		c, brw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		io.WriteString(brw, "HTTP/1.1 200 OK\r\n"+forms[i]+"\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+		brw.Flush()
+	}))
+	defer up.Close()
+	gw, err := gateway.New(parse(t, up.URL, "enforce", routes, ""), gateway.Options{Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gw)
+	defer srv.Close()
+	for i, form := range forms {
+		for _, origin := range []string{app, "https://evil.example"} {
+			hr, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/x?form=%d", srv.URL, i), nil)
+			hr.Header.Set("Origin", origin)
+			resp, err := srv.Client().Do(hr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			want := http.Header{"Access-Control-Allow-Origin": {app}, "Access-Control-Allow-Credentials": {"true"}, "Access-Control-Expose-Headers": {"x-request-id"}, "Vary": {"Origin"}}
+			if origin != app {
+				want = http.Header{"Vary": {"Origin"}}
+			}
+			if strings.Contains(form, "Vary: Accept-Encoding") {
+				want["Vary"] = []string{"Accept-Encoding", "Origin"}
+			}
+			if got := check.CORSHeaders(resp.Header); !reflect.DeepEqual(got, want) {
+				t.Errorf("form %d %q, origin %s:\n got %v\nwant %v", i, form, origin, got, want)
+			}
+		}
+	}
+}
+
+// TestOriginTricks: origins that resemble the allowed one get nothing: no
+// Access-Control-Allow-Origin on an actual request, a bare 403 on a
+// preflight, and the upstream never sees the preflight.
+func TestOriginTricks(t *testing.T) {
+	f := newFixture(t, "enforce", routes, "")
+	tricks := []string{
+		"https://app.example.com.evil.com", "https://evilapp.example.com", "https://sub.app.example.com",
+		"https://app.example.com:443", "https://app.example.com:8443", "HTTPS://APP.EXAMPLE.COM", "https://APP.example.com",
+		"null", "https://app.example.com/", "http://app.example.com", "https://app.example.com%60.evil.com",
+		"https://app.example.com`.evil.com", "https://app.example.com@evil.com", "https://app.example.com, https://evil.com",
+		"https://app.example.co", "https://app.example.com.",
+	}
+	for _, o := range tricks {
+		resp := f.do(t, req{"GET", "/api/x", map[string]string{"Origin": o, "X-Test-Answer": "same"}})
+		if got := resp.Header["Access-Control-Allow-Origin"]; len(got) != 0 {
+			t.Errorf("Origin %q: ACAO %q", o, got)
+		}
+		before := f.up.calls.Load()
+		resp = f.do(t, req{"OPTIONS", "/api/x", map[string]string{"Origin": o, "Access-Control-Request-Method": "PUT"}})
+		if resp.StatusCode != 403 || len(check.CORSHeaders(resp.Header)) != 0 || f.up.calls.Load() != before {
+			t.Errorf("preflight from %q: %d %v, upstream called %v; want a bare 403 at the gateway", o, resp.StatusCode, check.CORSHeaders(resp.Header), f.up.calls.Load() != before)
+		}
 	}
 }
