@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/corskit/cors/cmd/corsgate/internal/accesslog"
 	"github.com/corskit/cors/cmd/corsgate/internal/admin"
 	"github.com/corskit/cors/cmd/corsgate/internal/clientconn"
 	"github.com/corskit/cors/cmd/corsgate/internal/config"
@@ -134,9 +135,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 
-	var h slog.Handler = slog.NewJSONHandler(stderr, nil)
+	// Records are written off the request path, in batches, and all of
+	// them by the time run returns (package accesslog).
+	out := accesslog.New(stderr, accesslog.DefaultLimit)
+	defer out.Close()
+	var h slog.Handler = slog.NewJSONHandler(out, nil)
 	if *logFormat == "text" {
-		h = slog.NewTextHandler(stderr, nil)
+		h = slog.NewTextHandler(out, nil)
 	}
 	log := slog.New(h)
 	var access *slog.Logger
