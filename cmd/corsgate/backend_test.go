@@ -198,7 +198,7 @@ func statusOf(raw string) int {
 // (as logged, normalised) whose field key has value v, and returns it.
 func (g *gate) accessRecord(t testing.TB, match func(map[string]any) bool) map[string]any {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second) // only catches a hang
 	for time.Now().Before(deadline) {
 		for _, r := range g.records() {
 			if r["log"] == "access" && match(r) {

@@ -237,6 +237,19 @@ func TestIdleTimeouts(t *testing.T) {
 	if m := metricsText(t, g); !strings.Contains(m, `corsgate_upstream_errors_total{kind="timeout",route="/"} 1`) {
 		t.Error("the cut is not counted")
 	}
+
+	// A client that stops reading a large download: cut after clientSend,
+	// the client's timeout.
+	c, err := net.Dial("tcp", strings.TrimPrefix(g.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET /big?n=1073741824 HTTP/1.1\r\nHost: gate\r\n\r\n")
+	rec = g.accessRecord(t, func(r map[string]any) bool { return r["path"] == "/big" })
+	if rec["cut"] != "client" || rec["clientError"] != "timeout" || rec["bytes"].(float64) >= 1<<30 {
+		t.Errorf("access record of the client that stopped reading: %v", rec)
+	}
 }
 
 // TestNoFakeSuccess: a client whose upload stops is answered 408 (or its

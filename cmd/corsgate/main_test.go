@@ -10,7 +10,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,12 +25,33 @@ import (
 // (and the benchmark) start the real program as a separate process, send it
 // signals, and read its exit code, with the race detector built in under
 // go test -race.
+//
+// CORSGATE_TEST_CPUPROFILE=FILE writes corsgate's CPU profile there (the
+// benchmark's profile); CORSGATE_TEST_FLOOR runs the benchmark's floor
+// instead (floorMain).
 func TestMain(m *testing.M) {
+	if kind := os.Getenv("CORSGATE_TEST_FLOOR"); kind != "" {
+		os.Exit(floorMain(kind, os.Args[1]))
+	}
 	if os.Getenv("CORSGATE_TEST_MAIN") == "1" {
+		if p := os.Getenv("CORSGATE_TEST_CPUPROFILE"); p != "" {
+			f, err := os.Create(p)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+			pprof.StartCPUProfile(f)
+			code := run(os.Args[1:], os.Stdout, os.Stderr)
+			pprof.StopCPUProfile()
+			f.Close()
+			os.Exit(code)
+		}
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
+
+func signalNotify(c chan os.Signal) { signal.Notify(c, syscall.SIGTERM, syscall.SIGINT) }
 
 // corsgate runs the program to its end with args.
 func corsgate(t testing.TB, args ...string) (code int, stdout, stderr string) {
@@ -130,25 +153,25 @@ func (g *gate) records() []map[string]any { return logtest.Records(g.out.String(
 func startGate(t testing.TB, path string, args ...string) *gate {
 	t.Helper()
 	buf := &logtest.Buffer{}
-	return startGateWith(t, path, buf, buf, args...)
+	return startGateWith(t, path, buf, buf, nil, args...)
 }
 
-// startGateOut is startGate with the output going to the file f, for runs
-// too long to keep it in memory. It returns the URL.
-func startGateOut(t testing.TB, path string, f *os.File, args ...string) string {
+// startGateOutEnv is startGate with the output going to the file f, for
+// runs too long to keep it in memory, and env added to its environment.
+func startGateOutEnv(t testing.TB, path string, f *os.File, env []string, args ...string) *gate {
 	t.Helper()
-	return startGateWith(t, path, f, fileText{f.Name()}, args...).URL
+	return startGateWith(t, path, f, fileText{f.Name()}, env, args...)
 }
 
 type fileText struct{ name string }
 
 func (f fileText) String() string { b, _ := os.ReadFile(f.name); return string(b) }
 
-func startGateWith(t testing.TB, path string, w io.Writer, out interface{ String() string }, args ...string) *gate {
+func startGateWith(t testing.TB, path string, w io.Writer, out interface{ String() string }, env []string, args ...string) *gate {
 	t.Helper()
 	g := &gate{out: out, done: make(chan struct{}), config: path}
 	g.cmd = exec.Command(os.Args[0], append([]string{"-config", path}, args...)...)
-	g.cmd.Env = append(os.Environ(), "CORSGATE_TEST_MAIN=1")
+	g.cmd.Env = append(append(os.Environ(), "CORSGATE_TEST_MAIN=1"), env...)
 	g.cmd.Stdout, g.cmd.Stderr = w, w
 	if err := g.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -39,6 +39,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // Framing flags.
@@ -76,6 +77,8 @@ type Conn struct {
 	mu      sync.Mutex
 	buf     []byte // bytes read since the last header block found
 	readErr error  // the first read error since Begin, io.EOF included
+
+	writeNext time.Time // ExtendWrite need not move the deadline before then
 }
 
 // Read implements net.Conn.
@@ -234,4 +237,26 @@ func (c *Conn) Hijacked() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.window, c.buf = 0, nil
+}
+
+// ExtendWrite moves the connection's write deadline to idle from now,
+// unless it was moved less than idle/8 ago: on a keep-alive connection
+// busy with short requests the deadline is set once per idle/8, not once
+// per request. net/http sets no write deadline of its own when its
+// WriteTimeout is zero, so the one set here holds until moved. Call it
+// from the goroutine serving the connection's requests.
+func (c *Conn) ExtendWrite(idle time.Duration) {
+	now := time.Now()
+	if now.Before(c.writeNext) {
+		return
+	}
+	c.writeNext = now.Add(idle / 8)
+	c.Conn.SetWriteDeadline(now.Add(idle))
+}
+
+// ClearWrite removes the write deadline (a hijacked connection's tunnel
+// has none).
+func (c *Conn) ClearWrite() {
+	c.writeNext = time.Time{}
+	c.Conn.SetWriteDeadline(time.Time{})
 }

@@ -46,7 +46,14 @@ func (cw *clientWriter) init(w http.ResponseWriter, ex *exchange) {
 // extend moves the write deadline to idle from now. It does so at most
 // once per idle/8: the timeout is idle within an eighth.
 func (cw *clientWriter) extend() {
-	if cw.idle <= 0 || cw.dl == nil {
+	if cw.idle <= 0 {
+		return
+	}
+	if c := cw.ex.conn; c != nil {
+		c.ExtendWrite(cw.idle)
+		return
+	}
+	if cw.dl == nil {
 		return
 	}
 	now := time.Now()
@@ -100,6 +107,7 @@ func (cw *clientWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	rc.SetWriteDeadline(time.Time{})
 	c, brw, err := rc.Hijack()
 	if cc, ok := c.(*clientconn.Conn); ok {
+		cc.ClearWrite()
 		cc.Hijacked()
 	}
 	return c, brw, err

@@ -22,12 +22,14 @@ func sameUpstream(a, b *config.Config) bool {
 		a.UpstreamSendTimeout == b.UpstreamSendTimeout
 }
 
-// newTransport is the upstream client: no proxy from the environment (a
+// NewTransport returns the upstream client the gateway uses for c (the
+// benchmark's bare-proxy floor uses it too, so that the two differ only by
+// the gateway's own work): no proxy from the environment (a
 // gateway must not be redirected by HTTP_PROXY), no transparent
 // decompression (bodies pass through as they are), a pool large enough
 // for a proxy's fan-in (http.DefaultTransport keeps 2 idle connections per
 // host), and connections that carry the idle timeouts (upstreamConn).
-func newTransport(c *config.Config) *http.Transport {
+func NewTransport(c *config.Config) *http.Transport {
 	d := &net.Dialer{Timeout: c.UpstreamConnectTimeout, KeepAlive: 30 * time.Second}
 	dial := d.DialContext
 	read, send := c.UpstreamReadTimeout, c.UpstreamSendTimeout
