@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -164,6 +165,15 @@ func (b *backend) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"handler": %q}`, handler)
 	}
+}
+
+// startGateFor writes a configuration for upstream and starts corsgate
+// on it.
+func startGateFor(t testing.TB, upstream, mode, routes, extra string) *gate {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "corsgate.json")
+	writeConfig(t, path, upstream, mode, routes, extra)
+	return startGate(t, path)
 }
 
 // rawExchange sends raw bytes to addr on a new connection and returns

@@ -74,9 +74,7 @@ func TestPathConfusion(t *testing.T) {
     location / { default_type application/json; return 200 '{"handler": "none"}'; }`})
 	for _, up := range []struct{ name, url string }{{"raw-path router", newBackend(t).URL}, {"nginx", ng.URL}} {
 		t.Run(up.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "corsgate.json")
-			writeConfig(t, path, up.url, "enforce", confusedRoutes, "")
-			g := startGate(t, path)
+			g := startGateFor(t, up.url, "enforce", confusedRoutes, "")
 			addr := strings.TrimPrefix(g.URL, "http://")
 			granted := map[string]string{"api": appOrigin2, "partner": partnerOrigin}
 			served := 0
@@ -115,8 +113,8 @@ func TestPathConfusion(t *testing.T) {
 
 // TestWebSocketOrigin: a WebSocket handshake from an origin the route
 // refuses gets 403 and never reaches the backend; report-only reports it
-// and lets it through; no Origin (not a browser) and the gateway's own
-// origin are not judged. Before, every handshake got 101.
+// and lets it through; no Origin (not a browser) is not judged. Before,
+// every handshake got 101.
 func TestWebSocketOrigin(t *testing.T) {
 	handshake := func(addr, origin string) string {
 		h := "GET /ws HTTP/1.1\r\nHost: " + addr + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
@@ -128,9 +126,7 @@ func TestWebSocketOrigin(t *testing.T) {
 	for _, mode := range []string{"enforce", "report-only"} {
 		t.Run(mode, func(t *testing.T) {
 			b := newBackend(t)
-			path := filepath.Join(t.TempDir(), "corsgate.json")
-			writeConfig(t, path, b.URL, mode, confusedRoutes, "")
-			g := startGate(t, path)
+			g := startGateFor(t, b.URL, mode, confusedRoutes, "")
 			addr := strings.TrimPrefix(g.URL, "http://")
 			for _, tt := range []struct {
 				name, origin string
@@ -141,7 +137,9 @@ func TestWebSocketOrigin(t *testing.T) {
 				{"refused origin", "https://evil.example", map[string]int{"enforce": 403, "report-only": 101}[mode], mode == "report-only"},
 				{"refused origin, null", "null", map[string]int{"enforce": 403, "report-only": 101}[mode], mode == "report-only"},
 				{"no Origin: not a browser", "", 101, true},
-				{"the gateway's own origin", "http://" + addr, 101, true},
+				// The policy alone decides, as in the library's CheckOrigin:
+				// Host names no scheme and is the attacker's in DNS rebinding.
+				{"the gateway's own origin, not listed", "http://" + addr, map[string]int{"enforce": 403, "report-only": 101}[mode], mode == "report-only"},
 			} {
 				before := b.calls.Load()
 				c, err := net.Dial("tcp", addr)
@@ -162,12 +160,19 @@ func TestWebSocketOrigin(t *testing.T) {
 					t.Errorf("%s: the backend's CORS headers came out of the tunnel: %v", tt.name, check.CORSHeaders(resp.Header))
 				}
 			}
+			if mode == "enforce" {
+				want := `corsgate_requests_total{cors="websocket",decision="rejected",reason="origin-not-allowed",route="/"} 3`
+				g.accessRecord(t, func(r map[string]any) bool { return r["origin"] == "http://"+addr })
+				if m := metricsText(t, g); !strings.Contains(m, want) {
+					t.Errorf("/metrics lacks %s:\n%s", want, grepLines(m, "requests_total"))
+				}
+			}
 			if mode == "report-only" {
 				rec := g.waitLog(t, "report-only: the policy would answer differently", 0)
 				if fmt.Sprint(rec["differences"]) != "[WebSocket handshake: the policy refuses this origin; enforce mode answers 403]" {
 					t.Errorf("report %v", rec)
 				}
-				if m := metricsText(t, g); !strings.Contains(m, `corsgate_report_only_differences_total{field="websocket",route="/"} 2`) {
+				if m := metricsText(t, g); !strings.Contains(m, `corsgate_report_only_differences_total{field="websocket",route="/"} 3`) {
 					t.Error("the refused handshakes are not counted")
 				}
 			}
@@ -210,9 +215,7 @@ func TestUpgradeTokens(t *testing.T) {
 // upstream held the client for as long as the total allowed.
 func TestIdleTimeouts(t *testing.T) {
 	b := newBackend(t)
-	path := filepath.Join(t.TempDir(), "corsgate.json")
-	writeConfig(t, path, b.URL, "enforce", confusedRoutes, `"timeouts": {"clientSend": "2s", "upstreamRead": "2s"},`)
-	g := startGate(t, path)
+	g := startGateFor(t, b.URL, "enforce", confusedRoutes, `"timeouts": {"clientSend": "2s", "upstreamRead": "2s"},`)
 
 	// 60 KiB over 3 s, never idle for 2 s.
 	resp, body := send(t, "GET", g.URL+"/slow", nil)
@@ -257,9 +260,7 @@ func TestIdleTimeouts(t *testing.T) {
 // Before, net/http's default "200 OK, Content-Length: 0" went out.
 func TestNoFakeSuccess(t *testing.T) {
 	b := newBackend(t)
-	path := filepath.Join(t.TempDir(), "corsgate.json")
-	writeConfig(t, path, b.URL, "enforce", confusedRoutes, `"timeouts": {"clientBody": "1s"},`)
-	g := startGate(t, path)
+	g := startGateFor(t, b.URL, "enforce", confusedRoutes, `"timeouts": {"clientBody": "1s"},`)
 	raw, closed := rawExchange(t, strings.TrimPrefix(g.URL, "http://"),
 		"POST /upload HTTP/1.1\r\nHost: gate\r\nOrigin: "+appOrigin2+"\r\nContent-Length: 100\r\n\r\n0123456789")
 	if st := statusOf(raw); st != 408 && st != 0 || !closed {
@@ -281,9 +282,7 @@ func TestNoFakeSuccess(t *testing.T) {
 // Before, a body of any size went through.
 func TestBodyLimits(t *testing.T) {
 	b := newBackend(t)
-	path := filepath.Join(t.TempDir(), "corsgate.json")
-	writeConfig(t, path, b.URL, "enforce", confusedRoutes, "")
-	g := startGate(t, path)
+	g := startGateFor(t, b.URL, "enforce", confusedRoutes, "")
 	big := strings.Repeat("x", 2<<20)
 	post := func(url string, body io.Reader, n int64) (*http.Response, string) {
 		req, _ := http.NewRequest("POST", url, body)
@@ -327,9 +326,7 @@ func TestBodyLimits(t *testing.T) {
 // the client's fault (400), not the upstream's (502).
 func TestFraming(t *testing.T) {
 	b := newBackend(t)
-	path := filepath.Join(t.TempDir(), "corsgate.json")
-	writeConfig(t, path, b.URL, "enforce", confusedRoutes, "")
-	g := startGate(t, path)
+	g := startGateFor(t, b.URL, "enforce", confusedRoutes, "")
 	addr := strings.TrimPrefix(g.URL, "http://")
 	for _, tt := range []struct {
 		name, req string
@@ -443,9 +440,7 @@ func sorted(s []string) []string {
 // replaced in its 103 Early Hints and its trailers too.
 func TestEarlyHintsAndTrailers(t *testing.T) {
 	b := newBackend(t)
-	path := filepath.Join(t.TempDir(), "corsgate.json")
-	writeConfig(t, path, b.URL, "enforce", confusedRoutes, "")
-	g := startGate(t, path)
+	g := startGateFor(t, b.URL, "enforce", confusedRoutes, "")
 	var hints []http.Header
 	ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
 		Got1xxResponse: func(code int, h textproto.MIMEHeader) error {
@@ -477,9 +472,7 @@ func TestEarlyHintsAndTrailers(t *testing.T) {
 // with the route, the side and the bytes sent, and counted.
 func TestFailuresAttributed(t *testing.T) {
 	b := newBackend(t)
-	path := filepath.Join(t.TempDir(), "corsgate.json")
-	writeConfig(t, path, b.URL, "enforce", confusedRoutes, "")
-	g := startGate(t, path)
+	g := startGateFor(t, b.URL, "enforce", confusedRoutes, "")
 	r, err := client.Get(g.URL + "/reset")
 	if err == nil {
 		_, err = io.ReadAll(r.Body)
@@ -517,9 +510,7 @@ func TestFailuresAttributed(t *testing.T) {
 // happened at the same instant.
 func TestDrain(t *testing.T) {
 	b := newBackend(t)
-	path := filepath.Join(t.TempDir(), "corsgate.json")
-	writeConfig(t, path, b.URL, "enforce", confusedRoutes, `"timeouts": {"drain": "30s"},`)
-	g := startGate(t, path)
+	g := startGateFor(t, b.URL, "enforce", confusedRoutes, `"timeouts": {"drain": "30s"},`)
 	g.signal(t, syscall.SIGTERM)
 	deadline := time.Now().Add(10 * time.Second)
 	for {

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,9 +23,7 @@ import (
 // runs, each answered 400, 431, 501 or 505, none reaching the backend.
 func TestMalformedRequests(t *testing.T) {
 	b := newBackend(t)
-	path := filepath.Join(t.TempDir(), "corsgate.json")
-	writeConfig(t, path, b.URL, "enforce", confusedRoutes, "")
-	g := startGate(t, path)
+	g := startGateFor(t, b.URL, "enforce", confusedRoutes, "")
 	addr := strings.TrimPrefix(g.URL, "http://")
 	long := strings.Repeat("a", 70<<10)
 	for _, tt := range []struct {
@@ -73,9 +70,7 @@ func TestMalformedRequests(t *testing.T) {
 // are cut after readHeader, while other clients are served.
 func TestSlowloris(t *testing.T) {
 	b := newBackend(t)
-	path := filepath.Join(t.TempDir(), "corsgate.json")
-	writeConfig(t, path, b.URL, "enforce", confusedRoutes, `"timeouts": {"readHeader": "1s"},`)
-	g := startGate(t, path)
+	g := startGateFor(t, b.URL, "enforce", confusedRoutes, `"timeouts": {"readHeader": "1s"},`)
 	addr := strings.TrimPrefix(g.URL, "http://")
 	const slow = 300
 	var wg sync.WaitGroup
@@ -119,9 +114,7 @@ func TestSlowloris(t *testing.T) {
 // gateway that buffered would deadlock here.
 func TestServerSentEvents(t *testing.T) {
 	b := newBackend(t)
-	path := filepath.Join(t.TempDir(), "corsgate.json")
-	writeConfig(t, path, b.URL, "enforce", confusedRoutes, "")
-	g := startGate(t, path)
+	g := startGateFor(t, b.URL, "enforce", confusedRoutes, "")
 	resp, err := client.Get(g.URL + "/sse")
 	if err != nil {
 		t.Fatal(err)
@@ -145,9 +138,7 @@ func TestServerSentEvents(t *testing.T) {
 // buffers.
 func TestLargeDownloadMemory(t *testing.T) {
 	b := newBackend(t)
-	path := filepath.Join(t.TempDir(), "corsgate.json")
-	writeConfig(t, path, b.URL, "enforce", confusedRoutes, "")
-	g := startGate(t, path)
+	g := startGateFor(t, b.URL, "enforce", confusedRoutes, "")
 	send(t, "GET", g.URL+"/headers", nil) // warm up
 	before := peakRSS(t, g.cmd.Process.Pid)
 	resp, err := client.Get(g.URL + "/big?n=" + strconv.Itoa(512<<20))

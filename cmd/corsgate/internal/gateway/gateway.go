@@ -5,9 +5,10 @@
 // # How the policy is applied
 //
 // The policy's answer comes from the library itself: for every request the
-// route's *cors.Middleware runs first against a header-only recorder, which
-// yields the headers and, for a preflight, the status it would answer with,
-// and (through Config.OnReject) the reason for a rejection. Then:
+// route's *cors.Middleware decides (Middleware.Evaluate: the kind of
+// request, allowed or refused and why, for a preflight the status the
+// policy answers with, and the headers, which Decision.SetHeaders writes
+// onto any header map with the library's own Vary merge). Then:
 //
 //   - enforce mode: a preflight is answered at the gateway from that answer
 //     and never reaches the upstream, unless the policy says
@@ -15,7 +16,7 @@
 //     back, every Access-Control-* header of the upstream's response is
 //     removed and the policy's are set, so there is exactly one
 //     Access-Control-Allow-Origin, and the policy's Vary fields are added
-//     to the upstream's Vary, never replacing it. This happens on every
+//     to the upstream's Vary (never replacing it). This happens on every
 //     status, 4xx and 5xx included: a page reads the real error instead of
 //     a CORS failure. The upstream's Access-Control-* headers are removed
 //     from its 1xx responses (103 Early Hints) and its trailers too.
@@ -24,10 +25,10 @@
 //     with the policy's (package shadow), and each difference is logged and
 //     counted.
 //
-// Applying the answer to the upstream's response, rather than letting the
-// middleware write headers before proxying, keeps the answer intact when
-// the upstream sends 1xx responses first (ReverseProxy clears the header
-// map after relaying each one).
+// Applying the decision to the upstream's response, rather than writing
+// headers before proxying, keeps the answer intact when the upstream sends
+// 1xx responses first (ReverseProxy clears the header map after relaying
+// each one).
 //
 // # Routes and paths
 //
@@ -50,9 +51,10 @@
 // handshake that carries an Origin is judged by the route's policy as an
 // actual request is, and a refused one is answered 403 without reaching
 // the upstream (report-only: reported, counted, and passed). A handshake
-// from the gateway's own origin (Origin's host equal to Host, as
-// gorilla/websocket's default check) and one without Origin (not a
-// browser) are not judged. An upgrade to a protocol the route does not list
+// without Origin (not a browser) is not judged. As in the library's
+// CheckOrigin, the policy alone decides: a handshake from the gateway's
+// own origin is not let through by comparing Origin with Host (list that
+// origin in the route's allowedOrigins). An upgrade to a protocol the route does not list
 // in "upgrades" (default: websocket) is not forwarded: the request goes
 // upstream without its Upgrade header, as RFC 9110 §7.8 lets a server
 // ignore it. The upstream's 101 response loses its Access-Control-* headers
@@ -135,23 +137,10 @@ import (
 	"github.com/corskit/cors/cmd/corsgate/internal/config"
 	"github.com/corskit/cors/cmd/corsgate/internal/shadow"
 	"github.com/corskit/cors/cmd/corsgate/internal/urlpath"
-	"github.com/corskit/cors/internal/fetch"
 )
 
-// Kind classifies a request as the CORS protocol does.
-type Kind string
-
-const (
-	// NotCORS: no Origin header.
-	NotCORS Kind = "none"
-	// Preflight: OPTIONS with Origin and Access-Control-Request-Method
-	// (Fetch §3.2.2), the same test the middleware applies.
-	Preflight Kind = "preflight"
-	// Actual: any other request with Origin.
-	Actual Kind = "actual"
-)
-
-// Decision is the policy's verdict on a request.
+// Decision is the policy's verdict on a request, as the logs and metrics
+// name it.
 type Decision string
 
 const (
@@ -177,7 +166,7 @@ const (
 // it. A nil Observer is allowed.
 type Observer interface {
 	// Request is called once per request, when it is done.
-	Request(route string, kind Kind, decision Decision, reason cors.Reason, status int, elapsed time.Duration)
+	Request(route string, kind cors.Kind, decision Decision, reason cors.Reason, status int, elapsed time.Duration)
 	// Failure is called once for each request that failed, with the side
 	// at fault and the kind of failure: for the upstream "timeout",
 	// "connect", "reset" or "other"; for the client "timeout", "closed",
@@ -264,11 +253,10 @@ type state struct {
 }
 
 type route struct {
-	path        string // "" for the fallback
-	label       string
-	eval        http.Handler // the middleware, with markNext as its next handler
-	upgrades    []string     // the protocols requests may switch to
-	passthrough bool         // the policy sends preflights on (preflightPassthrough)
+	path     string // "" for the fallback
+	label    string
+	policy   *cors.Middleware
+	upgrades []string // the protocols requests may switch to
 }
 
 func (g *Gateway) build(c *config.Config, tr *http.Transport) (*state, error) {
@@ -311,13 +299,12 @@ func (p *bufferPool) Get() []byte  { return *p.pool.Get().(*[]byte) }
 func (p *bufferPool) Put(b []byte) { p.pool.Put(&b) }
 
 func newRoute(p, label string, policy cors.Config, debug bool, upgrades []string) (*route, error) {
-	policy.OnReject = onReject
 	m, err := cors.New(policy)
 	if err != nil {
 		return nil, err
 	}
 	m.SetDebug(debug)
-	return &route{path: p, label: label, eval: m.Handler(markNext), upgrades: upgrades, passthrough: policy.PreflightPassthrough}, nil
+	return &route{path: p, label: label, policy: m, upgrades: upgrades}, nil
 }
 
 // match returns the route for a normalised path.
@@ -341,22 +328,14 @@ func covers(prefix, p string) bool {
 }
 
 // exchange is what the gateway knows about one request. It is also the
-// header-only ResponseWriter the policy is evaluated against, and the
 // request's context (the server's, through which exchangeOf finds it).
 type exchange struct {
 	context.Context
-	st     *state
-	route  *route
-	kind   Kind
-	origin string
-	path   urlpath.Path
-	conn   *clientconn.Conn // nil when the listener is not a clientconn.Listener
-
-	policy       http.Header // the policy's answer; nil for a preflight answered straight to the client
-	policyStatus int         // the status the policy wrote, 0 if it passed the request on
-	nextCalled   bool        // the policy passed the request on
-	rejected     bool
-	reason       cors.Reason
+	st    *state
+	route *route
+	dec   cors.Decision // the route's policy on the request
+	path  urlpath.Path
+	conn  *clientconn.Conn // nil when the listener is not a clientconn.Listener
 
 	status      int    // the status sent to the client
 	upstream    int    // the upstream's status, 0 if none
@@ -374,10 +353,6 @@ type exchange struct {
 	resp upstreamBody // the upstream response body's reader
 }
 
-func (e *exchange) Header() http.Header         { return e.policy }
-func (e *exchange) Write(b []byte) (int, error) { return len(b), nil }
-func (e *exchange) WriteHeader(status int)      { e.policyStatus = status }
-
 type exchangeKey struct{}
 
 // Value makes the exchange a context.Context that finds itself: one
@@ -392,40 +367,6 @@ func (e *exchange) Value(k any) any {
 func exchangeOf(ctx context.Context) *exchange {
 	ex, _ := ctx.Value(exchangeKey{}).(*exchange)
 	return ex
-}
-
-// markNext is the handler behind every route's middleware: it only notes
-// that the policy passed the request on.
-var markNext = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-	switch w := w.(type) {
-	case *exchange:
-		w.nextCalled = true
-	case *clientWriter:
-		w.ex.nextCalled = true
-	}
-})
-
-// onReject records the library's reason for a rejection on the exchange.
-func onReject(r *http.Request, reason cors.Reason) {
-	if ex := exchangeOf(r.Context()); ex != nil {
-		ex.rejected, ex.reason = true, reason
-	}
-}
-
-// classify applies the CORS protocol's definitions (Fetch §3.2.2), as the
-// middleware does: a preflight is OPTIONS with Origin and
-// Access-Control-Request-Method; any other request with Origin is an
-// actual CORS request. TestClassifyAgreesWithMiddleware holds the two
-// together.
-func classify(r *http.Request) (Kind, string) {
-	o := r.Header[fetch.HeaderOrigin]
-	if len(o) == 0 {
-		return NotCORS, ""
-	}
-	if _, ok := fetch.PreflightMethod(r.Method, r.Header); ok {
-		return Preflight, o[0]
-	}
-	return Actual, o[0]
 }
 
 // requestPath is the path of r's request target as the client sent it,
@@ -463,17 +404,16 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ex.route = st.match(ex.path.Match)
-	ex.kind, ex.origin = classify(r)
-	r = r.WithContext(ex)
-
-	if ex.kind == Preflight && st.cfg.Mode.Enforces() && !ex.route.passthrough {
-		// The policy answers: straight to the client.
-		ex.route.eval.ServeHTTP(w, r)
-		ex.status, ex.finished = ex.w.status, true
+	ex.dec = ex.route.policy.Evaluate(r)
+	if ex.answeredHere() {
+		// A preflight: the policy answers it, at the gateway.
+		ex.dec.SetHeaders(w.Header())
+		ex.status = ex.dec.Status()
+		w.WriteHeader(ex.status)
+		ex.finished = true
 		return
 	}
-	ex.policy = make(http.Header, 4)
-	ex.route.eval.ServeHTTP(ex, r)
+	r = r.WithContext(ex)
 	if !g.upgradeAllowed(w, r, ex) || !g.prepareBody(w, r, ex) {
 		ex.finished = true
 		return
@@ -530,6 +470,13 @@ func (g *Gateway) refuse(w http.ResponseWriter, ex *exchange, status int, side S
 	io.WriteString(w, strconv.Itoa(status)+" "+http.StatusText(status)+": "+why+"\n")
 }
 
+// answeredHere reports whether the gateway answers the request from the
+// policy, without the upstream: a preflight the policy answers (not
+// preflightPassthrough), in enforce mode.
+func (ex *exchange) answeredHere() bool {
+	return ex.dec.Status() != 0 && ex.st.cfg.Mode.Enforces()
+}
+
 // fail records the first failure of the request.
 func (ex *exchange) fail(side Side, kind string) {
 	if ex.failSide == "" {
@@ -537,12 +484,10 @@ func (ex *exchange) fail(side Side, kind string) {
 	}
 }
 
-// withPolicyHeaders copies the policy's answer into h, for the answers the
+// withPolicyHeaders writes the policy's headers onto h, for the answers the
 // gateway makes itself (413, 502, 504) that a page must be able to read.
 func withPolicyHeaders(h http.Header, ex *exchange) {
-	for k, v := range ex.policy {
-		h[k] = v
-	}
+	ex.dec.SetHeaders(h)
 }
 
 // rewrite prepares the upstream request.
@@ -612,20 +557,20 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 		ex.resp.wrap(resp, enforce)
 	}
 	if enforce {
-		apply(resp.Header, ex.policy)
+		stripAccessControl(resp.Header)
+		ex.dec.SetHeaders(resp.Header)
 		stripAccessControl(resp.Trailer)
 		return nil
 	}
-	if ex.kind == NotCORS || resp.StatusCode == http.StatusSwitchingProtocols {
+	kind := ex.dec.Kind()
+	if kind == cors.NotCORS || kind == cors.WebSocketHandshake || resp.StatusCode == http.StatusSwitchingProtocols {
 		// Browsers apply no CORS to a WebSocket handshake's answer;
 		// upgradeAllowed judged its origin.
 		return nil
 	}
-	pol := shadow.Answer{Header: ex.policy}
-	if ex.kind == Preflight && !ex.nextCalled {
-		pol.Status = ex.policyStatus
-	}
-	diffs := shadow.Compare(ex.kind == Preflight, shadow.Answer{Status: resp.StatusCode, Header: resp.Header}, pol)
+	pol := shadow.Answer{Header: make(http.Header, 4), Status: ex.dec.Status()}
+	ex.dec.SetHeaders(pol.Header)
+	diffs := shadow.Compare(kind == cors.PreflightRequest, shadow.Answer{Status: resp.StatusCode, Header: resp.Header}, pol)
 	if len(diffs) == 0 {
 		return nil
 	}
@@ -651,25 +596,13 @@ func (g *Gateway) report(r *http.Request, ex *exchange, status int, fields, text
 		slog.String("route", ex.route.label),
 		slog.String("method", cut(r.Method)),
 		slog.String("path", cut(ex.path.Escaped)),
-		slog.String("origin", cut(ex.origin)),
-		slog.String("cors", string(ex.kind)),
+		slog.String("origin", cut(ex.dec.Origin())),
+		slog.String("cors", ex.dec.Kind().String()),
 		slog.String("decision", string(decision(ex))),
-		slog.String("reason", string(ex.reason)),
+		slog.String("reason", string(ex.dec.Reason())),
 		slog.Int("status", status),
 		slog.Any("differences", texts),
 	)
-}
-
-// apply replaces the upstream's CORS answer in h with the policy's.
-func apply(h, policy http.Header) {
-	stripAccessControl(h)
-	for k, v := range policy {
-		if k == fetch.HeaderVary {
-			h[k] = mergeVary(h[k], v)
-			continue
-		}
-		h[k] = v
-	}
 }
 
 // stripAccessControl removes every Access-Control-* field from h.
@@ -685,30 +618,6 @@ const accessControlPrefix = "Access-Control-"
 
 func isAccessControl(name string) bool {
 	return len(name) >= len(accessControlPrefix) && strings.EqualFold(name[:len(accessControlPrefix)], accessControlPrefix)
-}
-
-// mergeVary returns the upstream's Vary lines followed by the fields of the
-// policy's that they do not name yet (RFC 9110 §12.5.5: Vary is a list; the
-// upstream's fields must survive). Nothing is added to "Vary: *".
-func mergeVary(upstream, policy []string) []string {
-	if len(upstream) == 0 {
-		return policy
-	}
-	if fetch.ListHas(upstream, "*") {
-		return upstream
-	}
-	var add []string
-	for _, line := range policy {
-		for f := range strings.SplitSeq(line, ",") {
-			if f = strings.TrimSpace(f); f != "" && !fetch.ListHas(upstream, f) && !slices.Contains(add, f) {
-				add = append(add, f)
-			}
-		}
-	}
-	if len(add) == 0 {
-		return upstream
-	}
-	return append(slices.Clip(upstream), strings.Join(add, ", "))
 }
 
 // errorHandler answers a request whose upstream exchange failed before
@@ -787,9 +696,9 @@ func classifyError(err error) (int, string) {
 
 func decision(ex *exchange) Decision {
 	switch {
-	case ex.kind == NotCORS:
+	case ex.dec.Kind() == cors.NotCORS:
 		return NoDecision
-	case ex.rejected:
+	case !ex.dec.Allowed():
 		return Rejected
 	}
 	return Allowed
@@ -815,7 +724,7 @@ func (g *Gateway) done(ex *exchange, r *http.Request, start time.Time) {
 	}
 	dec := decision(ex)
 	if g.opts.Observer != nil {
-		g.opts.Observer.Request(ex.route.label, ex.kind, dec, ex.reason, ex.status, elapsed)
+		g.opts.Observer.Request(ex.route.label, ex.dec.Kind(), dec, ex.dec.Reason(), ex.status, elapsed)
 	}
 	if g.opts.AccessLog == nil {
 		return
@@ -833,17 +742,17 @@ func (g *Gateway) done(ex *exchange, r *http.Request, start time.Time) {
 		slog.Int("status", ex.status),
 		slog.Duration("duration", elapsed),
 		slog.Int64("bytes", ex.w.bytes),
-		slog.String("origin", cut(ex.origin)),
-		slog.String("cors", string(ex.kind)),
+		slog.String("origin", cut(ex.dec.Origin())),
+		slog.String("cors", ex.dec.Kind().String()),
 		slog.String("decision", string(dec)),
 	)
 	if raw := requestPath(r); ex.path.Escaped != "" && raw != ex.path.Escaped {
 		attrs = append(attrs, slog.String("rawPath", cut(raw)))
 	}
-	if ex.reason != "" {
-		attrs = append(attrs, slog.String("reason", string(ex.reason)))
+	if reason := ex.dec.Reason(); reason != "" {
+		attrs = append(attrs, slog.String("reason", string(reason)))
 	}
-	if ex.kind == Preflight && !ex.nextCalled && ex.st.cfg.Mode == config.Enforce {
+	if ex.answeredHere() {
 		attrs = append(attrs, slog.String("answeredBy", "gateway"))
 	} else if ex.upstream != 0 {
 		attrs = append(attrs, slog.Int("upstreamStatus", ex.upstream))

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/corskit/cors"
 	"golang.org/x/net/http/httpguts"
 )
 
@@ -32,7 +33,7 @@ func (g *Gateway) upgradeAllowed(w http.ResponseWriter, r *http.Request, ex *exc
 		ex.upgradeNote = "refused"
 		return true
 	}
-	if ex.kind != Actual || !ex.rejected || !isWebSocket(up) || sameOrigin(r.Host, ex.origin) {
+	if k := ex.dec.Kind(); k == cors.NotCORS || k == cors.PreflightRequest || ex.dec.Allowed() || !isWebSocket(up) {
 		return true
 	}
 	if !ex.st.cfg.Mode.Enforces() {
@@ -74,12 +75,4 @@ func (rt *route) allowsUpgrade(up string) bool {
 func isWebSocket(up string) bool {
 	name, _, _ := strings.Cut(strings.TrimSpace(up), "/")
 	return strings.EqualFold(name, "websocket")
-}
-
-// sameOrigin reports whether origin's host (and port) is host, the
-// request's Host: the check gorilla/websocket applies when an application
-// sets none. A page served through the gateway may open its WebSockets.
-func sameOrigin(host, origin string) bool {
-	_, rest, ok := strings.Cut(origin, "://")
-	return ok && host != "" && strings.EqualFold(rest, host)
 }

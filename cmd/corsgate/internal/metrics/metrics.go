@@ -47,7 +47,7 @@ func New() *Metrics {
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "corsgate_requests_total",
-			Help: "Requests served, by route, CORS kind (preflight, actual, none), the policy's decision (allowed, rejected, none) and the rejection reason.",
+			Help: "Requests served, by route, CORS kind (preflight, actual, websocket, none), the policy's decision (allowed, rejected, none) and the rejection reason.",
 		}, []string{"route", "cors", "decision", "reason"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "corsgate_request_duration_seconds",
@@ -92,8 +92,8 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 // Request implements gateway.Observer.
-func (m *Metrics) Request(route string, kind gateway.Kind, decision gateway.Decision, reason cors.Reason, status int, elapsed time.Duration) {
-	m.requests.WithLabelValues(route, string(kind), string(decision), string(reason)).Inc()
+func (m *Metrics) Request(route string, kind cors.Kind, decision gateway.Decision, reason cors.Reason, status int, elapsed time.Duration) {
+	m.requests.WithLabelValues(route, kind.String(), string(decision), string(reason)).Inc()
 	m.duration.WithLabelValues(route).Observe(elapsed.Seconds())
 }
 

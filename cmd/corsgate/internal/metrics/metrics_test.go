@@ -15,8 +15,8 @@ import (
 func TestExposition(t *testing.T) {
 	m := metrics.New()
 	m.Loaded(time.Unix(1700000000, 0))
-	m.Request("/api/", gateway.Preflight, gateway.Rejected, cors.MethodNotAllowed, 403, 2*time.Millisecond)
-	m.Request("/api/", gateway.Actual, gateway.Allowed, "", 200, 30*time.Millisecond)
+	m.Request("/api/", cors.PreflightRequest, gateway.Rejected, cors.MethodNotAllowed, 403, 2*time.Millisecond)
+	m.Request("/api/", cors.ActualRequest, gateway.Allowed, "", 200, 30*time.Millisecond)
 	m.Failure("/api/", gateway.Upstream, "timeout")
 	m.Failure("/api/", gateway.Client, "too-large")
 	m.Difference("/", "Access-Control-Allow-Origin")
