@@ -62,9 +62,10 @@ The file (see examples/enforce.json and examples/report-only.json):
   mode              "enforce" (default): answer CORS at the gateway, replacing the
                     upstream's Access-Control-* headers; "report-only": pass the
                     upstream's answers through, log and count where the policy differs
-  routes            [{"path": "/api/", "policy": {corskit Config JSON}, "debug": false}];
-                    the longest matching path wins, "/" is the default route
-                    "upgrades": ["websocket"] (the protocols a request may switch to)
+  routes            [{"path": "/api/", "policy": {corskit Config JSON}, "debug": false,
+                    "upgrades": ["websocket"]}]; the longest matching path wins, "/"
+                    is the default route; "upgrades": the protocols a request may
+                    switch to (a WebSocket handshake's Origin is judged by the policy)
   timeouts          readHeader idle clientBody clientSend upstreamConnect
                     upstreamResponseHeader upstreamRead upstreamSend shutdown drain,
                     as "10s"; clientBody, clientSend, upstreamRead and upstreamSend
