@@ -34,6 +34,9 @@ type clientWriter struct {
 	status int       // the final status written, 0 if none yet
 	bytes  int64
 	err    error
+	// applyPolicy: set the policy's headers on the final response header
+	// (modifyResponse asks for it, having removed the upstream's).
+	applyPolicy bool
 }
 
 func (cw *clientWriter) init(w http.ResponseWriter, ex *exchange) {
@@ -73,6 +76,9 @@ func (cw *clientWriter) WriteHeader(code int) {
 		}
 	} else if cw.status == 0 {
 		cw.status = code
+		if cw.applyPolicy {
+			cw.ex.dec.SetHeaders(cw.ResponseWriter.Header())
+		}
 	}
 	cw.extend()
 	cw.ResponseWriter.WriteHeader(code)

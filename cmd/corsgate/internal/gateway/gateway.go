@@ -290,13 +290,25 @@ func (g *Gateway) build(c *config.Config, tr *http.Transport) (*state, error) {
 }
 
 // copyBuffers lends ReverseProxy the buffers it copies response bodies
-// through; without a pool it allocates 32 KiB per request.
-var copyBuffers = &bufferPool{pool: sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}}
+// through; without a pool it allocates 32 KiB per request. The pool holds
+// array pointers, which a slice converts back to without allocating.
+var copyBuffers = &bufferPool{pool: sync.Pool{New: func() any { return new([copyBufferSize]byte) }}}
+
+const copyBufferSize = 32 << 10
+
+// CopyBuffers returns the pool ReverseProxy copies bodies through; the
+// benchmark's bare-proxy floor uses it too.
+func CopyBuffers() httputil.BufferPool { return copyBuffers }
 
 type bufferPool struct{ pool sync.Pool }
 
-func (p *bufferPool) Get() []byte  { return *p.pool.Get().(*[]byte) }
-func (p *bufferPool) Put(b []byte) { p.pool.Put(&b) }
+func (p *bufferPool) Get() []byte { return p.pool.Get().(*[copyBufferSize]byte)[:] }
+
+func (p *bufferPool) Put(b []byte) {
+	if cap(b) == copyBufferSize {
+		p.pool.Put((*[copyBufferSize]byte)(b[:copyBufferSize]))
+	}
+}
 
 func newRoute(p, label string, policy cors.Config, debug bool, upgrades []string) (*route, error) {
 	m, err := cors.New(policy)
@@ -558,8 +570,15 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 	}
 	if enforce {
 		stripAccessControl(resp.Header)
-		ex.dec.SetHeaders(resp.Header)
 		stripAccessControl(resp.Trailer)
+		if resp.StatusCode == http.StatusSwitchingProtocols {
+			ex.dec.SetHeaders(resp.Header) // ReverseProxy writes a 101 itself
+		} else {
+			// After ReverseProxy has copied the upstream's headers
+			// (clientWriter.WriteHeader): set straight into the client's
+			// header map, with no copy of their values.
+			ex.w.applyPolicy = true
+		}
 		return nil
 	}
 	kind := ex.dec.Kind()
