@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/corskit/cors"
+	"github.com/corskit/cors/check"
 	"github.com/corskit/cors/cmd/corsgate/internal/config"
 	"github.com/corskit/cors/cmd/corsgate/internal/gateway"
 	"github.com/corskit/cors/cmd/corsgate/internal/load"
@@ -99,7 +101,10 @@ http://%s {
 		header Vary "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
 		respond 204
 	}
-	@allowed header Origin ` + benchOrigin + `
+	@allowed {
+		header Origin ` + benchOrigin + `
+		not header Access-Control-Request-Method *
+	}
 	header @allowed {
 		Access-Control-Allow-Origin "` + benchOrigin + `"
 		Access-Control-Allow-Credentials true
@@ -165,7 +170,7 @@ func floorMain(kind, path string) int {
 // startListening starts cmd in its own process group, waits for a line
 // "listening ADDR" on its stdout (or, with addr set, for addr to accept
 // connections), and stops it by its process group when the test ends.
-func startListening(b *testing.B, cmd *exec.Cmd, addr string) string {
+func startListening(b testing.TB, cmd *exec.Cmd, addr string) string {
 	b.Helper()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var stdout *bufio.Scanner
@@ -219,7 +224,7 @@ func startListening(b *testing.B, cmd *exec.Cmd, addr string) string {
 	return ""
 }
 
-func freeAddr(b *testing.B) string {
+func freeAddr(b testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -236,6 +241,75 @@ type benchTarget struct {
 	// no CORS, so it serves GETs only)
 	preflight bool
 	cors      bool // its answers must carry the policy's ACAO
+}
+
+// benchTargets starts every target of BenchmarkLoad in front of one nginx
+// backend: their order is the benchmark's (tNginx … tGateLog). Without
+// caddy (""), the Caddy target has no URL. startBenchGate starts another
+// corsgate on the same configuration.
+func benchTargets(tb testing.TB, caddy string) (targets []benchTarget, ng *nginxtest.Server, startBenchGate func(name string, accessLog bool, env ...string) *gate) {
+	cpus := runtime.NumCPU()
+	backend := nginxtest.Backend()
+	backend.Workers = cpus
+	ng = nginxtest.Start(tb, backend)
+	snippetProxy := nginxtest.Start(tb, nginxtest.Config{
+		Workers: cpus,
+		HTTP:    corsSnippetHTTP + "\n  upstream backend { server " + ng.Addr + "; keepalive 64; }",
+		Server: `
+    location / {` + corsSnippetLocation + `
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_hide_header Access-Control-Allow-Origin;
+      proxy_hide_header Access-Control-Allow-Credentials;
+      proxy_hide_header Access-Control-Expose-Headers;
+    }`,
+	})
+	dir := tb.TempDir()
+	confPath := filepath.Join(dir, "corsgate.json")
+	writeConfig(tb, confPath, ng.URL, "enforce", benchPolicy, "")
+	startBenchGate = func(name string, accessLog bool, env ...string) *gate {
+		out, err := os.Create(filepath.Join(dir, name+".log"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { out.Close() })
+		return startGateOutEnv(tb, confPath, out, env, fmt.Sprintf("-access-log=%v", accessLog))
+	}
+	floor := func(kind string) (string, func() []int) {
+		cmd := exec.Command(os.Args[0], confPath)
+		cmd.Env = append(os.Environ(), "CORSGATE_TEST_FLOOR="+kind)
+		return startListening(tb, cmd, ""), pidOf(cmd)
+	}
+	caddyURL, caddyPids := "", func() []int { return nil }
+	if caddy != "" {
+		caddyURL, caddyPids = startCaddy(tb, caddy, filepath.Join(dir, "caddy"), ng.Addr)
+	}
+
+	floorURL, floorPids := floor("plain")
+	floorCORSURL, floorCORSPids := floor("cors")
+	gate, gateLog := startBenchGate("gate", false), startBenchGate("gate-log", true)
+	targets = []benchTarget{
+		{"nginx, direct (no CORS)", ng.URL, nginxPids(ng), false, false},
+		{"nginx + CORS snippet, proxying", snippetProxy.URL, nginxPids(snippetProxy), true, true},
+		{"Caddy reverse_proxy + header CORS", caddyURL, caddyPids, true, true},
+		{"Go floor: httputil.ReverseProxy", floorURL, floorPids, false, false},
+		{"Go floor + corskit middleware", floorCORSURL, floorCORSPids, true, true},
+		{"corsgate, no access log", gate.URL, pidOf(gate.cmd), true, true},
+		{"corsgate, access log", gateLog.URL, pidOf(gateLog.cmd), true, true},
+	}
+	return targets, ng, startBenchGate
+}
+
+// startCaddy runs Caddy with caddyfile in front of upstream (host:port),
+// with its state in dir.
+func startCaddy(tb testing.TB, caddy, dir, upstream string) (url string, pids func() []int) {
+	addr := freeAddr(tb)
+	os.MkdirAll(dir, 0o755)
+	os.WriteFile(filepath.Join(dir, "Caddyfile"), []byte(fmt.Sprintf(caddyfile, addr, upstream)), 0o644)
+	cmd := exec.Command(caddy, "run", "--config", filepath.Join(dir, "Caddyfile"), "--adapter", "caddyfile")
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir, "GOMAXPROCS="+fmt.Sprint(runtime.NumCPU()))
+	return startListening(tb, cmd, addr), pidOf(cmd)
 }
 
 // cpuTime is the CPU time the processes have used so far: the sum of
@@ -323,58 +397,7 @@ func BenchmarkLoad(b *testing.B) {
 	}
 	load1Before := loadAverage()
 	cpus := runtime.NumCPU()
-	backend := nginxtest.Backend()
-	backend.Workers = cpus
-	ng := nginxtest.Start(b, backend)
-	snippetProxy := nginxtest.Start(b, nginxtest.Config{
-		Workers: cpus,
-		HTTP:    corsSnippetHTTP + "\n  upstream backend { server " + ng.Addr + "; keepalive 64; }",
-		Server: `
-    location / {` + corsSnippetLocation + `
-      proxy_pass http://backend;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_hide_header Access-Control-Allow-Origin;
-      proxy_hide_header Access-Control-Allow-Credentials;
-      proxy_hide_header Access-Control-Expose-Headers;
-    }`,
-	})
-	dir := b.TempDir()
-	confPath := filepath.Join(dir, "corsgate.json")
-	writeConfig(b, confPath, ng.URL, "enforce", benchPolicy, "")
-	startBenchGate := func(name string, accessLog bool, env ...string) *gate {
-		out, err := os.Create(filepath.Join(dir, name+".log"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { out.Close() })
-		return startGateOutEnv(b, confPath, out, env, fmt.Sprintf("-access-log=%v", accessLog))
-	}
-	floor := func(kind string) (string, func() []int) {
-		cmd := exec.Command(os.Args[0], confPath)
-		cmd.Env = append(os.Environ(), "CORSGATE_TEST_FLOOR="+kind)
-		return startListening(b, cmd, ""), pidOf(cmd)
-	}
-	caddyAddr := freeAddr(b)
-	caddyDir := filepath.Join(dir, "caddy")
-	os.MkdirAll(caddyDir, 0o755)
-	os.WriteFile(filepath.Join(caddyDir, "Caddyfile"), []byte(fmt.Sprintf(caddyfile, caddyAddr, ng.Addr)), 0o644)
-	caddyCmd := exec.Command(caddy, "run", "--config", filepath.Join(caddyDir, "Caddyfile"), "--adapter", "caddyfile")
-	caddyCmd.Env = append(os.Environ(), "HOME="+caddyDir, "XDG_DATA_HOME="+caddyDir, "XDG_CONFIG_HOME="+caddyDir, "GOMAXPROCS="+fmt.Sprint(cpus))
-	caddyURL := startListening(b, caddyCmd, caddyAddr)
-
-	floorURL, floorPids := floor("plain")
-	floorCORSURL, floorCORSPids := floor("cors")
-	gate, gateLog := startBenchGate("gate", false), startBenchGate("gate-log", true)
-	targets := []benchTarget{
-		{"nginx, direct (no CORS)", ng.URL, nginxPids(ng), false, false},
-		{"nginx + CORS snippet, proxying", snippetProxy.URL, nginxPids(snippetProxy), true, true},
-		{"Caddy reverse_proxy + header CORS", caddyURL, pidOf(caddyCmd), true, true},
-		{"Go floor: httputil.ReverseProxy", floorURL, floorPids, false, false},
-		{"Go floor + corskit middleware", floorCORSURL, floorCORSPids, true, true},
-		{"corsgate, no access log", gate.URL, pidOf(gate.cmd), true, true},
-		{"corsgate, access log", gateLog.URL, pidOf(gateLog.cmd), true, true},
-	}
+	targets, _, startBenchGate := benchTargets(b, caddy)
 	const (
 		tNginx = iota
 		tSnippet
@@ -483,7 +506,7 @@ func BenchmarkLoad(b *testing.B) {
 	// A CPU profile of corsgate (access log on) at max throughput, GETs
 	// and preflights, in a run of its own so that profiling slows no
 	// measured round.
-	profPath := filepath.Join(dir, "corsgate.pprof")
+	profPath := filepath.Join(b.TempDir(), "corsgate.pprof")
 	profGate := startBenchGate("gate-prof", true, "CORSGATE_TEST_CPUPROFILE="+profPath)
 	for _, w := range workloads {
 		runOne(benchTarget{name: "profiled corsgate", url: profGate.URL, cors: true}, w, false)
@@ -667,4 +690,74 @@ func cpuModel() string {
 		}
 	}
 	return runtime.GOARCH
+}
+
+// TestBenchTargetsAgree is the benchmark's correctness check, run by make
+// test: every target that applies the policy (the nginx snippet, Caddy's
+// header directives when caddy is installed, the floor behind the corskit
+// middleware) answers a GET and a preflight with the same status and the
+// same whole set of CORS headers as corsgate, so BenchmarkLoad compares
+// servers that do the same work. The bare floor and nginx direct answer
+// without CORS headers.
+func TestBenchTargetsAgree(t *testing.T) {
+	caddy, err := exec.LookPath("caddy")
+	if err != nil {
+		t.Logf("no caddy on $PATH: the Caddy target is not checked (apt-get install caddy)")
+		caddy = ""
+	}
+	targets, _, _ := benchTargets(t, caddy)
+	answer := func(url, workload string) (int, http.Header) {
+		method := map[string]string{"GET": "GET", "preflight": "OPTIONS"}[workload]
+		h := map[string]string{"Origin": benchOrigin}
+		if workload == "preflight" {
+			h["Access-Control-Request-Method"] = "PUT"
+			h["Access-Control-Request-Headers"] = "content-type"
+		}
+		resp, _ := send(t, method, url+"/api/items.json", h)
+		return resp.StatusCode, check.CORSHeaders(resp.Header)
+	}
+	gate := targets[len(targets)-1]
+	for _, w := range []string{"GET", "preflight"} {
+		wantStatus, want := answer(gate.url, w)
+		if wantStatus != map[string]int{"GET": 200, "preflight": 204}[w] || want.Get("Access-Control-Allow-Origin") != benchOrigin {
+			t.Fatalf("corsgate's own %s answer: %d %v", w, wantStatus, want)
+		}
+		for _, tg := range targets {
+			if tg.url == "" || w == "preflight" && !tg.preflight {
+				continue
+			}
+			status, got := answer(tg.url, w)
+			if !tg.cors {
+				if w == "GET" && (status != 200 || len(got) != 0) {
+					t.Errorf("%s, GET: %d %v; want 200 without CORS headers", tg.name, status, got)
+				}
+				continue
+			}
+			if status != wantStatus || !reflect.DeepEqual(normalCORS(got), normalCORS(want)) {
+				t.Errorf("%s, %s: %d %v\nwant %d %v (corsgate's)", tg.name, w, status, got, wantStatus, want)
+			}
+		}
+	}
+}
+
+// normalCORS lower-cases the values of the list-valued CORS headers and
+// sorts their items: "PUT,DELETE" and "PUT, DELETE" are the same answer.
+func normalCORS(h http.Header) http.Header {
+	out := http.Header{}
+	for k, vs := range h {
+		var items []string
+		for _, v := range vs {
+			for it := range strings.SplitSeq(v, ",") {
+				if it = strings.TrimSpace(it); it != "" {
+					if k != "Access-Control-Allow-Origin" && k != "Access-Control-Allow-Methods" {
+						it = strings.ToLower(it)
+					}
+					items = append(items, it)
+				}
+			}
+		}
+		slices.Sort(items)
+		out[k] = items
+	}
+	return out
 }

@@ -145,11 +145,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		h = slog.NewTextHandler(out, nil)
 	}
 	log := slog.New(h)
-	var access *slog.Logger
-	if *accessLog {
-		access = log.With("log", "access")
+	opts := gateway.Options{Log: log}
+	switch {
+	case !*accessLog:
+	case *logFormat == "json":
+		// The same records slog's JSON handler would write, written
+		// directly (gateway.Options.AccessJSON).
+		opts.AccessJSON = out
+	default:
+		opts.AccessLog = log.With("log", "access")
 	}
-	return serve(cfg, data, *configPath, log, access)
+	return serve(cfg, data, *configPath, log, opts)
 }
 
 func printProblems(w io.Writer, path string, err error) {
@@ -164,10 +170,11 @@ func printProblems(w io.Writer, path string, err error) {
 	fmt.Fprintf(w, "%s: %v\n", path, err)
 }
 
-func serve(cfg *config.Config, data []byte, path string, log, access *slog.Logger) int {
+func serve(cfg *config.Config, data []byte, path string, log *slog.Logger, opts gateway.Options) int {
 	m := metrics.New()
 	st := admin.NewState(path)
-	gw, err := gateway.New(cfg, gateway.Options{AccessLog: access, Log: log, Observer: m})
+	opts.Observer = m
+	gw, err := gateway.New(cfg, opts)
 	if err != nil {
 		log.Error("building the gateway", "error", err)
 		return exitConfig

@@ -182,6 +182,10 @@ type Observer interface {
 type Options struct {
 	// AccessLog receives one record per request; nil for none.
 	AccessLog *slog.Logger
+	// AccessJSON, if set, receives the same records as lines of JSON
+	// written directly (one Write each), in place of AccessLog: the
+	// fields slog's JSON handler would write, at a fraction of its cost.
+	AccessJSON io.Writer
 	// Log receives errors and report-only differences; nil means
 	// slog.Default().
 	Log      *slog.Logger
@@ -745,10 +749,11 @@ func (g *Gateway) done(ex *exchange, r *http.Request, start time.Time) {
 	if g.opts.Observer != nil {
 		g.opts.Observer.Request(ex.route.label, ex.dec.Kind(), dec, ex.dec.Reason(), ex.status, elapsed)
 	}
-	if g.opts.AccessLog == nil {
+	if g.opts.AccessLog == nil && g.opts.AccessJSON == nil {
 		return
 	}
-	attrs := make([]slog.Attr, 0, 18)
+	var attrBuf [18]slog.Attr
+	attrs := attrBuf[:0]
 	path := ex.path.Escaped
 	if path == "" {
 		path = requestPath(r)
@@ -793,6 +798,10 @@ func (g *Gateway) done(ex *exchange, r *http.Request, start time.Time) {
 	}
 	if ex.differences > 0 {
 		attrs = append(attrs, slog.Int("differences", ex.differences))
+	}
+	if g.opts.AccessJSON != nil {
+		writeAccessJSON(g.opts.AccessJSON, time.Now(), attrs)
+		return
 	}
 	g.opts.AccessLog.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 }

@@ -146,13 +146,17 @@ type fixture struct {
 	logs *logtest.Buffer
 }
 
-func newFixture(t testing.TB, mode, routes, extra string) *fixture {
+func newFixture(t testing.TB, mode, routes, extra string, opts ...func(o *gateway.Options, logs io.Writer)) *fixture {
 	t.Helper()
 	f := &fixture{up: &spy{}, obs: &observer{}, logs: &logtest.Buffer{}}
 	up := httptest.NewServer(f.up)
 	t.Cleanup(up.Close)
 	log := slog.New(slog.NewJSONHandler(f.logs, nil))
-	gw, err := gateway.New(parse(t, up.URL, mode, routes, extra), gateway.Options{AccessLog: log.With("log", "access"), Log: log, Observer: f.obs})
+	o := gateway.Options{AccessLog: log.With("log", "access"), Log: log, Observer: f.obs}
+	for _, opt := range opts {
+		opt(&o, f.logs)
+	}
+	gw, err := gateway.New(parse(t, up.URL, mode, routes, extra), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -512,7 +516,13 @@ func TestReload(t *testing.T) {
 }
 
 func TestAccessLog(t *testing.T) {
-	f := newFixture(t, "enforce", routes, "")
+	t.Run("slog", func(t *testing.T) { testAccessLog(t, newFixture(t, "enforce", routes, "")) })
+	t.Run("direct JSON", func(t *testing.T) {
+		testAccessLog(t, newFixture(t, "enforce", routes, "", func(o *gateway.Options, logs io.Writer) { o.AccessLog, o.AccessJSON = nil, logs }))
+	})
+}
+
+func testAccessLog(t *testing.T, f *fixture) {
 	f.do(t, req{"OPTIONS", "/api/x", map[string]string{"Origin": app, "Access-Control-Request-Method": "DELETE"}})
 	f.do(t, req{"GET", "/api/x", map[string]string{"Origin": app}})
 	f.obs.requestsAfter(t, 1) // the record is written after the response
