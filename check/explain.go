@@ -284,6 +284,9 @@ type prepared struct {
 	// rules.
 	browser Browser
 	rules   *engine.Rules
+	// wsURL is the ws(s):// URL of a WebSocket handshake (websocket.go),
+	// whose url is its http(s) equivalent.
+	wsURL string
 }
 
 // Explain does what a browser does for req and judges the answers as
@@ -335,7 +338,7 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 	}
 	req = p.req // with the credentials an element's crossorigin attribute implies
 	// Local Network Access runs before any CORS check (lna.go).
-	lna, lnaBlocked, err := localNetworkAccess(ctx, p)
+	lna, lnaBlocked, err := localNetworkAccess(ctx, p, false)
 	if err != nil {
 		return nil, err
 	}

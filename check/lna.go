@@ -124,8 +124,9 @@ func hostSpace(ctx context.Context, host string) (fetch.AddressSpace, string) {
 // "null" page origin without Request.PageAddressSpace, a same-origin
 // request). blocked is set when the browser refuses the request before
 // sending it whatever the user does: a page that is not a secure context,
-// or a targetAddressSpace that does not match.
-func localNetworkAccess(ctx context.Context, p *prepared) (lna *LocalNetworkAccess, blocked *LNAOutcome, err error) {
+// or a targetAddressSpace that does not match. ws is set for a WebSocket
+// handshake, whose failure Chromium logs as a connection error.
+func localNetworkAccess(ctx context.Context, p *prepared, ws bool) (lna *LocalNetworkAccess, blocked *LNAOutcome, err error) {
 	var page fetch.AddressSpace
 	lna = &LocalNetworkAccess{}
 	switch {
@@ -172,8 +173,15 @@ func localNetworkAccess(ctx context.Context, p *prepared) (lna *LocalNetworkAcce
 		return lna, nil, nil
 	}
 	line := func(e CorsError) string {
+		if ws {
+			return wsConsoleLine(p.wsURL, wsLNAFailure)
+		}
 		text, _ := lnaReason(e, declared.String(), target.String())
 		return ConsoleMessage(p.consoleKind(), p.url.String(), "", p.pageOrigin, e, text)
+	}
+	granted, declare := "the CORS check runs as usual: the verdict above is that one", "; the page may declare the target with fetch(url, {targetAddressSpace: \""+target.String()+"\"}), which also lets an https page call an http:// local address"
+	if ws {
+		granted, declare = "the handshake goes to the server: the verdict above is its answer", ""
 	}
 	switch {
 	case declared != fetch.SpaceUnknown && declared != target:
@@ -193,8 +201,8 @@ func localNetworkAccess(ctx context.Context, p *prepared) (lna *LocalNetworkAcce
 		{When: "permission denied", Reason: LocalNetworkAccessPermissionDenied, Message: line(LocalNetworkAccessPermissionDenied)},
 		{When: "permission granted", Proceeds: true},
 	}
-	lna.Explanation = "Local Network Access: a page in the " + page.String() + " address space (" + lna.PageFrom + ") calls " + p.url.Host + ", which is " + target.String() + " (" + from + "). Chromium (142 and later) first asks the user for the " + lna.Permission + " permission; until it is granted (and always in headless Chromium, which cannot prompt) the request fails before it is sent, with the line below, whatever the server would answer. Once granted, the CORS check runs as usual: the verdict above is that one. No response header grants the permission (the old Access-Control-Allow-Private-Network preflight is no longer sent)."
-	lna.Fix = "The user allows local network access when Chromium prompts (site settings can change a refusal); the page may declare the target with fetch(url, {targetAddressSpace: \"" + target.String() + "\"}), which also lets an https page call an http:// local address; managed browsers can allow the page's origin with the LocalNetworkAccessAllowedForUrls enterprise policy. Better still, when the page and the service belong together, serve them from the same address space."
+	lna.Explanation = "Local Network Access: a page in the " + page.String() + " address space (" + lna.PageFrom + ") calls " + p.url.Host + ", which is " + target.String() + " (" + from + "). Chromium (142 and later) first asks the user for the " + lna.Permission + " permission; until it is granted (and always in headless Chromium, which cannot prompt) the request fails before it is sent, with the line below, whatever the server would answer. Once granted, " + granted + ". No response header grants the permission (the old Access-Control-Allow-Private-Network preflight is no longer sent)."
+	lna.Fix = "The user allows local network access when Chromium prompts (site settings can change a refusal)" + declare + "; managed browsers can allow the page's origin with the LocalNetworkAccessAllowedForUrls enterprise policy. Better still, when the page and the service belong together, serve them from the same address space."
 	return lna, nil, nil
 }
 
