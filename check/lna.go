@@ -135,7 +135,7 @@ func localNetworkAccess(ctx context.Context, p *prepared, ws bool) (lna *LocalNe
 		if err != nil {
 			return nil, nil, &InputError{"pageAddressSpace", err.Error()}
 		}
-		lna.PageFrom = "given (page address space)"
+		lna.PageFrom = "as given"
 	case p.pageOrigin == fetch.NullOrigin:
 		return nil, nil, nil
 	default:
@@ -179,8 +179,10 @@ func localNetworkAccess(ctx context.Context, p *prepared, ws bool) (lna *LocalNe
 		text, _ := lnaReason(e, declared.String(), target.String())
 		return ConsoleMessage(p.consoleKind(), p.url.String(), "", p.pageOrigin, e, text)
 	}
+	notCORS := " No response header changes that: it is not a CORS failure, even though the console says \"CORS policy\"."
 	granted, declare := "the CORS check runs as usual: the verdict above is that one", "; the page may declare the target with fetch(url, {targetAddressSpace: \""+target.String()+"\"}), which also lets an https page call an http:// local address"
 	if ws {
+		notCORS = " No response header changes that."
 		granted, declare = "the handshake goes to the server: the verdict above is its answer", ""
 	}
 	switch {
@@ -193,7 +195,7 @@ func localNetworkAccess(ctx context.Context, p *prepared, ws bool) (lna *LocalNe
 	case !lna.SecureContext:
 		o := LNAOutcome{When: "not a secure context", Reason: InsecureLocalNetwork, Message: line(InsecureLocalNetwork)}
 		lna.Outcomes = []LNAOutcome{o}
-		lna.Explanation = "Local Network Access: a page in the " + page.String() + " address space (" + lna.PageFrom + ") calls " + p.url.Host + ", which is " + target.String() + " (" + from + "). Only a secure context may ask the user for the " + lna.Permission + " permission, and " + p.pageOrigin + " is not one, so Chromium (142 and later) refuses the request before sending it. No response header changes that: it is not a CORS failure, even though the console says \"CORS policy\"."
+		lna.Explanation = "Local Network Access: a page in the " + page.String() + " address space (" + lna.PageFrom + ") calls " + p.url.Host + ", which is " + target.String() + " (" + from + "). Only a secure context may ask the user for the " + lna.Permission + " permission, and " + p.pageOrigin + " is not one, so Chromium (142 and later) refuses the request before sending it." + notCORS
 		lna.Fix = "Serve the page over https (a secure context), then the user can grant " + lna.Permission + " when Chromium prompts; or serve the page from the same private network or machine as the target; or, for managed browsers, allow the page's origin with the LocalNetworkAccessAllowedForUrls enterprise policy."
 		return lna, &lna.Outcomes[0], nil
 	}
