@@ -64,7 +64,7 @@ func (a *auditor) runWebSocket() {
 		if hs := a.handshake(t, true); hs != nil && !hs.accepted {
 			a.addWS(nil, Finding{
 				Class: ClassTrustedRefused, Severity: Medium, Category: "functional", Origin: t,
-				Summary: fmt.Sprintf("Origin %s is in --trusted, but the server refuses its WebSocket handshake (%s): that page's socket does not open.", t, hs.failure),
+				Summary: fmt.Sprintf("Origin %s is in --trusted, but the server refuses its WebSocket handshake (status %d): that page's socket does not open.", t, hs.ex.Status),
 				Fix:     fmt.Sprintf("Add %s to the origins the server's handshake check accepts, exactly as browsers send it (scheme://host[:port]).", t),
 			}, hs.ex)
 		}
@@ -94,7 +94,7 @@ func (a *auditor) addWSProbe(p probe, creds bool, hs *handshake) {
 	}
 	a.addWS(&p, Finding{
 		Class: p.class, Severity: sev, Category: "security", Origin: p.origin, Credentials: creds, Summary: summary,
-		Fix: "Check Origin on every handshake against an exact allow-list (gorilla/websocket: Upgrader.CheckOrigin; coder/websocket: AcceptOptions.OriginPatterns, never InsecureSkipVerify; Node's ws: verifyClient) and refuse the rest with 403.",
+		Fix: "Check Origin on every handshake against an exact allow-list (gorilla/websocket: Upgrader.CheckOrigin; coder/websocket: AcceptOptions.OriginPatterns with the scheme, such as \"https://app.example.com\" (a host alone lets its http:// twin in), never InsecureSkipVerify; Node's ws: verifyClient) and refuse the rest with 403.",
 	}, hs.ex)
 }
 

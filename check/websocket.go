@@ -52,7 +52,7 @@ type WebSocketResult struct {
 	URL      string `json:"url"`
 	Origin   string `json:"origin"`
 	Status   int    `json:"status"`
-	// Protocol is the subprotocol the server chose.
+	// Protocol is the subprotocol the server chose (when Accepted).
 	Protocol string `json:"protocol,omitempty"`
 	// CrossSite reports that the page is on another site than the socket's
 	// http(s) equivalent (a cross-site handshake: Chromium withholds
@@ -111,7 +111,7 @@ type handshake struct {
 	ex       *Exchange
 	accepted bool
 	protocol string
-	failure  string // the text after "Error during WebSocket handshake: "
+	failure  string // the text after Chromium's "WebSocket connection to '…' failed: "
 }
 
 // wsHandshake sends the handshake Chromium sends for new WebSocket(u,
@@ -158,19 +158,24 @@ func wsHandshake(ctx context.Context, c *http.Client, kind string, u *url.URL, o
 	resp.Body.Close() // a 101's body is the connection: closing it ends the socket
 	hs := &handshake{ex: &Exchange{Kind: kind, Method: http.MethodGet, URL: u.String(), RequestHeader: h.Clone(), Status: resp.StatusCode, Header: resp.Header}}
 	hs.protocol = resp.Header.Get("Sec-WebSocket-Protocol")
+	const during = "Error during WebSocket handshake: "
 	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		// Chromium tries HTTP authentication on a 401, has no
+		// credentials, and says so instead of naming the status.
+		hs.failure = "HTTP Authentication failed; no valid credentials available"
 	case resp.StatusCode != http.StatusSwitchingProtocols:
-		hs.failure = fmt.Sprintf("Unexpected response code: %d", resp.StatusCode)
+		hs.failure = fmt.Sprintf(during+"Unexpected response code: %d", resp.StatusCode)
 	case !strings.EqualFold(resp.Header.Get("Upgrade"), "websocket"):
-		hs.failure = "'Upgrade' header value is not 'WebSocket': " + resp.Header.Get("Upgrade")
+		hs.failure = during + "'Upgrade' header value is not 'WebSocket': " + resp.Header.Get("Upgrade")
 	case resp.Header.Get("Sec-WebSocket-Accept") != wsAccept(key):
-		hs.failure = "Incorrect 'Sec-WebSocket-Accept' header value"
+		hs.failure = during + "Incorrect 'Sec-WebSocket-Accept' header value"
 	case len(protocols) == 0 && hs.protocol != "":
-		hs.failure = "Response must not include 'Sec-WebSocket-Protocol' header if not present in request: " + hs.protocol
+		hs.failure = during + "Response must not include 'Sec-WebSocket-Protocol' header if not present in request: " + hs.protocol
 	case len(protocols) > 0 && hs.protocol == "":
-		hs.failure = "Sent non-empty 'Sec-WebSocket-Protocol' header but no response was received"
+		hs.failure = during + "Sent non-empty 'Sec-WebSocket-Protocol' header but no response was received"
 	case hs.protocol != "" && !slices.Contains(protocols, hs.protocol):
-		hs.failure = "'Sec-WebSocket-Protocol' header value '" + hs.protocol + "' in response does not match any of sent values"
+		hs.failure = during + "'Sec-WebSocket-Protocol' header value '" + hs.protocol + "' in response does not match any of sent values"
 	default:
 		hs.accepted = true
 	}
@@ -257,9 +262,11 @@ func ExplainWebSocket(ctx context.Context, client *http.Client, req WebSocketReq
 	}
 	res.Exchanges = append(res.Exchanges, *hs.ex)
 	res.Curl = append(res.Curl, wsCurl(hs.ex))
-	res.Status, res.Accepted, res.Protocol = hs.ex.Status, hs.accepted, hs.protocol
-	if !hs.accepted {
-		res.Message = wsConsoleLine(res.URL, "Error during WebSocket handshake: "+hs.failure)
+	res.Status, res.Accepted = hs.ex.Status, hs.accepted
+	if hs.accepted {
+		res.Protocol = hs.protocol
+	} else {
+		res.Message = wsConsoleLine(res.URL, hs.failure)
 	}
 	// Does the server check Origin at all? The same handshake from an
 	// origin nobody trusts says.
@@ -281,7 +288,7 @@ func ExplainWebSocket(ctx context.Context, client *http.Client, req WebSocketReq
 // wsAdvice explains a handshake's outcome.
 func wsAdvice(r *WebSocketResult, cookie bool, hs *handshake) (explanation, fix string) {
 	noCORS := "Browsers apply no CORS to WebSockets: the handshake carries the page's Origin and the user's cookies for the target, the page reads every message, and only the server's check of Origin keeps other sites out."
-	allowList := "Check Origin against an exact allow-list of the origins whose pages use the socket, on every handshake (gorilla/websocket: Upgrader.CheckOrigin; coder/websocket: AcceptOptions.OriginPatterns, never InsecureSkipVerify; Node's ws: verifyClient; corskit: the policy's origin check for WebSocket handshakes), and refuse the rest with 403."
+	allowList := "Check Origin against an exact allow-list of the origins whose pages use the socket, on every handshake (gorilla/websocket: Upgrader.CheckOrigin; coder/websocket: AcceptOptions.OriginPatterns with the scheme, such as \"https://app.example.com\" (a host alone lets its http:// twin in), never InsecureSkipVerify; Node's ws: verifyClient; corskit: the policy's origin check for WebSocket handshakes), and refuse the rest with 403."
 	cookieNote := ""
 	if r.CrossSite {
 		cookieNote = " Chromium sends the target's SameSite=None cookies with a cross-site handshake (not Lax or Strict ones, nor cookies without SameSite), so a session cookie marked SameSite=None is enough for another site to act as the user."

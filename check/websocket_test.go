@@ -27,6 +27,10 @@ func wsServer(t *testing.T, accept func(origin string) bool) (*httptest.Server, 
 			w.WriteHeader(http.StatusForbidden)
 			return
 		}
+		if r.URL.Path == "/401" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
 		sum := sha1.Sum([]byte(r.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
 		acc, up, extra := base64.StdEncoding.EncodeToString(sum[:]), "websocket", ""
 		switch r.URL.Path {
@@ -64,11 +68,12 @@ func TestExplainWebSocket(t *testing.T) {
 		protocols  []string
 		accepted   bool
 		hijackable bool
-		failure    string // after "Error during WebSocket handshake: "
+		failure    string // after "failed: Error during WebSocket handshake: "
 	}{
 		{name: "origin checked", accept: only, path: "/ok", accepted: true},
 		{name: "any origin", accept: anyOrigin, path: "/ok", accepted: true, hijackable: true},
 		{name: "refused", accept: func(string) bool { return false }, path: "/ok", failure: "Unexpected response code: 403"},
+		{name: "401: Chromium tries HTTP authentication", accept: only, path: "/401"},
 		{name: "bad accept", accept: only, path: "/badaccept", failure: "Incorrect 'Sec-WebSocket-Accept' header value"},
 		{name: "not websocket", accept: only, path: "/h2c", failure: "'Upgrade' header value is not 'WebSocket': h2c"},
 		{name: "protocol not asked for", accept: only, path: "/proto", failure: "Response must not include 'Sec-WebSocket-Protocol' header if not present in request: other"},
@@ -87,7 +92,10 @@ func TestExplainWebSocket(t *testing.T) {
 				t.Errorf("accepted %v hijackable %v, want %v %v", res.Accepted, res.Hijackable, c.accepted, c.hijackable)
 			}
 			want := ""
-			if c.failure != "" {
+			switch {
+			case c.path == "/401":
+				want = "WebSocket connection to '" + url + "' failed: HTTP Authentication failed; no valid credentials available"
+			case c.failure != "":
 				want = "WebSocket connection to '" + url + "' failed: Error during WebSocket handshake: " + c.failure
 			}
 			if res.Message != want {
