@@ -100,6 +100,23 @@ func TestWebSocketHijack(t *testing.T) {
 	}
 }
 
+// wsAccept answers a handshake with 101, Upgrade: upgrade, the
+// Sec-WebSocket-Accept of RFC 6455 §4.2.2 (unless w has one already) and
+// the subprotocol protocol when not "". The connection then stays open
+// until the client closes it or the server stops.
+func wsAccept(w http.ResponseWriter, r *http.Request, upgrade, protocol string) {
+	sum := sha1.Sum([]byte(r.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+	if w.Header().Get("Sec-WebSocket-Accept") == "" {
+		w.Header().Set("Sec-WebSocket-Accept", base64.StdEncoding.EncodeToString(sum[:]))
+	}
+	if protocol != "" {
+		w.Header().Set("Sec-WebSocket-Protocol", protocol)
+	}
+	w.Header().Set("Upgrade", upgrade)
+	w.Header().Set("Connection", "Upgrade")
+	w.WriteHeader(http.StatusSwitchingProtocols)
+}
+
 // TestWebSocketHandshakeFailures answers Chromium's handshake in each way
 // that fails it, and checks corscheck's console line word for word; the
 // request headers corscheck sends are compared with Chromium's.
@@ -119,22 +136,19 @@ func TestWebSocketHandshakeFailures(t *testing.T) {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		sum := sha1.Sum([]byte(r.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
-		up, acc := "websocket", base64.StdEncoding.EncodeToString(sum[:])
 		switch r.URL.Path {
 		case "/badaccept":
-			acc = "AAAA"
+			w.Header().Set("Sec-WebSocket-Accept", "AAAA")
+			wsAccept(w, r, "websocket", "")
 		case "/h2c":
-			up = "h2c"
+			wsAccept(w, r, "h2c", "")
 		case "/proto":
-			w.Header().Set("Sec-WebSocket-Protocol", "other")
+			wsAccept(w, r, "websocket", "other")
 		case "/chat":
-			w.Header().Set("Sec-WebSocket-Protocol", "chat")
+			wsAccept(w, r, "websocket", "chat")
+		default:
+			wsAccept(w, r, "websocket", "")
 		}
-		w.Header().Set("Upgrade", up)
-		w.Header().Set("Connection", "Upgrade")
-		w.Header().Set("Sec-WebSocket-Accept", acc)
-		w.WriteHeader(http.StatusSwitchingProtocols)
 	}))
 	t.Cleanup(srv.Close)
 	page := newPageServer(t)
