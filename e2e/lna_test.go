@@ -78,6 +78,10 @@ func TestLNA(t *testing.T) {
 		{name: "websocket, insecure page", page: insecure, space: "public", ws: true, path: "/ws/insecure"},
 		{name: "same space: loopback page", page: loopback, path: "/cors/loopback", reached: true},
 		{name: "local page to loopback: no LNA", page: local, space: "local", path: "/cors/local", reached: true},
+		// The one LNA failure a page on this machine meets without flags
+		// (the demo shows it): a targetAddressSpace that is not the
+		// target's.
+		{name: "loopback page, targetAddressSpace mismatch", page: loopback, path: "/cors/loopback-mismatch", decl: "local"},
 	}
 	for _, c := range cases {
 		if c.permission != "" {
