@@ -170,6 +170,11 @@ func localNetworkAccess(ctx context.Context, p *prepared, ws bool) (lna *LocalNe
 	lna.Permission = fetch.LocalNetworkPermission(target)
 	if p.browser != Chromium {
 		lna.Explanation, lna.Fix = lnaOtherBrowser(p.browser)
+		if declared != fetch.SpaceUnknown {
+			// Seen in Firefox ESR 153 and WebKitGTK 2.50 (e2e
+			// TestDemoLNA): the option changes nothing.
+			lna.Explanation += " " + p.browser.Name() + " ignores fetch()'s targetAddressSpace option."
+		}
 		return lna, nil, nil
 	}
 	line := func(e CorsError) string {
@@ -180,10 +185,10 @@ func localNetworkAccess(ctx context.Context, p *prepared, ws bool) (lna *LocalNe
 		return ConsoleMessage(p.consoleKind(), p.url.String(), "", p.pageOrigin, e, text)
 	}
 	notCORS := " No response header changes that: it is not a CORS failure, even though the console says \"CORS policy\"."
-	granted, declare := "the CORS check runs as usual: the verdict above is that one", "; the page may declare the target with fetch(url, {targetAddressSpace: \""+target.String()+"\"}), which also lets an https page call an http:// local address"
+	granted, declare := "the CORS check runs as usual, and the Result's verdict (corscheck's verdict line) is that one", "; the page may declare the target with fetch(url, {targetAddressSpace: \""+target.String()+"\"}), which also lets an https page call an http:// local address"
 	if ws {
 		notCORS = " No response header changes that."
-		granted, declare = "the handshake goes to the server: the verdict above is its answer", ""
+		granted, declare = "the handshake goes to the server, and the verdict is its answer", ""
 	}
 	switch {
 	case declared != fetch.SpaceUnknown && declared != target:
