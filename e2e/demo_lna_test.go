@@ -23,7 +23,7 @@ func TestDemoLNA(t *testing.T) {
 		demoWait(t, ctx, `["agrees", "disagrees", "error"].includes(document.querySelector("tr[data-lna]").dataset.checker)`, "the LNA row did not finish")
 		var row struct {
 			Expect, Outcome, Checker string
-			Console, Public        string
+			Console, Public          string
 		}
 		if err := evalJSON(ctx, `const tr = document.querySelector("tr[data-lna]");
 const pre = (k) => { const p = document.querySelector('pre[data-console="' + k + '"]'); return p ? p.textContent : ""; };
