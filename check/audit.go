@@ -368,23 +368,9 @@ func (t *trust) contains(o string) bool {
 func (a *auditor) run() {
 	a.acaoSeen = map[string]bool{}
 	a.funcFound = map[string]bool{}
-	seen := map[string]bool{fetch.OriginOfURL(a.target).String(): true}
-	for _, p := range a.probes() {
-		if seen[p.origin] || a.trusted.contains(p.origin) {
-			continue
-		}
-		seen[p.origin] = true
-		a.probe(p)
-	}
 	// Trusted origins are probed too, for the header checks (a dynamic ACAO
 	// without Vary) and to report a policy that refuses them.
-	for _, t := range a.trusted.exact {
-		if seen[t] {
-			continue
-		}
-		seen[t] = true
-		a.probe(probe{class: "", origin: t})
-	}
+	a.eachOrigin(a.probe, func(t string) { a.probe(probe{class: "", origin: t}) })
 	if a.stopped != nil {
 		return
 	}
@@ -395,6 +381,27 @@ func (a *auditor) run() {
 			Summary: "Access-Control-Allow-Origin depends on the request's Origin, but the response has no Vary: Origin: a shared or browser cache can serve one origin's answer to another (cache poisoning, or legitimate pages broken).",
 			Fix:     "Add Vary: Origin to every response whose CORS headers depend on Origin, allowed or not.",
 		}, a.noVary)
+	}
+}
+
+// eachOrigin calls attack for each attacker origin (probes) that is not
+// trusted, then trusted for each exact trusted origin, each origin once and
+// never the target's own.
+func (a *auditor) eachOrigin(attack func(probe), trusted func(origin string)) {
+	seen := map[string]bool{fetch.OriginOfURL(a.target).String(): true}
+	for _, p := range a.probes() {
+		if seen[p.origin] || a.trusted.contains(p.origin) {
+			continue
+		}
+		seen[p.origin] = true
+		attack(p)
+	}
+	for _, t := range a.trusted.exact {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		trusted(t)
 	}
 }
 

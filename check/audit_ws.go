@@ -48,19 +48,7 @@ func (a *auditor) runWebSocket() {
 	if plain != nil && cred != nil && !plain.accepted && cred.accepted {
 		a.ws.cookieAuth = true
 	}
-	seen := map[string]bool{own: true}
-	for _, p := range a.probes() {
-		if seen[p.origin] || a.trusted.contains(p.origin) {
-			continue
-		}
-		seen[p.origin] = true
-		a.wsProbe(p)
-	}
-	for _, t := range a.trusted.exact {
-		if seen[t] {
-			continue
-		}
-		seen[t] = true
+	a.eachOrigin(a.wsProbe, func(t string) {
 		if hs := a.handshake(t, true); hs != nil && !hs.accepted {
 			a.addWS(nil, Finding{
 				Class: ClassTrustedRefused, Severity: Medium, Category: "functional", Origin: t,
@@ -68,7 +56,7 @@ func (a *auditor) runWebSocket() {
 				Fix:     fmt.Sprintf("Add %s to the origins the server's handshake check accepts, exactly as browsers send it (scheme://host[:port]).", t),
 			}, hs.ex)
 		}
-	}
+	})
 }
 
 // wsProbe sends p's origin as a handshake without and with the credential

@@ -176,26 +176,10 @@ func lnaBrowser(t *testing.T, spaces map[*httptest.Server]string) context.Contex
 	}
 	slices.Sort(overrides)
 	dir := t.TempDir()
-	actx, acancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(shared.path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(dir),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("password-store", "basic"),
-		chromedp.Flag("host-resolver-rules", "MAP *.test 127.0.0.1"),
-		// HOST:PORT=public|local|loopback, comma-separated
-		// (services/network/public/cpp/ip_address_space_util.cc).
-		chromedp.Flag("ip-address-space-overrides", strings.Join(overrides, ",")),
-	)
+	// HOST:PORT=public|local|loopback, comma-separated
+	// (services/network/public/cpp/ip_address_space_util.cc).
+	opts := append(chromiumOptions(dir), chromedp.Flag("ip-address-space-overrides", strings.Join(overrides, ",")))
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, bcancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { bcancel(); acancel() })
 	start := make(chan error, 1)
