@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"time"
 
 	"github.com/corskit/cors/internal/fetch"
 )
@@ -103,6 +104,11 @@ var resolver interface {
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 } = net.DefaultResolver
 
+// lookupTimeout bounds a name's lookup: without an answer by then, the
+// space is unknown and LNA is not judged (a machine without DNS must not
+// make every explain wait for the resolver's own timeouts).
+const lookupTimeout = 2 * time.Second
+
 // hostSpace finds the address space of host as Chromium would see it: IP
 // literals and localhost names without DNS, other names by the first
 // address they resolve to.
@@ -113,6 +119,8 @@ func hostSpace(ctx context.Context, host string) (fetch.AddressSpace, string) {
 		}
 		return s, "a localhost name, which Chromium resolves to loopback itself"
 	}
+	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	defer cancel()
 	addrs, err := resolver.LookupNetIP(ctx, "ip", host)
 	if err != nil || len(addrs) == 0 {
 		return fetch.SpaceUnknown, host + " does not resolve here"
