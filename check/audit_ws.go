@@ -82,7 +82,7 @@ func (a *auditor) addWSProbe(p probe, creds bool, hs *handshake) {
 	}
 	a.addWS(&p, Finding{
 		Class: p.class, Severity: sev, Category: "security", Origin: p.origin, Credentials: creds, Summary: summary,
-		Fix: "Check Origin on every handshake against an exact allow-list (gorilla/websocket: Upgrader.CheckOrigin; coder/websocket: AcceptOptions.OriginPatterns with the scheme, such as \"https://app.example.com\" (a host alone lets its http:// twin in), never InsecureSkipVerify; Node's ws: verifyClient) and refuse the rest with 403.",
+		Fix: "Check Origin on every handshake against an exact allow-list (gorilla/websocket: Upgrader.CheckOrigin; coder/websocket: AcceptOptions.OriginPatterns with the scheme, such as \"https://app.example.com\" (a host alone lets its http:// twin in), InsecureSkipVerify only behind another origin check; Node's ws: verifyClient; corskit: m.CheckOrigin or m.GuardWebSockets) and refuse the rest with 403.",
 	}, hs.ex)
 }
 

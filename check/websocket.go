@@ -288,7 +288,7 @@ func ExplainWebSocket(ctx context.Context, client *http.Client, req WebSocketReq
 // wsAdvice explains a handshake's outcome.
 func wsAdvice(r *WebSocketResult, cookie bool, hs *handshake) (explanation, fix string) {
 	noCORS := "Browsers apply no CORS to WebSockets: the handshake carries the page's Origin and the user's cookies for the target, the page reads every message, and only the server's check of Origin keeps other sites out."
-	allowList := "Check Origin against an exact allow-list of the origins whose pages use the socket, on every handshake (gorilla/websocket: Upgrader.CheckOrigin; coder/websocket: AcceptOptions.OriginPatterns with the scheme, such as \"https://app.example.com\" (a host alone lets its http:// twin in), never InsecureSkipVerify; Node's ws: verifyClient; corskit: the policy's origin check for WebSocket handshakes), and refuse the rest with 403."
+	allowList := "Check Origin against an exact allow-list of the origins whose pages use the socket, on every handshake (gorilla/websocket: Upgrader.CheckOrigin; coder/websocket: AcceptOptions.OriginPatterns with the scheme, such as \"https://app.example.com\" (a host alone lets its http:// twin in), InsecureSkipVerify only behind another origin check; Node's ws: verifyClient; corskit: Upgrader{CheckOrigin: m.CheckOrigin}, or m.GuardWebSockets in front of any library), and refuse the rest with 403."
 	cookieNote := ""
 	if r.CrossSite {
 		cookieNote = " Chromium sends the target's SameSite=None cookies with a cross-site handshake (not Lax or Strict ones, nor cookies without SameSite), so a session cookie marked SameSite=None is enough for another site to act as the user."
