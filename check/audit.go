@@ -245,8 +245,8 @@ type probe struct {
 // *NetworkError when no probe at all got an answer.
 func Audit(ctx context.Context, client *http.Client, target string, opts AuditOptions) (*Report, error) {
 	u, err := url.Parse(target)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		return nil, &InputError{"url", fmt.Sprintf("%q is not an absolute http:// or https:// URL", target)}
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "ws" && u.Scheme != "wss") || u.Hostname() == "" {
+		return nil, &InputError{"url", fmt.Sprintf("%q is not an absolute http(s):// or ws(s):// URL", target)}
 	}
 	u.Fragment = ""
 	tr, err := parseTrusted(opts.Trusted)
@@ -266,6 +266,7 @@ func Audit(ctx context.Context, client *http.Client, target string, opts AuditOp
 	if opts.PreflightHeaders == "" {
 		opts.PreflightHeaders = "content-type"
 	}
+	credsGiven := opts.CredentialHeader != nil // audit_ws.go: a cookie given means a cookie-authenticated socket
 	if opts.CredentialHeader == nil {
 		opts.CredentialHeader = http.Header{"Cookie": {"corscheck=1"}}
 	}
@@ -276,8 +277,16 @@ func Audit(ctx context.Context, client *http.Client, target string, opts AuditOp
 		ctx: ctx, client: noRedirect(client, false), target: u, opts: opts,
 		trusted: tr, report: &Report{Target: u.String(), Findings: []Finding{}},
 	}
-	a.run()
-	a.group()
+	// A ws(s):// target is probed with handshakes; an http(s) one that
+	// also answers a handshake is audited as a WebSocket too (audit_ws.go).
+	if a.webSocketTarget(credsGiven) {
+		a.runWebSocket()
+		a.group()
+	} else {
+		a.run()
+		a.group()
+		a.discoverWebSocket(credsGiven)
+	}
 	a.report.Summary = summarize(a.report.Findings)
 	switch {
 	case a.stopped != nil:
@@ -307,6 +316,8 @@ type auditor struct {
 	// them came in a row.
 	timeouts int
 	stopped  error
+
+	ws *wsAudit // set for a WebSocket endpoint (audit_ws.go)
 
 	acaoSeen  map[string]bool // ACAO values on simple responses ("" = absent)
 	noVary    *Exchange       // a simple response without Vary: Origin
@@ -357,23 +368,9 @@ func (t *trust) contains(o string) bool {
 func (a *auditor) run() {
 	a.acaoSeen = map[string]bool{}
 	a.funcFound = map[string]bool{}
-	seen := map[string]bool{fetch.OriginOfURL(a.target).String(): true}
-	for _, p := range a.probes() {
-		if seen[p.origin] || a.trusted.contains(p.origin) {
-			continue
-		}
-		seen[p.origin] = true
-		a.probe(p)
-	}
 	// Trusted origins are probed too, for the header checks (a dynamic ACAO
 	// without Vary) and to report a policy that refuses them.
-	for _, t := range a.trusted.exact {
-		if seen[t] {
-			continue
-		}
-		seen[t] = true
-		a.probe(probe{class: "", origin: t})
-	}
+	a.eachOrigin(a.probe, func(t string) { a.probe(probe{class: "", origin: t}) })
 	if a.stopped != nil {
 		return
 	}
@@ -384,6 +381,27 @@ func (a *auditor) run() {
 			Summary: "Access-Control-Allow-Origin depends on the request's Origin, but the response has no Vary: Origin: a shared or browser cache can serve one origin's answer to another (cache poisoning, or legitimate pages broken).",
 			Fix:     "Add Vary: Origin to every response whose CORS headers depend on Origin, allowed or not.",
 		}, a.noVary)
+	}
+}
+
+// eachOrigin calls attack for each attacker origin (probes) that is not
+// trusted, then trusted for each exact trusted origin, each origin once and
+// never the target's own.
+func (a *auditor) eachOrigin(attack func(probe), trusted func(origin string)) {
+	seen := map[string]bool{fetch.OriginOfURL(a.target).String(): true}
+	for _, p := range a.probes() {
+		if seen[p.origin] || a.trusted.contains(p.origin) {
+			continue
+		}
+		seen[p.origin] = true
+		attack(p)
+	}
+	for _, t := range a.trusted.exact {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		trusted(t)
 	}
 }
 
@@ -587,23 +605,29 @@ func (a *auditor) send(method, origin string, extra http.Header, creds bool) *Ex
 	a.report.Requests++
 	ex, err := roundTrip(a.ctx, a.client, "audit", method, a.target, h)
 	if err != nil {
-		if a.firstErr == nil {
-			a.firstErr = err
-		}
-		a.report.Errors = append(a.report.Errors, fmt.Sprintf("%s with Origin %s: %v", method, origin, err))
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || isTimeout(err) {
-			a.timeouts++
-			if a.ctx.Err() != nil {
-				a.stopped = fmt.Errorf("audit stopped before it finished (%w): raise --deadline, or check that the server answers", a.ctx.Err())
-			} else if a.timeouts >= failFastTimeouts || a.answered == 0 {
-				a.stopped = fmt.Errorf("stopped after %d request(s) in a row timed out, the server does not answer (%w)", a.timeouts, err)
-			}
-		}
+		a.failed(method, origin, err)
 		return nil
 	}
 	a.timeouts = 0
 	a.answered++
 	return ex
+}
+
+// failed records a probe that got no answer, and stops the audit once the
+// context has ended or failFastTimeouts probes in a row timed out.
+func (a *auditor) failed(what, origin string, err error) {
+	if a.firstErr == nil {
+		a.firstErr = err
+	}
+	a.report.Errors = append(a.report.Errors, fmt.Sprintf("%s with Origin %s: %v", what, origin, err))
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || isTimeout(err) {
+		a.timeouts++
+		if a.ctx.Err() != nil {
+			a.stopped = fmt.Errorf("audit stopped before it finished (%w): raise --deadline, or check that the server answers", a.ctx.Err())
+		} else if a.timeouts >= failFastTimeouts || a.answered == 0 {
+			a.stopped = fmt.Errorf("stopped after %d request(s) in a row timed out, the server does not answer (%w)", a.timeouts, err)
+		}
+	}
 }
 
 // allows runs the browser's CORS check on ex (nil when the probe failed) for
@@ -749,16 +773,21 @@ func (a *auditor) group() {
 			out = append(out, *f)
 		}
 	}
-	slices.SortStableFunc(out, func(x, y Finding) int {
+	sortFindings(out)
+	if out == nil {
+		out = []Finding{}
+	}
+	a.report.Findings = out
+}
+
+// sortFindings sorts by severity, highest first, then by class.
+func sortFindings(fs []Finding) {
+	slices.SortStableFunc(fs, func(x, y Finding) int {
 		if c := cmp.Compare(y.Severity, x.Severity); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.Class, y.Class)
 	})
-	if out == nil {
-		out = []Finding{}
-	}
-	a.report.Findings = out
 }
 
 func summarize(fs []Finding) Summary {

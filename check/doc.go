@@ -164,6 +164,62 @@
 // "*" is reported in Result.Warnings: WebDriver BiDi, which the harness
 // reads Firefox's console through, forwards errors only.
 //
+// # Local Network Access
+//
+// Chromium 142 and later refuse a request from a page in a more public
+// address space to a less public one — a public site calling a private
+// network address (10/8, 172.16/12, 192.168/16, 169.254/16, fc00::/7,
+// fe80::/10) or this machine (127/8, ::1, localhost) — unless the user has
+// granted the page a permission, "loopback-network" or "local-network"
+// (Chrome 145 split the old "local-network-access"). Only a secure context
+// may ask; a page that is not one is refused outright. The check runs before
+// CORS and before anything is sent, and no response header changes it, yet
+// the console line reads "… has been blocked by CORS policy: Permission was
+// denied for this request to access the `loopback` address space." Explain
+// works out the page's address space and the target's as Chromium does (the
+// ranges of its ip_address_space_util.cc, in internal/fetch; an IPv4-mapped
+// IPv6 address counts as its IPv4 address; a private page may call loopback
+// and the reverse without a prompt) from IP literals, localhost names and
+// DNS, or from Request.PageAddressSpace when the page's host cannot tell (a
+// public site's page opened on a development machine). When LNA applies,
+// Result.LocalNetworkAccess says so and gives Chromium's console line for
+// each outcome (LocalNetworkAccessPermissionDenied; InsecureLocalNetwork;
+// InvalidLocalNetworkAccess for fetch()'s targetAddressSpace,
+// Request.TargetAddressSpace, that does not match); the Result's verdict is
+// the CORS check that follows a grant, except for the last two, where
+// Chromium refuses without sending and so does Explain (Stage
+// local-network-access). Every line was compared with Chromium 156's, with
+// pages moved into the public space by --ip-address-space-overrides and
+// permissions set through the DevTools protocol (e2e TestLNA). Firefox ESR
+// 153 implements LNA but blocks only under Strict tracking protection or a
+// policy; Safari does not enforce it; both ignore targetAddressSpace (seen
+// in Firefox ESR 153 and WebKitGTK 2.50).
+//
+// # WebSockets
+//
+// Browsers apply no CORS to WebSockets: the handshake carries the page's
+// Origin and the target's cookies, and the page reads every message, so
+// only the server's check of Origin keeps other sites from using a socket as
+// the user (cross-site WebSocket hijacking). ExplainWebSocket sends the
+// handshake Chromium 156 sends for new WebSocket(url, protocols) from a page
+// (the same headers, cookies, subprotocols), judges the answer in Chromium's
+// order with its console lines ("Error during WebSocket handshake: Unexpected
+// response code: 403"; a 401 reads "HTTP Authentication failed; no valid
+// credentials available"), and sends a second handshake from a made-up
+// origin: a server that accepts that one does not check Origin, and the
+// result is Hijackable. Audit probes a ws:// or wss:// target with its
+// attacker origins as handshakes, without and with the credential header,
+// and also audits an http(s) target as a socket when it answers a handshake
+// with 101; acceptances are reported with the same classes, severities and
+// grouping as the CORS findings (Finding.Probe "websocket"). A socket counts
+// as cookie-authenticated, so that an origin accepted with the cookie is
+// high (critical for any origin), when AuditOptions.CredentialHeader is
+// given or the site's own origin is refused without it and accepted with
+// it. Both were run against Node's ws (with and without verifyClient),
+// gorilla/websocket (CheckOrigin nil, an allow-list, true) and
+// coder/websocket (OriginPatterns, InsecureSkipVerify), and against sockets
+// opened from Chromium pages (e2e TestWebSocketServers, TestWebSocketHijack).
+//
 // # Audit
 //
 // Audit sends attacker-chosen origins — a made-up registrable domain, null,
@@ -212,7 +268,11 @@
 // the nosniff and MIME checks of classic scripts and stylesheets, media
 // (<audio>, <video>), <link rel=preload>, CSS @import and url() in
 // stylesheets, and JSON or CSS modules. Also
-// Private/Local Network Access, client hints a server asked for with
+// Local Network Access's console lines for element loads (Explain gives
+// them the element's kind, "Access to image at …", unchecked against
+// Chromium), the LNA permission
+// policy (Permissions-Policy: local-network=()), the old Private Network
+// Access preflight, client hints a server asked for with
 // Accept-CH (only the three default ones are modelled, for the order of the
 // header check), the preflight cache itself (every Explain call starts
 // cold), streamed request bodies, cookies as a browser's jar would choose

@@ -82,6 +82,16 @@ type Request struct {
 	// (the default, ""), Firefox or Safari, or AllBrowsers for the three
 	// at once (see Result.Browsers).
 	Browser Browser `json:"browser,omitempty"`
+
+	// PageAddressSpace is the page's address space for Local Network
+	// Access (lna.go): "public", "local" or "loopback". Leave it empty to
+	// derive it from the origin's host (an IP literal, a localhost name,
+	// or the address DNS gives); set it when that cannot tell, such as a
+	// public site's page opened on a development machine.
+	PageAddressSpace string `json:"pageAddressSpace,omitempty"`
+	// TargetAddressSpace is fetch()'s targetAddressSpace option ("local" or
+	// "loopback"; "public"), "" when the script does not set it.
+	TargetAddressSpace string `json:"targetAddressSpace,omitempty"`
 }
 
 // Stage says how far the browser got.
@@ -196,6 +206,10 @@ type Result struct {
 	// Browsers holds, when Request.Browser is AllBrowsers, each browser's
 	// own Result, keyed by Browser; the Result itself is then Chromium's.
 	Browsers map[Browser]*Result `json:"browsers,omitempty"`
+	// LocalNetworkAccess says whether Chromium's Local Network Access
+	// applies (a public page calling a local or loopback address), with
+	// the console line of each outcome (lna.go).
+	LocalNetworkAccess *LocalNetworkAccess `json:"localNetworkAccess,omitempty"`
 }
 
 // An InputError says that the Request cannot describe a browser request: a
@@ -270,6 +284,9 @@ type prepared struct {
 	// rules.
 	browser Browser
 	rules   *engine.Rules
+	// wsURL is the ws(s):// URL of a WebSocket handshake (websocket.go),
+	// whose url is its http(s) equivalent.
+	wsURL string
 }
 
 // Explain does what a browser does for req and judges the answers as
@@ -320,6 +337,11 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 		return nil, err
 	}
 	req = p.req // with the credentials an element's crossorigin attribute implies
+	// Local Network Access runs before any CORS check (lna.go).
+	lna, lnaBlocked, err := localNetworkAccess(ctx, p, false)
+	if err != nil {
+		return nil, err
+	}
 	if client == nil {
 		client = http.DefaultClient
 	}
@@ -333,6 +355,12 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 		Exchanges:  []Exchange{},
 
 		Destination: req.Destination, Mode: string(p.mode), CredentialsMode: string(p.credentials),
+
+		LocalNetworkAccess: lna,
+	}
+	if lnaBlocked != nil {
+		res.lnaBlock(lna, lnaBlocked)
+		return res, nil
 	}
 	if fetch.OriginOfURL(p.url).String() == p.pageOrigin {
 		res.Allowed = true
@@ -528,8 +556,7 @@ func prepare(req Request) (*prepared, error) {
 		p.pageOrigin = o.String()
 	}
 
-	p.secure = p.pageOrigin == fetch.NullOrigin || strings.HasPrefix(p.pageOrigin, "https://") ||
-		fetch.IsLoopbackHost(fetch.OriginOfURL(mustParse(p.pageOrigin)).Host)
+	p.secure = p.pageOrigin == fetch.NullOrigin || fetch.IsPotentiallyTrustworthyOrigin(p.pageOrigin)
 
 	m := req.Method
 	if m == "" {

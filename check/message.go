@@ -8,10 +8,9 @@ import "strings"
 // searched for in DevTools, in Chromium's sources and in bug trackers.
 type CorsError string
 
-// The CorsError values corscheck can predict. Chromium's Private/Local Network
-// Access errors and CorsDisabledScheme are not predicted: the first depend on
-// the address spaces of the page and the server as the browser sees them, the
-// second on a page scheme corscheck does not model.
+// The CorsError values corscheck can predict (Local Network Access's are in
+// lna.go). Chromium's CorsDisabledScheme is not predicted: it depends on a
+// page scheme corscheck does not model.
 const (
 	// The CORS check of an actual response (Fetch §4.9).
 	MissingAllowOriginHeader  CorsError = "MissingAllowOriginHeader"
@@ -139,6 +138,9 @@ func ConsoleMessage(kind Initiator, url, initialURL, origin string, reason CorsE
 }
 
 func reasonText(kind Initiator, reason CorsError, hint string) string {
+	if reason.isLocalNetworkAccess() {
+		return hint // lna.go: Local Network Access passes the whole text
+	}
 	fetchSuffix := ""
 	if kind == Fetch {
 		fetchSuffix = haveServerSend

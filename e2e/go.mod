@@ -7,6 +7,7 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/coder/websocket v1.8.15
 	github.com/corskit/cors v0.0.0
+	github.com/gorilla/websocket v1.5.3
 )
 
 require (

@@ -145,7 +145,32 @@ func startBrowser() {
 		return
 	}
 	shared.dir = dir
-	opts := []chromedp.ExecAllocatorOption{
+	actx, acancel := chromedp.NewExecAllocator(context.Background(), chromiumOptions(dir)...)
+	bctx, bcancel := chromedp.NewContext(actx)
+	shared.cancel = func() { bcancel(); acancel() }
+	start, cancel := context.WithTimeout(bctx, browserStartTimeout)
+	defer cancel()
+	// chromedp binds the browser's life to the context of the first Run, so
+	// run on bctx itself and bound the wait with a timer.
+	done := make(chan error, 1)
+	go func() { done <- chromedp.Do(bctx) }()
+	select {
+	case err = <-done:
+	case <-start.Done():
+		err = fmt.Errorf("browser did not start within %v", browserStartTimeout)
+	}
+	if err != nil {
+		shared.err = err
+		shared.cancel()
+		return
+	}
+	shared.ctx = bctx
+}
+
+// chromiumOptions are the command line of the suite's Chromium, with its
+// profile in dir (TestLNA starts one of its own with more flags).
+func chromiumOptions(dir string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(shared.path),
 		chromedp.Headless,
 		chromedp.NoSandbox, // the suite may run as root (containers, CI)
@@ -171,26 +196,6 @@ func startBrowser() {
 		// that *.localhost cannot express. *.localhost works without it.
 		chromedp.Flag("host-resolver-rules", "MAP *.test 127.0.0.1"),
 	}
-	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	bctx, bcancel := chromedp.NewContext(actx)
-	shared.cancel = func() { bcancel(); acancel() }
-	start, cancel := context.WithTimeout(bctx, browserStartTimeout)
-	defer cancel()
-	// chromedp binds the browser's life to the context of the first Run, so
-	// run on bctx itself and bound the wait with a timer.
-	done := make(chan error, 1)
-	go func() { done <- chromedp.Do(bctx) }()
-	select {
-	case err = <-done:
-	case <-start.Done():
-		err = fmt.Errorf("browser did not start within %v", browserStartTimeout)
-	}
-	if err != nil {
-		shared.err = err
-		shared.cancel()
-		return
-	}
-	shared.ctx = bctx
 }
 
 // stopBrowser stops the shared browser, if it was started, and removes its

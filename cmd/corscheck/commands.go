@@ -17,6 +17,8 @@ const explainSynopsis = `corscheck explain URL --origin ORIGIN [--method M] [-H 
                          [--timeout D] [--insecure]
        corscheck explain URL --origin ORIGIN --destination font|script|image|style
                          [--crossorigin anonymous|use-credentials] [--module] [--cookie C] [--json]
+       corscheck explain ws://…|wss://… --origin ORIGIN [--cookie C] [--protocol P]... [--json]
+       (any of them: [--page-address-space public|local|loopback])
 
 Does what the browser (--browser, default Chromium) does for fetch(URL,
 {method, headers, credentials, body}) from a page on ORIGIN: sends the
@@ -30,7 +32,19 @@ With --destination, URL is what the page loads as a font (@font-face), a
 script (--module: <script type=module> or import()), an image or a stylesheet,
 as Chromium loads it: fonts and modules always need CORS, the others only with
 --crossorigin; without it they load, but opaque to the page (a tainted canvas,
-no getImageData).`
+no getImageData).
+
+With a ws:// or wss:// URL, explain opens the WebSocket handshake the page
+would (Origin, --cookie, --protocol), and a second one from a made-up origin,
+and says whether the server accepts the page's socket and whether it checks
+Origin at all: browsers apply no CORS to WebSockets, so a server that accepts
+any origin is hijackable (exit 1).
+
+Local Network Access: when a public page calls a local or loopback address,
+Chromium asks the user first and refuses without sending when the page is not
+a secure context; explain says so, with the console line of each outcome. The
+page's address space comes from its host (IP, localhost name, DNS) or from
+--page-address-space.`
 
 func explain(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("explain", explainSynopsis)
@@ -47,6 +61,10 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	sendActual := fs.Bool("send-actual", false, "also send an actual request whose method is not GET, HEAD or OPTIONS")
 	var dest destinationFlags
 	dest.register(fs)
+	var lna lnaFlags // websocket.go
+	lna.register(fs)
+	var ws wsFlags
+	ws.register(fs)
 	browser := fs.String("browser", "chromium", "the `browser` to explain as: chromium (also Chrome, Edge), firefox, safari (any WebKit browser) or all")
 	target, help, ok := parse(fs, args, stdout, stderr)
 	if help {
@@ -54,6 +72,9 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	}
 	if !ok {
 		return exitUsage
+	}
+	if check.IsWebSocketURL(target) { // websocket.go
+		return explainWebSocket(&c, target, *origin, *cookie, ws, lna, stdout, stderr)
 	}
 	b, err := check.ParseBrowser(*browser)
 	if err != nil {
@@ -72,6 +93,7 @@ func explain(args []string, stdout, stderr io.Writer) int {
 		URL: target, Origin: *origin, Method: *method, Header: c.headers.h, HeaderOrder: c.headers.order,
 		Credentials: *creds, Cookie: *cookie, Body: body,
 		ForcePreflight: *upload, SendActual: *sendActual, Browser: b,
+		PageAddressSpace: lna.page, TargetAddressSpace: lna.target,
 	}
 	if *xhr || *upload {
 		req.Initiator = check.XHR
@@ -121,21 +143,28 @@ func usageHint(err error) error {
 		return err
 	}
 	flagOf := map[string]string{"url": "URL", "origin": "--origin", "method": "--method", "header": "-H", "body": "--data", "initiator": "--xhr", "trusted": "--trusted",
-		"destination": "--destination", "crossorigin": "--crossorigin", "module": "--module", "credentials": "--credentials", "browser": "--browser"}
+		"destination": "--destination", "crossorigin": "--crossorigin", "module": "--module", "credentials": "--credentials", "browser": "--browser",
+		"pageAddressSpace": "--page-address-space", "targetAddressSpace": "--target-address-space", "protocol": "--protocol"}
 	if f, ok := flagOf[ie.Field]; ok {
 		return fmt.Errorf("%s: %s", f, ie.Msg)
 	}
 	return err
 }
 
-const auditSynopsis = `corscheck audit URL [--trusted ORIGIN]... [-H 'Name: value']... [--cookie C]
+const auditSynopsis = `corscheck audit URL|ws://…|wss://… [--trusted ORIGIN]... [-H 'Name: value']... [--cookie C]
                        [--fail-on SEVERITY] [--deadline D] [--seed S] [--json]
                        [--timeout D] [--insecure]
 
 Sends attacker-chosen origins as simple requests (with and without
 credentials) and as preflights, and reports every misconfiguration, grouped
 by root cause and sorted by severity. The probe origins are derived from URL
-(or --seed), so two runs print the same findings.`
+(or --seed), so two runs print the same findings.
+
+A ws:// or wss:// URL is probed with WebSocket handshakes from the same
+origins, without and with --cookie; so is an http(s) URL that answers a
+handshake with 101. Browsers apply no CORS to WebSockets: an origin the
+server accepts can open the socket as the user. Give the session cookie with
+--cookie: any origin accepted on a cookie-authenticated socket is critical.`
 
 func audit(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("audit", auditSynopsis)

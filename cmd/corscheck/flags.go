@@ -17,7 +17,10 @@ const usage = `corscheck explains why a browser blocks a cross-origin request, a
 
 usage:
   corscheck explain URL --origin ORIGIN [flags]   what a browser does with one request, and why
-  corscheck audit URL [flags]                     probe for misconfigurations (for CI: exit 1 on findings)
+                                                  (a ws:// or wss:// URL: whether the server accepts the
+                                                  page's WebSocket, and any origin's)
+  corscheck audit URL [flags]                     probe for misconfigurations (for CI: exit 1 on findings);
+                                                  ws(s):// URLs are probed with WebSocket handshakes
 
 Run "corscheck explain --help" or "corscheck audit --help" for every flag.
 

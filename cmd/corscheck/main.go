@@ -8,7 +8,8 @@
 //	                      [--browser chromium|firefox|safari|all] [--send-actual] [--json]
 //	corscheck explain URL --origin O --destination font|script|image|style
 //	                      [--crossorigin anonymous|use-credentials] [--module] [--json]
-//	corscheck audit URL [--trusted O]... [-H 'Name: value']... [--cookie C]
+//	corscheck explain ws://…|wss://… --origin O [--cookie C] [--protocol P]... [--json]
+//	corscheck audit URL|ws://…|wss://… [--trusted O]... [-H 'Name: value']... [--cookie C]
 //	                    [--fail-on SEVERITY] [--deadline D] [--seed S] [--json]
 //
 // "corscheck explain --help" and "corscheck audit --help" list every flag
@@ -38,13 +39,30 @@
 // load that works but is opaque to the page: a canvas that draws the image is
 // tainted (getImageData throws a SecurityError), WebGL refuses it.
 //
+// explain of a ws:// or wss:// URL opens the WebSocket handshake a page on
+// --origin would (with --cookie and the --protocol subprotocols), and one
+// from a made-up origin, and says whether the server accepts the page's
+// socket and whether it checks Origin at all; browsers apply no CORS to
+// WebSockets, so a server that accepts any origin is hijackable (exit 1).
+//
+// For every request, explain also says when Chromium's Local Network Access
+// applies (a public page calling a private or loopback address): the
+// permission the page needs, and the console line when it is denied or the
+// page is not a secure context (then nothing is sent). The page's address
+// space comes from its host (an IP address, a localhost name, DNS), or from
+// --page-address-space when that cannot tell; --target-address-space is
+// fetch()'s targetAddressSpace.
+//
 // audit probes attacker-chosen origins as simple requests (with and without
 // credentials) and as preflights, and prints one finding per root cause,
 // sorted by severity; --json prints one JSON object, a check.Report with its
 // summary, also when there are no findings. The probe origins are derived
 // from the URL (or --seed), so two runs print the same findings; --deadline
 // (default 30s) bounds the whole audit, which also stops after the first
-// timeout of a server that does not answer.
+// timeout of a server that does not answer. A ws:// or wss:// URL, or an
+// http(s) URL that answers a WebSocket handshake, is probed with handshakes
+// from the same origins; an origin accepted with the --cookie session is a
+// hijackable socket (critical when any origin is).
 //
 // Exit status:
 //
@@ -151,6 +169,7 @@ func printVerdict(w io.Writer, r *check.Result) {
 	if r.Fix != "" {
 		p("fix:       %s\n", r.Fix)
 	}
+	printLNA(w, r.LocalNetworkAccess, r.Stage == check.StageLocalNetworkAccess) // websocket.go
 	if r.Preflight {
 		p("preflight: needed: %s\n", strings.Join(r.PreflightWhy, "; "))
 	} else {

@@ -81,6 +81,7 @@ func NewClient(apiURL, trusted string) http.Handler {
 	})
 	mux.Handle("GET /explain", explainer{apiURL: apiURL, trusted: trusted, client: checkerClient()})
 	registerResources(mux, http.FileServerFS(files), apiURL, checkerClient())
+	registerLNA(mux, http.FileServerFS(files), apiURL, checkerClient()) // lna.go
 	return noCache(mux)
 }
 

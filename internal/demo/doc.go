@@ -47,6 +47,15 @@
 // and shows Chromium's console line for a blocked one. Resources is that
 // table; Assets serves the files.
 //
+// A third section ("Beyond CORS", static/lna.js, lna.go) is Local Network
+// Access: both origins are on this machine, so Chromium applies none to the
+// calls above; the section makes the one LNA failure a page here meets, a
+// fetch() whose targetAddressSpace ("local") is not the API's (loopback),
+// refused by Chromium and ignored by Firefox and Safari, and shows
+// corscheck's account of it and of the same call from a public page (the
+// permission prompt, and the line when it is refused). LocalNetwork is that
+// row.
+//
 // Calls is the table the page runs: for each call the request, the outcome
 // the API's policy promises, and, for blocked calls, an Explanation with
 // what the checker cannot know: what happened in this demo and the fix in

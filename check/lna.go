@@ -1,0 +1,258 @@
+package check
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/corskit/cors/internal/fetch"
+)
+
+// This file is Local Network Access (LNA), which Chromium applies before
+// any CORS check since Chrome 142: a page in a more public address space
+// (the public internet) may call a local one (a private network address, or
+// loopback: localhost, 127.0.0.1) only with the user's permission, and only
+// from a secure context. No response header grants it, and the server never
+// sees the request when it is refused. The address spaces and the
+// comparison are in internal/fetch (addrspace.go); the console lines below
+// were seen in Chromium 156 (e2e TestLNA).
+
+// Chromium's CorsError names for Local Network Access failures, as DevTools
+// reports them (Network.loadingFailed's corsErrorStatus in Chromium 156).
+const (
+	// LocalNetworkAccessPermissionDenied: the page is a secure context, but
+	// the user has not granted (or has refused) the permission. Headless
+	// Chromium, which cannot prompt, always reports this one.
+	LocalNetworkAccessPermissionDenied CorsError = "LocalNetworkAccessPermissionDenied"
+	// InsecureLocalNetwork: the page is not a secure context, so it cannot
+	// even ask.
+	InsecureLocalNetwork CorsError = "InsecureLocalNetwork"
+	// InvalidLocalNetworkAccess: fetch()'s targetAddressSpace does not match
+	// the address space the resource turned out to be in.
+	InvalidLocalNetworkAccess CorsError = "InvalidLocalNetworkAccess"
+)
+
+// StageLocalNetworkAccess: the request never got past Local Network Access,
+// so nothing was sent and no CORS check ran.
+const StageLocalNetworkAccess Stage = "local-network-access"
+
+// LocalNetworkAccess says whether Local Network Access applies to a request
+// and what each outcome looks like. It is set on a Result whenever the
+// page's and the target's address spaces are known (always, but for a
+// "null" page origin without Request.PageAddressSpace).
+type LocalNetworkAccess struct {
+	// PageAddressSpace and TargetAddressSpace are "public", "local",
+	// "loopback" or "unknown"; PageFrom and TargetFrom say how they were
+	// found (an IP literal, a localhost name, DNS and the address, or
+	// Request.PageAddressSpace).
+	PageAddressSpace   string `json:"pageAddressSpace"`
+	PageFrom           string `json:"pageFrom"`
+	TargetAddressSpace string `json:"targetAddressSpace"`
+	TargetFrom         string `json:"targetFrom"`
+	// Applies reports a local network request: the page is public (or
+	// unknown) and the target local or loopback.
+	Applies bool `json:"applies"`
+	// SecureContext reports whether the page may ask for the permission:
+	// https, or a loopback host.
+	SecureContext bool `json:"secureContext"`
+	// Permission is the permission the page needs: "loopback-network" or
+	// "local-network" (Chromium 145 and later).
+	Permission string `json:"permission,omitempty"`
+	// Outcomes are what the browser does in each case, with its console
+	// line; empty when LNA does not apply, or for a browser that does not
+	// enforce it.
+	Outcomes []LNAOutcome `json:"outcomes,omitempty"`
+	// Explanation says what LNA means here, Fix what the page or the user
+	// must do (no server header helps).
+	Explanation string `json:"explanation,omitempty"`
+	Fix         string `json:"fix,omitempty"`
+}
+
+// LNAOutcome is one way a local network request can go.
+type LNAOutcome struct {
+	// When names the case: "permission denied", "permission granted", "not
+	// a secure context", "targetAddressSpace mismatch".
+	When string `json:"when"`
+	// Proceeds reports that the request goes on to the CORS check as usual
+	// (the Result's verdict is then the answer).
+	Proceeds bool `json:"proceeds"`
+	// Reason and Message are Chromium's CorsError and console line when the
+	// request is refused.
+	Reason  CorsError `json:"reason,omitempty"`
+	Message string    `json:"message,omitempty"`
+}
+
+// lnaReason returns Chromium 156's console text for a Local Network Access
+// CorsError, ok false for any other error. It is the text after "… has been
+// blocked by CORS policy: "; target and resource are address-space names.
+func lnaReason(e CorsError, target, resource string) (text string, ok bool) {
+	switch e {
+	case LocalNetworkAccessPermissionDenied:
+		return "Permission was denied for this request to access the `" + resource + "` address space.", true
+	case InsecureLocalNetwork:
+		return "The request client is not a secure context and the resource is in more-private address space `" + resource + "`.", true
+	case InvalidLocalNetworkAccess:
+		return "Request had a target IP address space of `" + target + "` yet the resource is in address space `" + resource + "`.", true
+	}
+	return "", false
+}
+
+// resolver looks host names up for Local Network Access, which goes by the
+// address a name resolves to (the package's tests replace it).
+var resolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+} = net.DefaultResolver
+
+// lookupTimeout bounds a name's lookup: without an answer by then, the
+// space is unknown and LNA is not judged (a machine without DNS must not
+// make every explain wait for the resolver's own timeouts).
+const lookupTimeout = 2 * time.Second
+
+// hostSpace finds the address space of host as Chromium would see it: IP
+// literals and localhost names without DNS, other names by the first
+// address they resolve to.
+func hostSpace(ctx context.Context, host string) (fetch.AddressSpace, string) {
+	if s, ok := fetch.HostAddressSpace(host); ok {
+		if a, isIP := fetch.HostAddr(host); isIP {
+			return s, "IP address " + a.String()
+		}
+		return s, "a localhost name, which Chromium resolves to loopback itself"
+	}
+	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	defer cancel()
+	addrs, err := resolver.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(addrs) == 0 {
+		return fetch.SpaceUnknown, host + " does not resolve here"
+	}
+	return fetch.AddressSpaceOf(addrs[0]), "DNS: " + host + " is " + addrs[0].String()
+}
+
+// localNetworkAccess works out LNA for p: nil when it cannot be known (a
+// "null" page origin without Request.PageAddressSpace, a same-origin
+// request). blocked is set when the browser refuses the request before
+// sending it whatever the user does: a page that is not a secure context,
+// or a targetAddressSpace that does not match. ws is set for a WebSocket
+// handshake, whose failure Chromium logs as a connection error.
+func localNetworkAccess(ctx context.Context, p *prepared, ws bool) (lna *LocalNetworkAccess, blocked *LNAOutcome, err error) {
+	var page fetch.AddressSpace
+	lna = &LocalNetworkAccess{}
+	switch {
+	case p.req.PageAddressSpace != "":
+		page, err = fetch.ParseAddressSpace(p.req.PageAddressSpace)
+		if err != nil {
+			return nil, nil, &InputError{"pageAddressSpace", err.Error()}
+		}
+		lna.PageFrom = "as given"
+	case p.pageOrigin == fetch.NullOrigin:
+		return nil, nil, nil
+	default:
+		page, lna.PageFrom = hostSpace(ctx, fetch.OriginOfURL(mustParse(p.pageOrigin)).Host)
+	}
+	var declared fetch.AddressSpace
+	if p.req.TargetAddressSpace != "" {
+		if declared, err = fetch.ParseAddressSpace(p.req.TargetAddressSpace); err != nil || declared == fetch.SpaceUnknown {
+			return nil, nil, &InputError{"targetAddressSpace", "write public, local or loopback, as fetch()'s targetAddressSpace takes them"}
+		}
+	}
+	target, from := hostSpace(ctx, p.url.Hostname())
+	lna.TargetFrom = from
+	lna.PageAddressSpace, lna.TargetAddressSpace = page.String(), target.String()
+	lna.SecureContext = fetch.IsPotentiallyTrustworthyOrigin(p.pageOrigin)
+	if fetch.OriginOfURL(p.url).String() == p.pageOrigin {
+		return nil, nil, nil
+	}
+	if page == fetch.SpaceUnknown || target == fetch.SpaceUnknown {
+		// Chromium never has an unknown page of its own making: it loaded
+		// the page from some address. Not knowing it, judge nothing.
+		if page == fetch.SpaceUnknown && fetch.LocalNetworkRequest(fetch.SpacePublic, target) {
+			lna.Explanation = "The page's address space is unknown (" + lna.PageFrom + "). If the page is on the public internet, Local Network Access applies to this " + target.String() + " target: give the page's address space (--page-address-space public) to see what Chromium does."
+		}
+		return lna, nil, nil
+	}
+	lna.Applies = fetch.LocalNetworkRequest(page, target)
+	if !lna.Applies && (declared == fetch.SpaceUnknown || declared == target) {
+		lna.Explanation = "The page (" + lna.PageAddressSpace + ") and the target (" + lna.TargetAddressSpace + ") do not cross into a more private address space: Local Network Access does not apply."
+		return lna, nil, nil
+	}
+	lna.Permission = fetch.LocalNetworkPermission(target)
+	if p.browser != Chromium {
+		lna.Explanation, lna.Fix = lnaOtherBrowser(p.browser)
+		if declared != fetch.SpaceUnknown {
+			// Seen in Firefox ESR 153 and WebKitGTK 2.50 (e2e
+			// TestDemoLNA): the option changes nothing.
+			lna.Explanation += " " + p.browser.Name() + " ignores fetch()'s targetAddressSpace option."
+		}
+		return lna, nil, nil
+	}
+	line := func(e CorsError) string {
+		if ws {
+			return wsConsoleLine(p.wsURL, wsLNAFailure)
+		}
+		text, _ := lnaReason(e, declared.String(), target.String())
+		return ConsoleMessage(p.consoleKind(), p.url.String(), "", p.pageOrigin, e, text)
+	}
+	notCORS := " No response header changes that: it is not a CORS failure, even though the console says \"CORS policy\"."
+	granted, declare := "the CORS check runs as usual, and the Result's verdict (corscheck's verdict line) is that one", "; the page may declare the target with fetch(url, {targetAddressSpace: \""+target.String()+"\"}), which also lets an https page call an http:// local address"
+	if ws {
+		notCORS = " No response header changes that."
+		granted, declare = "the handshake goes to the server, and the verdict is its answer", ""
+	}
+	switch {
+	case declared != fetch.SpaceUnknown && declared != target:
+		o := LNAOutcome{When: "targetAddressSpace mismatch", Reason: InvalidLocalNetworkAccess, Message: line(InvalidLocalNetworkAccess)}
+		lna.Outcomes = []LNAOutcome{o}
+		lna.Explanation = "The script declared targetAddressSpace: \"" + declared.String() + "\", but " + p.url.Hostname() + " is in the " + target.String() + " address space (" + from + "). Chromium refuses the request before sending it."
+		lna.Fix = "Declare the space the target is really in (targetAddressSpace: \"" + target.String() + "\"), or leave the option out when the target is public."
+		return lna, &lna.Outcomes[0], nil
+	case !lna.SecureContext:
+		o := LNAOutcome{When: "not a secure context", Reason: InsecureLocalNetwork, Message: line(InsecureLocalNetwork)}
+		lna.Outcomes = []LNAOutcome{o}
+		lna.Explanation = "Local Network Access: a page in the " + page.String() + " address space (" + lna.PageFrom + ") calls " + p.url.Host + ", which is " + target.String() + " (" + from + "). Only a secure context may ask the user for the " + lna.Permission + " permission, and " + p.pageOrigin + " is not one, so Chromium (142 and later) refuses the request before sending it." + notCORS
+		lna.Fix = "Serve the page over https (a secure context), then the user can grant " + lna.Permission + " when Chromium prompts; or serve the page from the same private network or machine as the target; or, for managed browsers, allow the page's origin with the LocalNetworkAccessAllowedForUrls enterprise policy."
+		return lna, &lna.Outcomes[0], nil
+	}
+	lna.Outcomes = []LNAOutcome{
+		{When: "permission denied", Reason: LocalNetworkAccessPermissionDenied, Message: line(LocalNetworkAccessPermissionDenied)},
+		{When: "permission granted", Proceeds: true},
+	}
+	lna.Explanation = "Local Network Access: a page in the " + page.String() + " address space (" + lna.PageFrom + ") calls " + p.url.Host + ", which is " + target.String() + " (" + from + "). Chromium (142 and later) first asks the user for the " + lna.Permission + " permission; until it is granted (and always in headless Chromium, which cannot prompt) the request fails before it is sent, with the line below, whatever the server would answer. Once granted, " + granted + ". No response header grants the permission (the old Access-Control-Allow-Private-Network preflight is no longer sent)."
+	lna.Fix = "The user allows local network access when Chromium prompts (site settings can change a refusal)" + declare + "; managed browsers can allow the page's origin with the LocalNetworkAccessAllowedForUrls enterprise policy. Better still, when the page and the service belong together, serve them from the same address space."
+	return lna, nil, nil
+}
+
+// lnaOtherBrowser says what Firefox and Safari do today. Firefox ESR 153
+// ships LNA (the network.lna.* preferences) with blocking off by default
+// (network.lna.blocking, per Mozilla's enterprise-admin-reference#159) and
+// on in Enhanced Tracking Protection's Strict mode ("lna" is among
+// browser.contentblocking.features.strict in its firefox.js); WebKit's LNA
+// check (WebKit pull request 72725, 2026-08) has no prompt and is not
+// enabled in Safari.
+func lnaOtherBrowser(b Browser) (explanation, fix string) {
+	switch b {
+	case Firefox:
+		return "Firefox implements Local Network Access but does not block by default: with Enhanced Tracking Protection set to Strict (or network.lna.blocking on, or the LocalNetworkAccess enterprise policy), it prompts for the permission and a refused request fails with NS_ERROR_LOCAL_NETWORK_DENIED. By default, only the CORS check applies.",
+			"If users run Strict tracking protection, they must allow local network access when Firefox prompts; nothing on the server helps."
+	case Safari:
+		return "Safari does not enforce Local Network Access (WebKit's implementation is in development); only the CORS check applies. Safari does block http:// requests to loopback from an https page as mixed content.",
+			""
+	}
+	return "", ""
+}
+
+// lnaBlock fills r for a request Chromium refuses before sending.
+func (r *Result) lnaBlock(lna *LocalNetworkAccess, o *LNAOutcome) {
+	r.Allowed = false
+	r.Stage = StageLocalNetworkAccess
+	r.Reason = o.Reason
+	r.Message = o.Message
+	r.Console = append(r.Console, o.Message)
+	r.Explanation, r.Fix = lna.Explanation, lna.Fix
+}
+
+// isLocalNetworkAccess reports whether e is a Local Network Access error,
+// whose console text (lnaReason) travels as the hint.
+func (e CorsError) isLocalNetworkAccess() bool {
+	_, ok := lnaReason(e, "", "")
+	return ok
+}
