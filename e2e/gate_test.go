@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -91,6 +92,71 @@ func TestGate(t *testing.T) {
 	check(call{"nginx stopped: the page reads the gateway's 502", "GET", gate + "/api/items.json", nil, "", true, 502, "502 Bad Gateway"})
 	check(call{"nginx stopped, a preflighted PUT: the preflight is the gateway's, the PUT reads 502", "PUT", gate + "/api/items.json",
 		map[string]string{"Content-Type": "application/json"}, `{}`, false, 502, "502 Bad Gateway"})
+}
+
+// TestGatePathConfusion: a page on the partner's origin cannot read what
+// the backend's /api/ handler answers, however it spells the path. The
+// backend routes on the raw path as many routers do (";" parameters cut
+// from each segment, dot segments resolved, %2F not decoded), so
+// /api/..%2Fpartner/x is its /api/ handler; Chromium sends "..%2F" and
+// "..;" as written. Before corsgate normalised paths (issue 23), it
+// judged that request by the partner's route and let the page read the
+// api handler's answer with credentials.
+func TestGatePathConfusion(t *testing.T) {
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, `<!doctype html><html><head><meta charset="utf-8"><title>partner</title><link rel="icon" href="data:,"></head><body></body></html>`)
+	}))
+	defer page.Close()
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _, _ := strings.Cut(r.RequestURI, "?")
+		segs := strings.Split(raw, "/")
+		for i, s := range segs {
+			segs[i], _, _ = strings.Cut(s, ";")
+		}
+		first, _, _ := strings.Cut(strings.TrimPrefix(path.Clean(strings.Join(segs, "/")), "/"), "/")
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"handler": %q}`, first)
+	}))
+	defer backend.Close()
+	gate := startCorsgate(t, fmt.Sprintf(`{
+	  "listen": "127.0.0.1:0", "upstream": %q, "mode": "enforce",
+	  "routes": [
+	    {"path": "/api/", "policy": {"allowedOrigins": ["https://app.example.com"], "allowCredentials": true}},
+	    {"path": "/partner/", "policy": {"allowedOrigins": [%q], "allowCredentials": true}}
+	  ]}`, backend.URL, page.URL))
+	ctx := browser(t)
+	openPage(t, ctx, page.URL+"/")
+
+	for _, tt := range []struct {
+		path     string
+		readable string // the handler whose answer the page may read; "" for none
+	}{
+		{"/partner/x", "partner"},
+		{"/api/x", ""},
+		{"/api/..%2Fpartner/x", ""},
+		{"/api/..%2fpartner/x", ""},
+		{"/partner/..;/api/x", ""},
+		{"/partner/..%3B/api/x", "partner"},  // an encoded ";" is data, not a parameter
+		{"/api/%2e%2e/partner/x", "partner"}, // Chromium resolves %2e%2e itself
+		{"/api/..%252Fpartner/x", ""},
+		{"/api/..%5Cpartner/x", ""},
+	} {
+		for _, api := range []string{"fetch", "xhr"} {
+			got, err := gateCall(ctx, api, "GET", gate+tt.path, nil, "", true)
+			if err != nil {
+				t.Fatalf("%s (%s): %v", tt.path, api, err)
+			}
+			switch {
+			case got.OK && strings.Contains(got.Body, `"api"`):
+				t.Errorf("%s (%s): the partner's page read the api handler's answer: %d %q", tt.path, api, got.Status, got.Body)
+			case tt.readable != "" && (!got.OK || !strings.Contains(got.Body, `"`+tt.readable+`"`)):
+				t.Errorf("%s (%s): ok=%v %d %q (%s); want the %s handler's answer", tt.path, api, got.OK, got.Status, got.Body, got.Error, tt.readable)
+			case tt.readable == "" && got.OK && got.Status == 200:
+				t.Errorf("%s (%s): the page read %d %q", tt.path, api, got.Status, got.Body)
+			}
+		}
+	}
 }
 
 type gateResult struct {

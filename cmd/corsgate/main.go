@@ -23,7 +23,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/corskit/cors/cmd/corsgate/internal/accesslog"
 	"github.com/corskit/cors/cmd/corsgate/internal/admin"
+	"github.com/corskit/cors/cmd/corsgate/internal/clientconn"
 	"github.com/corskit/cors/cmd/corsgate/internal/config"
 	"github.com/corskit/cors/cmd/corsgate/internal/gateway"
 	"github.com/corskit/cors/cmd/corsgate/internal/metrics"
@@ -60,19 +62,29 @@ The file (see examples/enforce.json and examples/report-only.json):
   mode              "enforce" (default): answer CORS at the gateway, replacing the
                     upstream's Access-Control-* headers; "report-only": pass the
                     upstream's answers through, log and count where the policy differs
-  routes            [{"path": "/api/", "policy": {corskit Config JSON}, "debug": false}];
-                    the longest matching path wins, "/" is the default route
-  timeouts          readHeader read write idle upstreamConnect upstreamResponseHeader
-                    shutdown, as "10s"
-  trustedProxies    CIDRs whose X-Forwarded-* headers are kept
+  routes            [{"path": "/api/", "policy": {corskit Config JSON}, "debug": false,
+                    "upgrades": ["websocket"]}]; the longest matching path wins, "/"
+                    is the default route; "upgrades": the protocols a request may
+                    switch to (a WebSocket handshake's Origin is judged by the policy)
+  timeouts          readHeader idle clientBody clientSend upstreamConnect
+                    upstreamResponseHeader upstreamRead upstreamSend shutdown drain,
+                    as "10s"; clientBody, clientSend, upstreamRead and upstreamSend
+                    are idle timeouts (between two reads or two writes)
+  trustedProxies    CIDRs whose X-Forwarded-* and X-Real-IP headers are kept
   preserveHost      send the client's Host upstream (default: the upstream's)
   maxHeaderBytes    request header limit (default 65536)
+  maxBodyBytes      request body limit, 413 above it (default 1048576; 0: none)
+  bufferRequests    read each request body whole before the upstream sees it
+  ambiguousPaths    "reject" (default): 400 for %2F, %5C, "\", ";" parameters,
+                    double encoding; "forward": pass them untouched
 
 Signals:
   SIGHUP            re-read the file; the file is also re-read when it changes.
                     An invalid file is refused, logged, and the old one stays.
-  SIGTERM, SIGINT   stop taking requests, let those in flight finish (at most
-                    timeouts.shutdown), exit 0
+  SIGTERM, SIGINT   /readyz answers 503 at once; requests are still served for
+                    timeouts.drain (a second signal ends the drain), then the
+                    listener closes and those in flight finish (at most
+                    timeouts.shutdown); exit 0
 
 Exit codes: 0 ok; 1 cannot listen, or shutdown cut requests short; 2 usage
 error or invalid configuration.
@@ -117,20 +129,33 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitConfig
 	}
 	if *check {
+		for _, w := range cfg.Warnings() {
+			fmt.Fprintf(stderr, "%s: warning: %s\n", *configPath, w)
+		}
 		fmt.Fprintf(stdout, "%s: ok: mode %s, %d route(s), upstream %s\n", *configPath, cfg.Mode, len(cfg.Routes), cfg.Upstream)
 		return exitOK
 	}
 
-	var h slog.Handler = slog.NewJSONHandler(stderr, nil)
+	// Records are written off the request path, in batches, and all of
+	// them by the time run returns (package accesslog).
+	out := accesslog.New(stderr, accesslog.DefaultLimit)
+	defer out.Close()
+	var h slog.Handler = slog.NewJSONHandler(out, nil)
 	if *logFormat == "text" {
-		h = slog.NewTextHandler(stderr, nil)
+		h = slog.NewTextHandler(out, nil)
 	}
 	log := slog.New(h)
-	var access *slog.Logger
-	if *accessLog {
-		access = log.With("log", "access")
+	opts := gateway.Options{Log: log}
+	switch {
+	case !*accessLog:
+	case *logFormat == "json":
+		// The same records slog's JSON handler would write, written
+		// directly (gateway.Options.AccessJSON).
+		opts.AccessJSON = out
+	default:
+		opts.AccessLog = log.With("log", "access")
 	}
-	return serve(cfg, data, *configPath, log, access)
+	return serve(cfg, data, *configPath, log, opts)
 }
 
 func printProblems(w io.Writer, path string, err error) {
@@ -145,10 +170,11 @@ func printProblems(w io.Writer, path string, err error) {
 	fmt.Fprintf(w, "%s: %v\n", path, err)
 }
 
-func serve(cfg *config.Config, data []byte, path string, log, access *slog.Logger) int {
+func serve(cfg *config.Config, data []byte, path string, log *slog.Logger, opts gateway.Options) int {
 	m := metrics.New()
 	st := admin.NewState(path)
-	gw, err := gateway.New(cfg, gateway.Options{AccessLog: access, Log: log, Observer: m})
+	opts.Observer = m
+	gw, err := gateway.New(cfg, opts)
 	if err != nil {
 		log.Error("building the gateway", "error", err)
 		return exitConfig
@@ -158,21 +184,32 @@ func serve(cfg *config.Config, data []byte, path string, log, access *slog.Logge
 	st.Loaded(cfg, now)
 	m.Loaded(now)
 
+	for _, w := range cfg.Warnings() {
+		log.Warn("configuration", "location", w.Location, "warning", w.Message)
+	}
 	errLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
+	// No ReadTimeout or WriteTimeout: they bound a whole request or
+	// response, and cut a large transfer that is moving. The gateway sets
+	// idle deadlines per read and write instead (package gateway).
 	srv := &http.Server{
 		Handler:           gw,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
-		ReadTimeout:       cfg.ReadTimeout,
-		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		MaxHeaderBytes:    cfg.MaxHeaderBytes,
 		ErrorLog:          errLog,
+		ConnContext:       clientconn.ConnContext,
+		// "OPTIONS *" reaches the gateway, which refuses it (400), instead
+		// of net/http's own 200.
+		DisableGeneralOptionsHandler: true,
 	}
-	ln, err := net.Listen("tcp", cfg.Listen)
+	tcp, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		log.Error("cannot listen", "listen", cfg.Listen, "error", err)
 		return exitFailure
 	}
+	// net/http reads up to MaxHeaderBytes plus 4096 bytes of header block,
+	// and buffers 4096 bytes ahead.
+	ln := &clientconn.Listener{Listener: tcp, Window: cfg.MaxHeaderBytes + 8192}
 	var adminSrv *http.Server
 	var adminLn net.Listener
 	if cfg.Admin != "" {
@@ -222,9 +259,19 @@ func serve(cfg *config.Config, data []byte, path string, log, access *slog.Logge
 		log.Error("server stopped", "error", err)
 		return exitFailure
 	case sig := <-stop:
+		st.SetReady(false)
+		if drain := gw.Config().DrainTimeout; drain > 0 {
+			// Readiness fails first; the listener stays open until load
+			// balancers have seen it and stopped sending.
+			log.Info("draining: /readyz answers 503, requests are still served", "signal", sig.String(), "drain", drain.String())
+			select {
+			case <-time.After(drain):
+			case sig := <-stop:
+				log.Info("draining cut short", "signal", sig.String())
+			}
+		}
 		log.Info("shutting down: finishing requests in flight", "signal", sig.String(), "timeout", gw.Config().ShutdownTimeout.String())
 	}
-	st.SetReady(false)
 	code := exitOK
 	sctx, scancel := context.WithTimeout(context.Background(), gw.Config().ShutdownTimeout)
 	defer scancel()

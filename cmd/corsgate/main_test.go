@@ -10,7 +10,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"testing"
@@ -23,12 +25,33 @@ import (
 // (and the benchmark) start the real program as a separate process, send it
 // signals, and read its exit code, with the race detector built in under
 // go test -race.
+//
+// CORSGATE_TEST_CPUPROFILE=FILE writes corsgate's CPU profile there (the
+// benchmark's profile); CORSGATE_TEST_FLOOR runs the benchmark's floor
+// instead (floorMain).
 func TestMain(m *testing.M) {
+	if kind := os.Getenv("CORSGATE_TEST_FLOOR"); kind != "" {
+		os.Exit(floorMain(kind, os.Args[1]))
+	}
 	if os.Getenv("CORSGATE_TEST_MAIN") == "1" {
+		if p := os.Getenv("CORSGATE_TEST_CPUPROFILE"); p != "" {
+			f, err := os.Create(p)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+			pprof.StartCPUProfile(f)
+			code := run(os.Args[1:], os.Stdout, os.Stderr)
+			pprof.StopCPUProfile()
+			f.Close()
+			os.Exit(code)
+		}
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
+
+func signalNotify(c chan os.Signal) { signal.Notify(c, syscall.SIGTERM, syscall.SIGINT) }
 
 // corsgate runs the program to its end with args.
 func corsgate(t testing.TB, args ...string) (code int, stdout, stderr string) {
@@ -81,7 +104,7 @@ func TestCheck(t *testing.T) {
 		stderrHas  []string
 		stderrNone bool
 	}{
-		{"enforce example", "examples/enforce.json", 0, "examples/enforce.json: ok: mode enforce, 2 route(s), upstream http://127.0.0.1:9000\n", nil, true},
+		{"enforce example", "examples/enforce.json", 0, "examples/enforce.json: ok: mode enforce, 3 route(s), upstream http://127.0.0.1:9000\n", nil, true},
 		{"report-only example", "examples/report-only.json", 0, "examples/report-only.json: ok: mode report-only, 2 route(s), upstream http://127.0.0.1:9000\n", nil, true},
 		{"every problem, located", bad, 2, "", []string{
 			bad + `: routes[0].policy.allowedOrigins[0]: "https://app.example.com/": trailing slash: an origin has no path; write "https://app.example.com" instead` + "\n",
@@ -130,25 +153,25 @@ func (g *gate) records() []map[string]any { return logtest.Records(g.out.String(
 func startGate(t testing.TB, path string, args ...string) *gate {
 	t.Helper()
 	buf := &logtest.Buffer{}
-	return startGateWith(t, path, buf, buf, args...)
+	return startGateWith(t, path, buf, buf, nil, args...)
 }
 
-// startGateOut is startGate with the output going to the file f, for runs
-// too long to keep it in memory. It returns the URL.
-func startGateOut(t testing.TB, path string, f *os.File, args ...string) string {
+// startGateOutEnv is startGate with the output going to the file f, for
+// runs too long to keep it in memory, and env added to its environment.
+func startGateOutEnv(t testing.TB, path string, f *os.File, env []string, args ...string) *gate {
 	t.Helper()
-	return startGateWith(t, path, f, fileText{f.Name()}, args...).URL
+	return startGateWith(t, path, f, fileText{f.Name()}, env, args...)
 }
 
 type fileText struct{ name string }
 
 func (f fileText) String() string { b, _ := os.ReadFile(f.name); return string(b) }
 
-func startGateWith(t testing.TB, path string, w io.Writer, out interface{ String() string }, args ...string) *gate {
+func startGateWith(t testing.TB, path string, w io.Writer, out interface{ String() string }, env []string, args ...string) *gate {
 	t.Helper()
 	g := &gate{out: out, done: make(chan struct{}), config: path}
 	g.cmd = exec.Command(os.Args[0], append([]string{"-config", path}, args...)...)
-	g.cmd.Env = append(os.Environ(), "CORSGATE_TEST_MAIN=1")
+	g.cmd.Env = append(append(os.Environ(), "CORSGATE_TEST_MAIN=1"), env...)
 	g.cmd.Stdout, g.cmd.Stderr = w, w
 	if err := g.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -253,8 +276,18 @@ func send(t testing.TB, method, url string, header map[string]string) (*http.Res
 	return resp, string(b)
 }
 
+// writeConfig writes a configuration with both listeners on free loopback
+// ports. Unless extra sets timeouts.drain, the drain is off: a test that
+// stops corsgate has no load balancer to wait for.
 func writeConfig(t testing.TB, path, upstream, mode, routes, extra string) {
 	t.Helper()
+	switch {
+	case strings.Contains(extra, `"drain"`):
+	case strings.Contains(extra, `"timeouts": {`):
+		extra = strings.Replace(extra, `"timeouts": {`, `"timeouts": {"drain": "0s", `, 1)
+	default:
+		extra += ` "timeouts": {"drain": "0s"},`
+	}
 	data := fmt.Sprintf(`{"listen": "127.0.0.1:0", "admin": "127.0.0.1:0", "upstream": %q, "mode": %q, %s "routes": %s}`, upstream, mode, extra, routes)
 	// Write and rename, as an editor saves: the watcher never reads half a file.
 	tmp := path + ".tmp"
@@ -446,12 +479,12 @@ func TestSlowClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	start := time.Now()
 	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n")
-	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, err = io.ReadAll(conn) // returns when the server closes the connection
-	if d := time.Since(start); err != nil || d > 5*time.Second {
-		t.Errorf("a trickling client was cut off after %v (err %v); want about 300ms", d, err)
+	// The server must close the connection (300 ms); the read deadline
+	// only catches a hang, however loaded the machine.
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if _, err = io.ReadAll(conn); err != nil {
+		t.Errorf("a trickling client was not cut off: %v", err)
 	}
 	resp, _ := send(t, "GET", g.URL+"/", map[string]string{"X-Big": strings.Repeat("a", 8192)})
 	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {

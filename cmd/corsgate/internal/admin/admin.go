@@ -67,17 +67,6 @@ func (s *State) SetReady(ready bool) {
 	s.ready = ready
 }
 
-// LastReload returns the last reload attempt, nil if none.
-func (s *State) LastReload() *Reload {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.last == nil {
-		return nil
-	}
-	r := *s.last
-	return &r
-}
-
 type view struct {
 	File       string       `json:"file"`
 	SHA256     string       `json:"sha256"`

@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/corskit/cors"
+	"github.com/corskit/cors/cmd/corsgate/internal/urlpath"
 )
 
 // Mode says what the gateway does with the policy.
@@ -53,6 +54,10 @@ const (
 	ReportOnly Mode = "report-only"
 )
 
+// Enforces reports whether the gateway applies the policy (enforce) rather
+// than only reporting where it would (report-only).
+func (m Mode) Enforces() bool { return m != ReportOnly }
+
 // File is the configuration file as written: the shape of the JSON. Fields
 // left out get the defaults that Config documents.
 type File struct {
@@ -63,6 +68,22 @@ type File struct {
 	PreserveHost   bool     `json:"preserveHost,omitempty"`
 	TrustedProxies []string `json:"trustedProxies,omitempty"`
 	MaxHeaderBytes int      `json:"maxHeaderBytes,omitempty"`
+	// MaxBodyBytes bounds a request's body: a larger one is answered 413
+	// with the route's CORS headers, before the upstream sees it when its
+	// Content-Length says so. Default 1048576 (1 MiB, nginx's
+	// client_max_body_size); 0 for no limit.
+	MaxBodyBytes *int64 `json:"maxBodyBytes,omitempty"`
+	// BufferRequests reads each request's whole body before the upstream
+	// sees any of it (nginx's proxy_request_buffering, on by default
+	// there): a slow client then holds the gateway, not one of the
+	// upstream's workers. Bodies are held in memory, so it needs a
+	// maxBodyBytes of at most 64 MiB.
+	BufferRequests bool `json:"bufferRequests,omitempty"`
+	// AmbiguousPaths says what to do with a path that has no single
+	// reading (%2F, %5C, "\", ";" parameters, double encoding; see package
+	// urlpath): "reject" (default) answers 400; "forward" passes them
+	// untouched, for a backend that reads them as the gateway does.
+	AmbiguousPaths string   `json:"ambiguousPaths,omitempty"`
 	Timeouts       Timeouts `json:"timeouts"`
 	Routes         []Route  `json:"routes"`
 }
@@ -75,16 +96,30 @@ type Timeouts struct {
 	// ReadHeaderTimeout): a client that trickles them (slowloris) is cut off.
 	// Default 10s; must be above zero.
 	ReadHeader *Duration `json:"readHeader,omitempty"`
-	// Read bounds reading a whole request, body included. Default 60s; 0s
-	// for none.
-	Read *Duration `json:"read,omitempty"`
-	// Write bounds the time from the end of the request's headers to the
-	// end of the response. Default 120s; 0s for none (long polls, event
-	// streams).
-	Write *Duration `json:"write,omitempty"`
 	// Idle bounds how long a keep-alive connection waits for its next
 	// request. Default 120s.
 	Idle *Duration `json:"idle,omitempty"`
+	//
+	// The four below are idle timeouts, as nginx's are: each bounds the
+	// time between two reads or two writes in one direction, never a whole
+	// transfer, so a large download moving slowly is not cut, and a peer
+	// that stops is. "0s" means no limit.
+	//
+	// ClientBody bounds the wait for the next bytes of a request's body
+	// (nginx's client_body_timeout). Exceeding it answers 408 and closes
+	// the connection. Default 60s.
+	ClientBody *Duration `json:"clientBody,omitempty"`
+	// ClientSend bounds each write of the response to a client that does
+	// not read (nginx's send_timeout). Default 60s.
+	ClientSend *Duration `json:"clientSend,omitempty"`
+	// UpstreamRead bounds the wait for the upstream's next bytes, response
+	// headers and body alike, counted from the last byte sent to it or read
+	// from it (nginx's proxy_read_timeout): an upstream that sends its
+	// headers and stalls is cut after it. Default 60s.
+	UpstreamRead *Duration `json:"upstreamRead,omitempty"`
+	// UpstreamSend bounds each write of a request to an upstream that does
+	// not read (nginx's proxy_send_timeout). Default 60s.
+	UpstreamSend *Duration `json:"upstreamSend,omitempty"`
 	// UpstreamConnect bounds connecting to the upstream. Default 5s; must be
 	// above zero. Exceeding it answers 504.
 	UpstreamConnect *Duration `json:"upstreamConnect,omitempty"`
@@ -95,6 +130,11 @@ type Timeouts struct {
 	// Shutdown bounds the wait for requests in flight after SIGTERM.
 	// Default 30s; must be above zero.
 	Shutdown *Duration `json:"shutdown,omitempty"`
+	// Drain is how long corsgate keeps serving after SIGTERM with /readyz
+	// already answering 503, so that a load balancer stops sending to it
+	// before its listener closes. Default 5s with an admin listener (the
+	// one that serves /readyz), 0s without one.
+	Drain *Duration `json:"drain,omitempty"`
 }
 
 // Route puts a policy on every path under Path.
@@ -106,8 +146,13 @@ type Route struct {
 	// Debug turns on the library's debug mode for this route
 	// (Middleware.SetDebug): a preflight refused for its method or a header
 	// is answered so that the browser's console names it. For development.
-	Debug  bool        `json:"debug,omitempty"`
-	Policy cors.Config `json:"policy"`
+	Debug bool `json:"debug,omitempty"`
+	// Upgrades lists the protocols a request on this route may switch to
+	// (the Upgrade header's tokens, such as "websocket"). Default
+	// ["websocket"]; [] allows none. An upgrade to a protocol not listed is
+	// not forwarded: the request goes upstream without its Upgrade header.
+	Upgrades []string    `json:"upgrades"`
+	Policy   cors.Config `json:"policy"`
 }
 
 // Duration is a time.Duration written as a string ("10s").
@@ -149,10 +194,18 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// MaxHeaderBytes bounds a request's header block; default 64 KiB.
 	MaxHeaderBytes int
-	// Timeouts, resolved: a zero value means no limit.
-	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
-	UpstreamConnectTimeout, UpstreamResponseHeaderTimeout     time.Duration
-	ShutdownTimeout                                           time.Duration
+	// MaxBodyBytes bounds a request's body; 0 for no limit.
+	MaxBodyBytes   int64
+	BufferRequests bool
+	// Paths is what the gateway does with ambiguous paths.
+	Paths urlpath.Mode
+	// Timeouts, resolved: a zero value means no limit (or, for Drain, no
+	// delay).
+	ReadHeaderTimeout, IdleTimeout                        time.Duration
+	ClientBodyTimeout, ClientSendTimeout                  time.Duration
+	UpstreamConnectTimeout, UpstreamResponseHeaderTimeout time.Duration
+	UpstreamReadTimeout, UpstreamSendTimeout              time.Duration
+	ShutdownTimeout, DrainTimeout                         time.Duration
 	// Routes in the order written. Their policies have passed cors.New.
 	Routes []Route
 
@@ -167,14 +220,23 @@ type Config struct {
 // Defaults.
 const (
 	DefaultMaxHeaderBytes = 64 << 10
+	DefaultMaxBodyBytes   = 1 << 20
+	// MaxBufferedBodyBytes bounds maxBodyBytes with bufferRequests.
+	MaxBufferedBodyBytes  = 64 << 20
 	defaultReadHeader     = 10 * time.Second
-	defaultRead           = 60 * time.Second
-	defaultWrite          = 120 * time.Second
 	defaultIdle           = 120 * time.Second
+	defaultClientBody     = 60 * time.Second
+	defaultClientSend     = 60 * time.Second
 	defaultConnect        = 5 * time.Second
 	defaultResponseHeader = 30 * time.Second
+	defaultUpstreamRead   = 60 * time.Second
+	defaultUpstreamSend   = 60 * time.Second
 	defaultShutdown       = 30 * time.Second
+	defaultDrain          = 5 * time.Second
 )
+
+// DefaultUpgrades are the protocols a route allows when it names none.
+var DefaultUpgrades = []string{"websocket"}
 
 // A Problem is one thing wrong with a file.
 type Problem struct {
@@ -293,16 +355,44 @@ func (v *validator) check(f *File) *Config {
 		v.add("maxHeaderBytes", "%d is too small for ordinary browsers' headers (cookies alone reach 4 KiB): write at least 4096, or leave it out for %d", f.MaxHeaderBytes, DefaultMaxHeaderBytes)
 	}
 	c.MaxHeaderBytes = f.MaxHeaderBytes
+	switch {
+	case f.MaxBodyBytes == nil:
+		n := int64(DefaultMaxBodyBytes)
+		f.MaxBodyBytes = &n
+	case *f.MaxBodyBytes < 0:
+		v.add("maxBodyBytes", "%d is negative: write a size in bytes such as 10485760 (10 MiB), or 0 for no limit", *f.MaxBodyBytes)
+	}
+	c.MaxBodyBytes = *f.MaxBodyBytes
+	c.BufferRequests = f.BufferRequests
+	if f.BufferRequests && (c.MaxBodyBytes == 0 || c.MaxBodyBytes > MaxBufferedBodyBytes) {
+		v.add("bufferRequests", "buffered bodies are held in memory, so maxBodyBytes must be between 1 and %d (64 MiB), not %d: lower maxBodyBytes, or set bufferRequests to false to stream bodies", MaxBufferedBodyBytes, c.MaxBodyBytes)
+	}
+	switch f.AmbiguousPaths {
+	case "":
+		f.AmbiguousPaths = "reject"
+	case "reject":
+	case "forward":
+		c.Paths = urlpath.Forward
+	default:
+		v.add("ambiguousPaths", `%q: write "reject" (answer 400 to paths with %%2F, %%5C, "\", ";" parameters or double encoding) or "forward" (pass them untouched, for a backend that reads them as the gateway does)`, f.AmbiguousPaths)
+	}
 
 	// Timeouts.
 	t := &f.Timeouts
 	c.ReadHeaderTimeout = v.timeout("timeouts.readHeader", &t.ReadHeader, defaultReadHeader, false)
-	c.ReadTimeout = v.timeout("timeouts.read", &t.Read, defaultRead, true)
-	c.WriteTimeout = v.timeout("timeouts.write", &t.Write, defaultWrite, true)
 	c.IdleTimeout = v.timeout("timeouts.idle", &t.Idle, defaultIdle, false)
+	c.ClientBodyTimeout = v.timeout("timeouts.clientBody", &t.ClientBody, defaultClientBody, true)
+	c.ClientSendTimeout = v.timeout("timeouts.clientSend", &t.ClientSend, defaultClientSend, true)
 	c.UpstreamConnectTimeout = v.timeout("timeouts.upstreamConnect", &t.UpstreamConnect, defaultConnect, false)
 	c.UpstreamResponseHeaderTimeout = v.timeout("timeouts.upstreamResponseHeader", &t.UpstreamResponseHeader, defaultResponseHeader, true)
+	c.UpstreamReadTimeout = v.timeout("timeouts.upstreamRead", &t.UpstreamRead, defaultUpstreamRead, true)
+	c.UpstreamSendTimeout = v.timeout("timeouts.upstreamSend", &t.UpstreamSend, defaultUpstreamSend, true)
 	c.ShutdownTimeout = v.timeout("timeouts.shutdown", &t.Shutdown, defaultShutdown, false)
+	drain := time.Duration(0)
+	if f.Admin != "" {
+		drain = defaultDrain
+	}
+	c.DrainTimeout = v.timeout("timeouts.drain", &t.Drain, drain, true)
 
 	// Routes.
 	if len(f.Routes) == 0 {
@@ -318,6 +408,12 @@ func (v *validator) check(f *File) *Config {
 		} else {
 			seen[r.Path] = i
 		}
+		if r.Upgrades == nil {
+			r.Upgrades = DefaultUpgrades
+		}
+		for j, u := range r.Upgrades {
+			v.upgrade(fmt.Sprintf("%s.upgrades[%d]", loc, j), u)
+		}
 		if v.badPolicy[i] {
 			continue // its decoding problems are reported; cors.New would only add noise
 		}
@@ -328,6 +424,36 @@ func (v *validator) check(f *File) *Config {
 	c.Routes = f.Routes
 	c.File = *f
 	return c
+}
+
+// upgrade checks a protocol name that a route lets requests upgrade to.
+func (v *validator) upgrade(loc, u string) {
+	name, _, _ := strings.Cut(u, "/")
+	switch {
+	case strings.EqualFold(name, "h2c"):
+		v.add(loc, `"h2c" would tunnel HTTP/2 requests past the gateway, each unjudged by the route's policy (h2c smuggling): remove it`)
+	case !isToken(u):
+		v.add(loc, "%q is not a protocol name: write an Upgrade token such as \"websocket\"", u)
+	}
+}
+
+// isToken reports whether s is an RFC 9110 token, with an optional
+// "/version" (RFC 9110 §7.8's protocol).
+func isToken(s string) bool {
+	name, version, hasVersion := strings.Cut(s, "/")
+	tok := func(t string) bool {
+		if t == "" {
+			return false
+		}
+		for i := 0; i < len(t); i++ {
+			c := t[i]
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+				return false
+			}
+		}
+		return true
+	}
+	return tok(name) && (!hasVersion || tok(version))
 }
 
 // address checks a listen address: host:port, with a numeric port.
@@ -483,10 +609,35 @@ func RestartRequired(c, next *Config) []Problem {
 	diff("admin", c.Admin, next.Admin)
 	diff("maxHeaderBytes", c.MaxHeaderBytes, next.MaxHeaderBytes)
 	diff("timeouts.readHeader", c.ReadHeaderTimeout, next.ReadHeaderTimeout)
-	diff("timeouts.read", c.ReadTimeout, next.ReadTimeout)
-	diff("timeouts.write", c.WriteTimeout, next.WriteTimeout)
 	diff("timeouts.idle", c.IdleTimeout, next.IdleTimeout)
 	return out
+}
+
+// Warnings lists what in c is valid but probably a mistake; -check prints
+// them and corsgate logs them when it starts.
+func (c *Config) Warnings() []Problem {
+	var out []Problem
+	if c.Admin != "" && !isLoopback(c.Admin) {
+		out = append(out, Problem{Location: "admin", Message: fmt.Sprintf("%q is not a loopback address: /config shows every policy and /metrics the traffic to anyone who reaches it; write \"127.0.0.1:%s\", or make sure a firewall keeps it private", c.Admin, port(c.Admin))})
+	}
+	return out
+}
+
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
+}
+
+func port(addr string) string {
+	_, p, _ := net.SplitHostPort(addr)
+	return p
 }
 
 func show(v any) string {

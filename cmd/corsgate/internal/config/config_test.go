@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/corskit/cors/cmd/corsgate/internal/config"
+	"github.com/corskit/cors/cmd/corsgate/internal/urlpath"
 )
 
 // minimal is a valid file that each case edits.
@@ -26,13 +27,19 @@ func TestParseDefaults(t *testing.T) {
 	}
 	got := map[string]any{
 		"mode": c.Mode, "maxHeaderBytes": c.MaxHeaderBytes, "admin": c.Admin, "upstream": c.Upstream.String(),
-		"readHeader": c.ReadHeaderTimeout, "read": c.ReadTimeout, "write": c.WriteTimeout, "idle": c.IdleTimeout,
-		"connect": c.UpstreamConnectTimeout, "responseHeader": c.UpstreamResponseHeaderTimeout, "shutdown": c.ShutdownTimeout,
+		"readHeader": c.ReadHeaderTimeout, "idle": c.IdleTimeout, "clientBody": c.ClientBodyTimeout, "clientSend": c.ClientSendTimeout,
+		"connect": c.UpstreamConnectTimeout, "responseHeader": c.UpstreamResponseHeaderTimeout,
+		"upstreamRead": c.UpstreamReadTimeout, "upstreamSend": c.UpstreamSendTimeout,
+		"shutdown": c.ShutdownTimeout, "drain": c.DrainTimeout,
+		"maxBodyBytes": c.MaxBodyBytes, "bufferRequests": c.BufferRequests, "paths": c.Paths, "upgrades": c.Routes[0].Upgrades,
 	}
 	want := map[string]any{
 		"mode": config.Enforce, "maxHeaderBytes": 65536, "admin": "", "upstream": "http://127.0.0.1:9000",
-		"readHeader": 10 * time.Second, "read": 60 * time.Second, "write": 120 * time.Second, "idle": 120 * time.Second,
-		"connect": 5 * time.Second, "responseHeader": 30 * time.Second, "shutdown": 30 * time.Second,
+		"readHeader": 10 * time.Second, "idle": 120 * time.Second, "clientBody": 60 * time.Second, "clientSend": 60 * time.Second,
+		"connect": 5 * time.Second, "responseHeader": 30 * time.Second,
+		"upstreamRead": 60 * time.Second, "upstreamSend": 60 * time.Second,
+		"shutdown": 30 * time.Second, "drain": time.Duration(0), // no admin listener: nobody reads /readyz
+		"maxBodyBytes": int64(1 << 20), "bufferRequests": false, "paths": urlpath.Reject, "upgrades": []string{"websocket"},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults:\n got %v\nwant %v", got, want)
@@ -47,8 +54,9 @@ func TestParseValues(t *testing.T) {
 	  "listen": ":8080", "upstream": "https://api.internal:8443/base", "admin": "127.0.0.1:9090",
 	  "mode": "report-only", "preserveHost": true, "trustedProxies": ["10.0.0.0/8", "192.0.2.7", "::ffff:198.51.100.1"],
 	  "maxHeaderBytes": 8192,
-	  "timeouts": {"read": "0s", "write": "0s", "upstreamResponseHeader": "1m30s"},
-	  "routes": [{"path": "/api/", "debug": true, "policy": {"allowedOrigins": ["https://a.example"], "maxAge": 600}}, {"path": "/x", "policy": {"allowedOrigins": ["*"]}}]
+	  "maxBodyBytes": 10485760, "bufferRequests": true, "ambiguousPaths": "forward",
+	  "timeouts": {"clientBody": "0s", "upstreamRead": "0s", "upstreamResponseHeader": "1m30s"},
+	  "routes": [{"path": "/api/", "debug": true, "upgrades": [], "policy": {"allowedOrigins": ["https://a.example"], "maxAge": 600}}, {"path": "/x", "policy": {"allowedOrigins": ["*"]}}]
 	}`))
 	if err != nil {
 		t.Fatal(err)
@@ -59,12 +67,17 @@ func TestParseValues(t *testing.T) {
 	}
 	got := map[string]any{
 		"mode": c.Mode, "preserveHost": c.PreserveHost, "proxies": strings.Join(proxies, " "), "maxHeaderBytes": c.MaxHeaderBytes,
-		"read": c.ReadTimeout, "write": c.WriteTimeout, "responseHeader": c.UpstreamResponseHeaderTimeout,
+		"clientBody": c.ClientBodyTimeout, "upstreamRead": c.UpstreamReadTimeout, "responseHeader": c.UpstreamResponseHeaderTimeout,
+		"drain": c.DrainTimeout, "maxBodyBytes": c.MaxBodyBytes, "bufferRequests": c.BufferRequests, "paths": c.Paths,
+		"upgrades": c.Routes[0].Upgrades, "upgrades1": c.Routes[1].Upgrades,
 		"routes": len(c.Routes), "debug": c.Routes[0].Debug, "maxAge": c.Routes[0].Policy.MaxAge, "upstream": c.Upstream.Path,
 	}
 	want := map[string]any{
 		"mode": config.ReportOnly, "preserveHost": true, "proxies": "10.0.0.0/8 192.0.2.7/32 198.51.100.1/32", "maxHeaderBytes": 8192,
-		"read": time.Duration(0), "write": time.Duration(0), "responseHeader": 90 * time.Second,
+		"clientBody": time.Duration(0), "upstreamRead": time.Duration(0), "responseHeader": 90 * time.Second,
+		"drain":        5 * time.Second, // an admin listener: a load balancer reads /readyz
+		"maxBodyBytes": int64(10 << 20), "bufferRequests": true, "paths": urlpath.Forward,
+		"upgrades": []string{}, "upgrades1": []string{"websocket"},
 		"routes": 2, "debug": true, "maxAge": 600, "upstream": "/base",
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -100,13 +113,13 @@ func TestProblems(t *testing.T) {
 			`routes[0].policy.frobnicate: unknown key: the keys here are allowCredentials, allowPrivateNetwork, allowedHeaders`,
 		}},
 		{"wrong JSON types", `{"listen": 8080, "upstream": "http://u", "preserveHost": "yes", "maxHeaderBytes": "64k",
-		  "timeouts": {"read": 60, "write": "2 minutes"},
+		  "timeouts": {"clientBody": 60, "clientSend": "2 minutes"},
 		  "routes": {"path": "/"}}`, []string{
 			`listen: want a string "…", got a number (8080)`,
 			`preserveHost: want true or false, got a string ("yes")`,
 			`maxHeaderBytes: want a whole number such as 600, got a string ("64k")`,
-			`timeouts.read: want a duration string such as "10s", got 60`,
-			`timeouts.write: "2 minutes" is not a duration: write a number with a unit`,
+			`timeouts.clientBody: want a duration string such as "10s", got 60`,
+			`timeouts.clientSend: "2 minutes" is not a duration: write a number with a unit`,
 			`routes: want a list [ … ] of objects, got an object`,
 		}},
 		{"policy types", strings.Replace(minimal, `{"allowedOrigins": ["https://app.example.com"]}`,
@@ -130,6 +143,20 @@ func TestProblems(t *testing.T) {
 			`timeouts.idle: -1s is negative`,
 			`timeouts.upstreamConnect: 0s would mean no limit`,
 			`timeouts.shutdown: 0s would mean no limit`,
+		}},
+		{"bodies, paths, upgrades and retired timeouts", `{"listen": ":8080", "upstream": "http://u", "maxBodyBytes": -1, "bufferRequests": true, "ambiguousPaths": "keep",
+		  "timeouts": {"read": "60s", "write": "120s", "drain": "-1s"},
+		  "routes": [{"path": "/", "upgrades": ["h2c", "web socket", "websocket"], "policy": {"allowedOrigins": ["*"]}}]}`, []string{
+			`timeouts.read: no longer read: it bounded the whole request, so a large upload on a slow link was cut; corsgate now bounds the time between two reads of the body: write "clientBody"`,
+			`timeouts.write: no longer read: it bounded the whole response`,
+			`maxBodyBytes: -1 is negative: write a size in bytes`,
+			`ambiguousPaths: "keep": write "reject" (answer 400 to paths with %2F, %5C, "\", ";" parameters`,
+			`timeouts.drain: -1s is negative`,
+			`routes[0].upgrades[0]: "h2c" would tunnel HTTP/2 requests past the gateway`,
+			`routes[0].upgrades[1]: "web socket" is not a protocol name`,
+		}},
+		{"buffering without a limit", `{"listen": ":8080", "upstream": "http://u", "maxBodyBytes": 0, "bufferRequests": true, "routes": [{"path": "/", "policy": {"allowedOrigins": ["*"]}}]}`, []string{
+			`bufferRequests: buffered bodies are held in memory, so maxBodyBytes must be between 1 and 67108864 (64 MiB), not 0`,
 		}},
 		{"admin equals listen, upstream variants", `{"listen": ":8080", "admin": ":8080", "upstream": "http://user:pw@u", "routes": [{"path": "/", "policy": {"allowedOrigins": ["*"]}}]}`, []string{
 			`admin: ":8080" is also "listen"`,

@@ -149,6 +149,10 @@ func (d *decoder) object(loc string, raw []byte, v reflect.Value) {
 		kloc := join(loc, key)
 		i, ok := fields[key]
 		if !ok {
+			if msg, ok := retired[kloc]; ok {
+				d.add(kloc, "%s", msg)
+				continue
+			}
 			d.add(kloc, "unknown key%s", suggest(key, fields))
 			continue
 		}
@@ -188,6 +192,14 @@ func orFile(loc string) string {
 		return "(file)"
 	}
 	return loc
+}
+
+// retired are keys that earlier versions read, with what to write instead.
+var retired = map[string]string{
+	"timeouts.read": "no longer read: it bounded the whole request, so a large upload on a slow link was cut; " +
+		`corsgate now bounds the time between two reads of the body: write "clientBody" (default "60s"), or remove the key`,
+	"timeouts.write": "no longer read: it bounded the whole response, so a large download on a slow link was cut; " +
+		`corsgate now bounds each write to the client and each wait for the upstream: write "clientSend" and "upstreamRead" (default "60s" each), or remove the key`,
 }
 
 // jsonFields maps the JSON keys of struct type t to field indexes.
@@ -285,7 +297,7 @@ func describe(t reflect.Type) string {
 		return `a string "…"`
 	case t.Kind() == reflect.Bool:
 		return "true or false"
-	case t.Kind() == reflect.Int:
+	case t.Kind() == reflect.Int, t.Kind() == reflect.Int64, t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Int64:
 		return "a whole number such as 600"
 	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
 		return `a list of strings, such as ["…", "…"]`

@@ -47,19 +47,24 @@ type observer struct {
 	mu       sync.Mutex
 	requests []string // "route kind decision reason status"
 	upstream []string // "route kind"
+	client   []string // "route kind"
 	diffs    []string // "route field"
 }
 
-func (o *observer) Request(route string, kind gateway.Kind, d gateway.Decision, reason cors.Reason, status int, _ time.Duration) {
+func (o *observer) Request(route string, kind cors.Kind, d gateway.Decision, reason cors.Reason, status int, _ time.Duration) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.requests = append(o.requests, fmt.Sprintf("%s %s %s %s %d", route, kind, d, reason, status))
 }
 
-func (o *observer) UpstreamError(route, kind string) {
+func (o *observer) Failure(route string, side gateway.Side, kind string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.upstream = append(o.upstream, route+" "+kind)
+	if side == gateway.Upstream {
+		o.upstream = append(o.upstream, route+" "+kind)
+		return
+	}
+	o.client = append(o.client, route+" "+kind)
 }
 
 func (o *observer) Difference(route, field string) {
@@ -141,13 +146,17 @@ type fixture struct {
 	logs *logtest.Buffer
 }
 
-func newFixture(t testing.TB, mode, routes, extra string) *fixture {
+func newFixture(t testing.TB, mode, routes, extra string, opts ...func(o *gateway.Options, logs io.Writer)) *fixture {
 	t.Helper()
 	f := &fixture{up: &spy{}, obs: &observer{}, logs: &logtest.Buffer{}}
 	up := httptest.NewServer(f.up)
 	t.Cleanup(up.Close)
 	log := slog.New(slog.NewJSONHandler(f.logs, nil))
-	gw, err := gateway.New(parse(t, up.URL, mode, routes, extra), gateway.Options{AccessLog: log.With("log", "access"), Log: log, Observer: f.obs})
+	o := gateway.Options{AccessLog: log.With("log", "access"), Log: log, Observer: f.obs}
+	for _, opt := range opts {
+		opt(&o, f.logs)
+	}
+	gw, err := gateway.New(parse(t, up.URL, mode, routes, extra), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,9 +394,12 @@ func TestUpstreamFailures(t *testing.T) {
 					{app, http.Header{"Access-Control-Allow-Origin": {app}, "Access-Control-Allow-Credentials": {"true"}, "Access-Control-Expose-Headers": {"x-request-id"}, "Vary": {"Origin"}}},
 					{"https://evil.example", http.Header{"Vary": {"Origin"}}},
 				} {
-					hr, _ := http.NewRequest("GET", srv.URL+"/api/items", nil)
+					// The gateway must answer (after 200 ms for "too slow");
+					// the context only catches a hang.
+					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+					defer cancel()
+					hr, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/items", nil)
 					hr.Header.Set("Origin", r.origin)
-					start := time.Now()
 					resp, err := srv.Client().Do(hr)
 					if err != nil {
 						t.Fatal(err)
@@ -399,9 +411,6 @@ func TestUpstreamFailures(t *testing.T) {
 					}
 					if got := check.CORSHeaders(resp.Header); !reflect.DeepEqual(got, r.want) {
 						t.Errorf("origin %s: CORS headers\n got %v\nwant %v", r.origin, got, r.want)
-					}
-					if d := time.Since(start); d > 5*time.Second {
-						t.Errorf("answered after %v", d)
 					}
 				}
 				_, up, _ := obs.snapshot()
@@ -506,36 +515,14 @@ func TestReload(t *testing.T) {
 	}
 }
 
-// TestClassifyAgreesWithMiddleware: the gateway's request kinds are the
-// middleware's. A preflight is exactly what a non-passthrough policy
-// answers without calling the next handler.
-func TestClassifyAgreesWithMiddleware(t *testing.T) {
-	f := newFixture(t, "enforce", `[{"path": "/", "policy": {"allowedOrigins": ["*"], "allowedMethods": ["*"], "allowedHeaders": ["*"]}}]`, "")
-	cases := []req{
-		{"OPTIONS", "/", map[string]string{"Origin": app, "Access-Control-Request-Method": "PUT"}},
-		{"OPTIONS", "/", map[string]string{"Origin": app, "Access-Control-Request-Method": ""}},
-		{"OPTIONS", "/", map[string]string{"Origin": app}},
-		{"OPTIONS", "/", map[string]string{"Access-Control-Request-Method": "PUT"}},
-		{"OPTIONS", "/", map[string]string{"Origin": "", "Access-Control-Request-Method": "PUT"}},
-		{"GET", "/", map[string]string{"Origin": app, "Access-Control-Request-Method": "PUT"}},
-		{"options", "/", map[string]string{"Origin": app, "Access-Control-Request-Method": "PUT"}},
-		{"GET", "/", nil},
-	}
-	for _, c := range cases {
-		before := f.up.calls.Load()
-		reqs0, _, _ := f.obs.snapshot()
-		f.do(t, c)
-		answeredByPolicy := f.up.calls.Load() == before
-		reqs := f.obs.requestsAfter(t, len(reqs0))
-		kind := strings.Fields(reqs[len(reqs)-1])[1]
-		if (kind == string(gateway.Preflight)) != answeredByPolicy {
-			t.Errorf("%s %v: classified %s, but the middleware answered it itself: %v", c.method, c.header, kind, answeredByPolicy)
-		}
-	}
+func TestAccessLog(t *testing.T) {
+	t.Run("slog", func(t *testing.T) { testAccessLog(t, newFixture(t, "enforce", routes, "")) })
+	t.Run("direct JSON", func(t *testing.T) {
+		testAccessLog(t, newFixture(t, "enforce", routes, "", func(o *gateway.Options, logs io.Writer) { o.AccessLog, o.AccessJSON = nil, logs }))
+	})
 }
 
-func TestAccessLog(t *testing.T) {
-	f := newFixture(t, "enforce", routes, "")
+func testAccessLog(t *testing.T, f *fixture) {
 	f.do(t, req{"OPTIONS", "/api/x", map[string]string{"Origin": app, "Access-Control-Request-Method": "DELETE"}})
 	f.do(t, req{"GET", "/api/x", map[string]string{"Origin": app}})
 	f.obs.requestsAfter(t, 1) // the record is written after the response
@@ -549,9 +536,9 @@ func TestAccessLog(t *testing.T) {
 		}
 	}
 	want := []map[string]any{
-		{"level": "INFO", "msg": "request", "log": "access", "method": "OPTIONS", "path": "/api/x", "route": "/api/", "status": float64(403),
+		{"level": "INFO", "msg": "request", "log": "access", "method": "OPTIONS", "path": "/api/x", "route": "/api/", "status": float64(403), "bytes": float64(0),
 			"origin": app, "cors": "preflight", "decision": "rejected", "reason": "method-not-allowed", "answeredBy": "gateway"},
-		{"level": "INFO", "msg": "request", "log": "access", "method": "GET", "path": "/api/x", "route": "/api/", "status": float64(200),
+		{"level": "INFO", "msg": "request", "log": "access", "method": "GET", "path": "/api/x", "route": "/api/", "status": float64(200), "bytes": float64(len(`{"ok":true}`)),
 			"origin": app, "cors": "actual", "decision": "allowed", "upstreamStatus": float64(200)},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -600,5 +587,89 @@ func TestClientGoneIsNotAnUpstreamError(t *testing.T) {
 			t.Fatal("the request was never recorded")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestUpstreamCORSFormsReplaced: whatever form the upstream's own CORS
+// headers take (12 malformed ones, written raw so that net/http does not
+// tidy them first), the client gets exactly the policy's answer.
+func TestUpstreamCORSFormsReplaced(t *testing.T) {
+	forms := []string{
+		"Access-Control-Allow-Origin: *",
+		"Access-Control-Allow-Origin: https://evil.example\r\nAccess-Control-Allow-Origin: " + app,
+		"Access-Control-Allow-Origin: *, https://evil.example",
+		"access-control-allow-origin: https://evil.example",
+		"ACCESS-CONTROL-ALLOW-ORIGIN: https://evil.example",
+		"Access-Control-Allow-Origin: null\r\nAccess-Control-Allow-Credentials: true",
+		"Access-Control-Allow-Origin:    https://evil.example   ",
+		"Access-Control-Allow-Credentials: TRUE",
+		"Access-Control-Expose-Headers: *\r\nAccess-Control-Expose-Headers: Set-Cookie",
+		"Access-Control-Allow-Methods: *\r\nAccess-Control-Allow-Headers: *\r\nAccess-Control-Max-Age: 999999",
+		"Access-Control-Allow-Origin: " + app + "/\r\nVary: Accept-Encoding",
+		"Access-Control-Allow-Private-Network: true\r\nAccess-Control-Allow-Origin: " + app + "\r\nAccess-Control-Allow-Origin: " + app,
+	}
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var i int
+		fmt.Sscan(r.URL.Query().Get("form"), &i)
+		c, brw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		io.WriteString(brw, "HTTP/1.1 200 OK\r\n"+forms[i]+"\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+		brw.Flush()
+	}))
+	defer up.Close()
+	gw, err := gateway.New(parse(t, up.URL, "enforce", routes, ""), gateway.Options{Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gw)
+	defer srv.Close()
+	for i, form := range forms {
+		for _, origin := range []string{app, "https://evil.example"} {
+			hr, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/x?form=%d", srv.URL, i), nil)
+			hr.Header.Set("Origin", origin)
+			resp, err := srv.Client().Do(hr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			want := http.Header{"Access-Control-Allow-Origin": {app}, "Access-Control-Allow-Credentials": {"true"}, "Access-Control-Expose-Headers": {"x-request-id"}, "Vary": {"Origin"}}
+			if origin != app {
+				want = http.Header{"Vary": {"Origin"}}
+			}
+			if strings.Contains(form, "Vary: Accept-Encoding") {
+				want["Vary"] = []string{"Accept-Encoding", "Origin"}
+			}
+			if got := check.CORSHeaders(resp.Header); !reflect.DeepEqual(got, want) {
+				t.Errorf("form %d %q, origin %s:\n got %v\nwant %v", i, form, origin, got, want)
+			}
+		}
+	}
+}
+
+// TestOriginTricks: origins that resemble the allowed one get nothing: no
+// Access-Control-Allow-Origin on an actual request, a bare 403 on a
+// preflight, and the upstream never sees the preflight.
+func TestOriginTricks(t *testing.T) {
+	f := newFixture(t, "enforce", routes, "")
+	tricks := []string{
+		"https://app.example.com.evil.com", "https://evilapp.example.com", "https://sub.app.example.com",
+		"https://app.example.com:443", "https://app.example.com:8443", "HTTPS://APP.EXAMPLE.COM", "https://APP.example.com",
+		"null", "https://app.example.com/", "http://app.example.com", "https://app.example.com%60.evil.com",
+		"https://app.example.com`.evil.com", "https://app.example.com@evil.com", "https://app.example.com, https://evil.com",
+		"https://app.example.co", "https://app.example.com.",
+	}
+	for _, o := range tricks {
+		resp := f.do(t, req{"GET", "/api/x", map[string]string{"Origin": o, "X-Test-Answer": "same"}})
+		if got := resp.Header["Access-Control-Allow-Origin"]; len(got) != 0 {
+			t.Errorf("Origin %q: ACAO %q", o, got)
+		}
+		before := f.up.calls.Load()
+		resp = f.do(t, req{"OPTIONS", "/api/x", map[string]string{"Origin": o, "Access-Control-Request-Method": "PUT"}})
+		if resp.StatusCode != 403 || len(check.CORSHeaders(resp.Header)) != 0 || f.up.calls.Load() != before {
+			t.Errorf("preflight from %q: %d %v, upstream called %v; want a bare 403 at the gateway", o, resp.StatusCode, check.CORSHeaders(resp.Header), f.up.calls.Load() != before)
+		}
 	}
 }

@@ -3,7 +3,8 @@
 //
 //	corsgate_requests_total{route,cors,decision,reason}   requests, by route and CORS verdict
 //	corsgate_request_duration_seconds{route}              latency histogram, whole request
-//	corsgate_upstream_errors_total{route,kind}            kind: timeout, connect, reset, other
+//	corsgate_upstream_errors_total{route,kind}            the upstream failed: timeout, connect, reset, other
+//	corsgate_client_errors_total{route,kind}              the client failed: timeout, closed, too-large, malformed
 //	corsgate_report_only_differences_total{route,field}   report-only: field the policy would answer differently
 //	corsgate_config_reloads_total{result}                 result: ok, failed
 //	corsgate_config_last_reload_successful                1 if the last reload was applied, else 0
@@ -31,6 +32,7 @@ type Metrics struct {
 	requests    *prometheus.CounterVec
 	duration    *prometheus.HistogramVec
 	upstream    *prometheus.CounterVec
+	client      *prometheus.CounterVec
 	differences *prometheus.CounterVec
 	reloads     *prometheus.CounterVec
 	lastOK      prometheus.Gauge
@@ -45,7 +47,7 @@ func New() *Metrics {
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "corsgate_requests_total",
-			Help: "Requests served, by route, CORS kind (preflight, actual, none), the policy's decision (allowed, rejected, none) and the rejection reason.",
+			Help: "Requests served, by route, CORS kind (preflight, actual, websocket, none), the policy's decision (allowed, rejected, none) and the rejection reason.",
 		}, []string{"route", "cors", "decision", "reason"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "corsgate_request_duration_seconds",
@@ -54,7 +56,11 @@ func New() *Metrics {
 		}, []string{"route"}),
 		upstream: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "corsgate_upstream_errors_total",
-			Help: "Requests the upstream failed, by route and kind (timeout: answered 504; connect, reset, other: answered 502).",
+			Help: "Requests the upstream failed, by route and kind (timeout, connect, reset, other), whether answered 502/504 or cut after the response headers.",
+		}, []string{"route", "kind"}),
+		client: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "corsgate_client_errors_total",
+			Help: "Requests the client failed or the gateway refused, by route and kind (timeout: 408 or cut; closed: 499 or cut; too-large: 413; malformed: 400 or 405).",
 		}, []string{"route", "kind"}),
 		differences: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "corsgate_report_only_differences_total",
@@ -75,7 +81,7 @@ func New() *Metrics {
 	}
 	m.reloads.WithLabelValues("ok")
 	m.reloads.WithLabelValues("failed")
-	m.reg.MustRegister(m.requests, m.duration, m.upstream, m.differences, m.reloads, m.lastOK, m.lastOKTime,
+	m.reg.MustRegister(m.requests, m.duration, m.upstream, m.client, m.differences, m.reloads, m.lastOK, m.lastOKTime,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -86,14 +92,18 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 // Request implements gateway.Observer.
-func (m *Metrics) Request(route string, kind gateway.Kind, decision gateway.Decision, reason cors.Reason, status int, elapsed time.Duration) {
-	m.requests.WithLabelValues(route, string(kind), string(decision), string(reason)).Inc()
+func (m *Metrics) Request(route string, kind cors.Kind, decision gateway.Decision, reason cors.Reason, status int, elapsed time.Duration) {
+	m.requests.WithLabelValues(route, kind.String(), string(decision), string(reason)).Inc()
 	m.duration.WithLabelValues(route).Observe(elapsed.Seconds())
 }
 
-// UpstreamError implements gateway.Observer.
-func (m *Metrics) UpstreamError(route, kind string) {
-	m.upstream.WithLabelValues(route, kind).Inc()
+// Failure implements gateway.Observer.
+func (m *Metrics) Failure(route string, side gateway.Side, kind string) {
+	if side == gateway.Upstream {
+		m.upstream.WithLabelValues(route, kind).Inc()
+		return
+	}
+	m.client.WithLabelValues(route, kind).Inc()
 }
 
 // Difference implements gateway.Observer.

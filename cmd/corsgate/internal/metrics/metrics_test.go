@@ -15,9 +15,10 @@ import (
 func TestExposition(t *testing.T) {
 	m := metrics.New()
 	m.Loaded(time.Unix(1700000000, 0))
-	m.Request("/api/", gateway.Preflight, gateway.Rejected, cors.MethodNotAllowed, 403, 2*time.Millisecond)
-	m.Request("/api/", gateway.Actual, gateway.Allowed, "", 200, 30*time.Millisecond)
-	m.UpstreamError("/api/", "timeout")
+	m.Request("/api/", cors.PreflightRequest, gateway.Rejected, cors.MethodNotAllowed, 403, 2*time.Millisecond)
+	m.Request("/api/", cors.ActualRequest, gateway.Allowed, "", 200, 30*time.Millisecond)
+	m.Failure("/api/", gateway.Upstream, "timeout")
+	m.Failure("/api/", gateway.Client, "too-large")
 	m.Difference("/", "Access-Control-Allow-Origin")
 	m.Reloaded(false, time.Unix(1700000100, 0))
 	w := httptest.NewRecorder()
@@ -29,6 +30,7 @@ func TestExposition(t *testing.T) {
 		`corsgate_request_duration_seconds_bucket{route="/api/",le="0.0025"} 1`,
 		`corsgate_request_duration_seconds_count{route="/api/"} 2`,
 		`corsgate_upstream_errors_total{kind="timeout",route="/api/"} 1`,
+		`corsgate_client_errors_total{kind="too-large",route="/api/"} 1`,
 		`corsgate_report_only_differences_total{field="Access-Control-Allow-Origin",route="/"} 1`,
 		`corsgate_config_reloads_total{result="failed"} 1`,
 		`corsgate_config_reloads_total{result="ok"} 0`,

@@ -1,0 +1,113 @@
+package accesslog
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// gated is an output whose Write waits until the test opens the gate,
+// and counts its calls.
+type gated struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	calls int
+	gate  chan struct{}
+}
+
+func (g *gated) Write(p []byte) (int, error) {
+	<-g.gate
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.calls++
+	return g.buf.Write(p)
+}
+
+// TestOrderAndClose: every record comes out, in order, by the end of
+// Close, from concurrent writers; and fewer writes than records reach the
+// output when records arrive while it is busy.
+func TestOrderAndClose(t *testing.T) {
+	out := &gated{gate: make(chan struct{})}
+	w := New(out, 1<<20)
+	const n = 2000
+	for i := range n {
+		fmt.Fprintf(w, "record %d\n", i)
+		if i == 0 {
+			close(out.gate) // the first write was waiting: the others queue behind it
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.buf.String(), "\n"), "\n")
+	if len(lines) != n {
+		t.Fatalf("%d records written, want %d", len(lines), n)
+	}
+	for i, l := range lines {
+		if l != fmt.Sprintf("record %d", i) {
+			t.Fatalf("line %d is %q", i, l)
+		}
+	}
+	if out.calls >= n {
+		t.Errorf("%d writes for %d records: no batching", out.calls, n)
+	}
+	// After Close, Write still works, synchronously.
+	fmt.Fprintf(w, "late\n")
+	if !strings.HasSuffix(out.buf.String(), "late\n") {
+		t.Error("a Write after Close was lost")
+	}
+}
+
+// TestFullBufferWaits: with the output stuck and the buffer full, Write
+// waits instead of dropping, and resumes when the output drains.
+func TestFullBufferWaits(t *testing.T) {
+	out := &gated{gate: make(chan struct{})}
+	w := New(out, 64)
+	rec := []byte(strings.Repeat("x", 39) + "\n") // 40 bytes
+	w.Write(rec)                                  // handed to the stuck output
+	for {                                         // wait until the writer holds it, so the buffer is empty again
+		w.mu.Lock()
+		empty := len(w.queued) == 0
+		w.mu.Unlock()
+		if empty {
+			break
+		}
+	}
+	w.Write(rec) // queued: 40 of 64 bytes
+	done := make(chan struct{})
+	go func() { w.Write(rec); close(done) }() // 80 > 64: must wait
+	for {
+		w.mu.Lock()
+		waiting := w.waiting
+		w.mu.Unlock()
+		if waiting == 1 {
+			break
+		}
+	}
+	select {
+	case <-done:
+		t.Fatal("Write returned with the buffer full")
+	default:
+	}
+	close(out.gate)
+	<-done
+	w.Close()
+	if got := out.buf.Len(); got != 3*len(rec) {
+		t.Errorf("%d bytes written, want %d", got, 3*len(rec))
+	}
+}
+
+type failing struct{}
+
+func (failing) Write(p []byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestErrorReported(t *testing.T) {
+	w := New(failing{}, 0)
+	w.Write([]byte("a\n"))
+	if err := w.Close(); err == nil || err.Error() != "disk full" {
+		t.Errorf("Close: %v", err)
+	}
+}
