@@ -262,14 +262,23 @@ func kindOf(e *Entry) kind {
 		}
 	}
 	if k.mode == "" {
-		switch k.dest {
-		case "empty", "font":
-			// fetch() and XMLHttpRequest to another origin, and fonts,
-			// are always CORS requests.
-			k.mode = "cors"
-		case "document", "iframe", "frame":
+		_, origin := e.RequestHeader(fetch.HeaderOrigin)
+		switch {
+		case k.dest == "document" || k.dest == "iframe" || k.dest == "frame":
 			k.mode = "navigate"
+		case k.dest == "empty" || k.dest == "font" || origin:
+			// Fonts are always CORS requests, and so, to another
+			// origin, are fetch() and XMLHttpRequest (but for a fetch()
+			// with mode 'no-cors', which a writer that records its
+			// failure also records Sec-Fetch-Mode of). A browser sends
+			// no Sec-Fetch-* to an origin that is not potentially
+			// trustworthy (Firefox to http://api.test): Origin on a
+			// subresource request then tells a CORS request.
+			k.mode = "cors"
 		}
+	}
+	if k.dest == "" && k.mode == "cors" {
+		k.dest = "empty"
 	}
 	return k
 }
