@@ -189,24 +189,44 @@ type decoder struct {
 	skim *skim
 }
 
+// decode reads one value with Decode; base is the offset where the value
+// (or the white space before it) starts.
+func (d *decoder) decode(path string, base int64, v any) error {
+	if err := d.dec.Decode(v); err != nil {
+		return d.syntaxAt(path, base, err)
+	}
+	return nil
+}
+
 // fail returns a FormatError at the decoder's position.
 func (d *decoder) fail(path, format string, args ...any) error {
 	return &FormatError{Offset: d.skim.original(d.dec.InputOffset()), Path: path, Msg: fmt.Sprintf(format, args...)}
 }
 
-// syntax turns an error of encoding/json into a FormatError.
-func (d *decoder) syntax(path string, err error) error {
+// syntax turns an error of encoding/json into a FormatError. Decode's
+// errors count their offset from base, the start of the value; Token's
+// from the start of the input (base 0).
+func (d *decoder) syntax(path string, err error) error { return d.syntaxAt(path, 0, err) }
+
+func (d *decoder) syntaxAt(path string, base int64, err error) error {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		return &FormatError{Offset: d.skim.original(se.Offset), Path: path, Msg: "not JSON: " + se.Error()}
+		// A syntax error's own offset counts only some of the bytes
+		// before it (encoding/json's Decoder leaves out those its Token
+		// method consumed), so it is located by the decoder's position:
+		// the value being decoded, or the token being read.
+		if base > 0 {
+			return &FormatError{Offset: d.skim.original(base), Path: path, Msg: "not JSON, in the value that starts here: " + se.Error()}
+		}
+		return &FormatError{Offset: d.skim.original(d.dec.InputOffset()), Path: path, Msg: "not JSON: " + se.Error()}
 	case errors.As(err, &te):
 		p := path
 		if te.Field != "" {
 			p += "." + te.Field
 		}
-		return &FormatError{Offset: d.skim.original(te.Offset), Path: p, Msg: fmt.Sprintf("a JSON %s where a HAR has a %s", te.Value, jsonKind(te.Type.Kind().String()))}
+		return &FormatError{Offset: d.skim.original(base + te.Offset), Path: p, Msg: fmt.Sprintf("a JSON %s where a HAR has a %s", te.Value, jsonKind(te.Type.Kind().String()))}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return &FormatError{Offset: d.skim.original(d.skim.out), Path: path, Msg: "the file ends in the middle of the JSON (cut short?)"}
 	}
@@ -236,7 +256,11 @@ func (d *decoder) delim(path string, want json.Delim, what string) error {
 		return d.syntax(path, err)
 	}
 	if got, ok := t.(json.Delim); !ok || got != want {
-		return d.fail(path, "%s, found %s", what, describeToken(t))
+		off := d.dec.InputOffset()
+		if ok {
+			off-- // point at the delimiter, not past it
+		}
+		return &FormatError{Offset: d.skim.original(off), Path: path, Msg: fmt.Sprintf("%s, found %s", what, describeToken(t))}
 	}
 	return nil
 }
@@ -337,10 +361,10 @@ func (d *decoder) archive() (*Archive, error) {
 }
 
 func (d *decoder) log() (*Archive, error) {
-	start := d.skim.original(d.dec.InputOffset())
 	if err := d.delim("log", '{', `"log" must be an object`); err != nil {
 		return nil, err
 	}
+	start := d.skim.original(d.dec.InputOffset() - 1)
 	a := &Archive{}
 	seen := map[string]bool{}
 	for {
@@ -391,12 +415,10 @@ func (d *decoder) log() (*Archive, error) {
 	return a, nil
 }
 
-// value decodes one small value.
+// value decodes one small value, the value of an object's key.
 func (d *decoder) value(path string, v any) error {
-	if err := d.dec.Decode(v); err != nil {
-		return d.syntax(path, err)
-	}
-	return nil
+	d.dec.More() // skips the white space before the colon
+	return d.decode(path, d.dec.InputOffset()+1, v)
 }
 
 // rawEntry is the part of a HAR entry Read decodes; encoding/json skips the
@@ -435,13 +457,17 @@ func (d *decoder) entries(a *Archive) error {
 	}
 	for i := 0; d.dec.More(); i++ {
 		path := fmt.Sprintf("log.entries[%d]", i)
-		off := d.skim.original(d.dec.InputOffset())
-		// InputOffset is the end of the previous token: the entry begins
-		// at the next byte that is not a comma or white space.
-		var raw rawEntry
-		if err := d.dec.Decode(&raw); err != nil {
-			return d.syntax(path, err)
+		// More has skipped the white space: the offset is that of the
+		// entry, or of the comma before it, which Decode then skips.
+		base := d.dec.InputOffset()
+		if i > 0 {
+			base++
 		}
+		var raw rawEntry
+		if err := d.decode(path, base, &raw); err != nil {
+			return err
+		}
+		off := d.skim.original(base)
 		e, err := d.entry(path, i, &raw)
 		if err != nil {
 			return err
