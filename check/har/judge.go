@@ -336,6 +336,15 @@ func (j *judge) request(ctx context.Context, c *chain, origin, from string, k ki
 		applyAssumption(&req, a)
 		o := j.explain(ctx, c, req, a)
 		if ie := (*check.InputError)(nil); errors.As(o.err, &ie) {
+			if k.mode == "no-cors" {
+				// No CORS check runs on a no-cors load, in any
+				// browser, even where Explain does not model the
+				// element's request.
+				q.Kind, q.Verdict = kindName(req), Opaque
+				q.Explanation = "A no-cors load (no crossorigin attribute): no CORS check runs, the element uses the response, and the page cannot read it."
+				q.Explain = explainCommand(req)
+				return q, ""
+			}
 			return nil, "corscheck cannot judge it: " + ie.Error()
 		}
 		outs = append(outs, o)

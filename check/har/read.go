@@ -144,6 +144,18 @@ func ReadFile(name string) (*Archive, error) {
 	a, err := Read(f)
 	var fe *FormatError
 	if errors.As(err, &fe) {
+		// An offset may fall on the white space before the value it is
+		// about (Read knows where a value may start, not where it does).
+		if _, serr := f.Seek(fe.Offset, io.SeekStart); serr == nil {
+			br := bufio.NewReader(f)
+			for {
+				b, rerr := br.ReadByte()
+				if rerr != nil || (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+					break
+				}
+				fe.Offset++
+			}
+		}
 		if _, serr := f.Seek(0, io.SeekStart); serr == nil {
 			fe.Line, fe.Column = position(f, fe.Offset)
 		}
@@ -468,9 +480,9 @@ func (d *decoder) entries(a *Archive) error {
 			return err
 		}
 		off := d.skim.original(base)
-		e, err := d.entry(path, i, &raw)
-		if err != nil {
-			return err
+		e, msg := entry(i, &raw)
+		if msg != "" {
+			return &FormatError{Offset: off, Path: path, Msg: msg}
 		}
 		e.Offset = off
 		a.Entries = append(a.Entries, e)
@@ -478,18 +490,20 @@ func (d *decoder) entries(a *Archive) error {
 	return d.delim("log.entries", ']', "the end of the entries")
 }
 
-func (d *decoder) entry(path string, i int, raw *rawEntry) (Entry, error) {
+// entry makes the i-th entry of raw, or says what HAR 1.2 requires that raw
+// lacks.
+func entry(i int, raw *rawEntry) (Entry, string) {
 	switch {
 	case raw.Request == nil:
-		return Entry{}, d.fail(path, `an entry without "request"`)
+		return Entry{}, `an entry without "request"`
 	case raw.Request.Method == nil:
-		return Entry{}, d.fail(path+".request", `a request without "method"`)
+		return Entry{}, `an entry whose request has no "method"`
 	case raw.Request.URL == nil:
-		return Entry{}, d.fail(path+".request", `a request without "url"`)
+		return Entry{}, `an entry whose request has no "url"`
 	case raw.Response == nil:
-		return Entry{}, d.fail(path, `an entry without "response"`)
+		return Entry{}, `an entry without "response"`
 	case raw.Response.Status == nil:
-		return Entry{}, d.fail(path+".response", `a response without "status"`)
+		return Entry{}, `an entry whose response has no "status"`
 	}
 	e := Entry{
 		Index: i, PageRef: raw.PageRef, Started: raw.Started,
@@ -513,5 +527,5 @@ func (d *decoder) entry(path string, i int, raw *rawEntry) (Entry, error) {
 	if in := raw.Initiator; in != nil {
 		e.InitiatorType, e.InitiatorURL = in.Type, in.URL
 	}
-	return e, nil
+	return e, ""
 }

@@ -32,7 +32,7 @@ func TestReadFormatErrors(t *testing.T) {
 		{"wrong version", `{"log": {"version": "2.0", "creator": {}, "entries": []}}`, `HAR version "2.0"`, 1, 26, "log.version"},
 		{"entries not an array", `{"log": {"version": "1.2", "creator": {}, "entries": {}}}`, `"entries" must be an array`, 1, 54, "log.entries"},
 		{"entry without url", "{\"log\": {\"version\": \"1.2\", \"creator\": {}, \"entries\": [\n" + entry + ",\n" +
-			`{"request":{"method":"GET"},"response":{"status":0}}` + "]}}", `a request without "url"`, 3, 53, "log.entries[1].request"},
+			`{"request":{"method":"GET"},"response":{"status":0}}` + "]}}", `an entry whose request has no "url"`, 3, 1, "log.entries[1]"},
 		{"status a string", "{\"log\": {\"version\": \"1.2\", \"creator\": {}, \"entries\": [\n" +
 			`{"request":{"method":"GET","url":"u"},"response":{"status":"200"}}` + "]}}", `a JSON string where a HAR has a number`, 2, 65, "log.entries[0].response.status"},
 		{"cut short", "{\"log\": {\"version\": \"1.2\", \"creator\": {}, \"entries\": [\n" + entry[:50], "ends in the middle", 2, 51, "log.entries[0]"},
