@@ -546,7 +546,11 @@ func (q *Request) fill(o *outcome, j *judge) {
 	case errors.As(o.err, &nr):
 		q.Missing = append(q.Missing, nr.Error())
 		if q.Verdict == Blocked {
-			q.Explanation = "The recording shows the request failed, but not why: " + nr.Error() + "."
+			what := "no response"
+			if f := q.Recorded.Failure; f != "" {
+				what = f
+			}
+			q.Explanation = "The recording shows that the browser failed the request (" + what + "), but it keeps nothing to tell why; the corscheck explain command below repeats the request live and says why."
 		}
 		if q.Verdict == Failed {
 			q.Explanation = "The request failed with " + q.Recorded.Failure + ", which is not a CORS failure."

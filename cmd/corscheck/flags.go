@@ -23,7 +23,8 @@ usage:
 Run "corscheck explain --help", "corscheck audit --help" or "corscheck har --help" for every flag.
 
 exit status: 0 allowed / audit clean, 1 blocked / findings at or above --fail-on,
-             2 usage error, 3 network error (or the audit's --deadline passed)
+             2 usage error (har: not a HAR file), 3 network error (or the audit's
+             --deadline passed; never for har, which sends nothing)
 `
 
 // run is main without the process: it parses args, writes to stdout and

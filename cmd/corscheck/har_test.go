@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/corskit/cors/internal/readme"
 )
 
 func TestHARCommand(t *testing.T) {
@@ -97,5 +99,35 @@ func TestHARCommandJSON(t *testing.T) {
 		if q.Verdict == "blocked" && (q.Reason != "MissingAllowOriginHeader" || !strings.HasPrefix(q.Message, "Cross-Origin Request Blocked") || !strings.HasPrefix(q.Explain, "corscheck explain ")) {
 			t.Errorf("blocked request %+v", q)
 		}
+	}
+}
+
+// TestHARReadme checks that the README's example output is what corscheck
+// har prints for the recording it names.
+func TestHARReadme(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, err := readme.Section(string(b), "### Someone sent you a HAR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	run([]string{"har", "../../check/har/testdata/firefox/localhost.har"}, &out, &errb)
+	n := 0
+	for _, blk := range readme.Blocks(sec, 1) {
+		if blk.Info != "text" {
+			continue
+		}
+		for _, l := range strings.Split(strings.TrimSuffix(blk.Text, "\n"), "\n") {
+			n++
+			if !strings.Contains(out.String(), l+"\n") {
+				t.Errorf("README line %q is not in the output:\n%s", l, out.String())
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("the README's HAR section shows no output")
 	}
 }
