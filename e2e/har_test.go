@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/corskit/cors/check"
+	"github.com/corskit/cors/check/har"
 	"github.com/corskit/cors/e2e/internal/driver"
 )
 
@@ -213,7 +215,7 @@ func TestRecordHAR(t *testing.T) {
 		pages[i] = "http://" + net.JoinHostPort(h, e.port) + "/"
 	}
 
-	record := func(writer, version string, hars []string, results map[string][]harResult, lines []string) {
+	record := func(writer, version string, hars []string, results map[string][]harResult, lines []string) harRecording {
 		rec := harRecording{Writer: writer, Browser: version, HARs: hars}
 		console := map[int][]string{}
 		for _, l := range lines {
@@ -253,12 +255,14 @@ func TestRecordHAR(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("%s: %d calls, %d CORS lines, HAR files %v", writer, len(rec.Records), len(lines), hars)
+		return rec
 	}
 
 	t.Run("playwright-chromium", func(t *testing.T) {
 		runner := newHARRunner(t, ln, plans)
 		version, lines := recordPlaywright(t, pages, filepath.Join(out, "playwright-chromium.har"))
-		record("playwright-chromium", version, []string{"playwright-chromium.har"}, runner.results, lines)
+		rec := record("playwright-chromium", version, []string{"playwright-chromium.har"}, runner.results, lines)
+		settleLive(t, filepath.Join(out, "playwright-chromium.har"), rec)
 	})
 	ln2, err := net.Listen("tcp", ln.Addr().String()) // the same port: the rows' policies name it
 	if err != nil {
@@ -270,6 +274,79 @@ func TestRecordHAR(t *testing.T) {
 		record("firefox", version, hars, runner.results, lines)
 	})
 }
+
+// settleLive checks, while the rows' servers still run, that what corscheck
+// har says settles a request it cannot judge from the HAR does settle it:
+// for each blocked call whose reason the HAR does not keep, the request of
+// its corscheck explain command (made with the call's own credentials and
+// API, which a HAR does not record and the user knows), sent live, gets
+// the console lines the browser printed.
+func settleLive(t *testing.T, file string, rec harRecording) {
+	a, err := har.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := har.Judge(context.Background(), a, har.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byURL := map[string][]*har.Request{}
+	for _, q := range rep.Requests {
+		byURL[q.URL] = append(byURL[q.URL], q)
+	}
+	settled := 0
+	for _, r := range rec.Records {
+		qs := byURL[r.URL]
+		if len(qs) == 0 {
+			t.Errorf("%s: %s is not among the HAR's requests", r.Case, r.URL)
+			continue
+		}
+		q := qs[0]
+		byURL[r.URL] = qs[1:]
+		if q.Verdict != har.Blocked || len(q.Console) > 0 || r.Call > 1 {
+			continue
+		}
+		live := q.Live
+		live.Credentials = r.Credentials
+		live.Initiator = check.Fetch
+		if r.API == "xhr" {
+			live.Initiator = check.XHR
+		}
+		live.ForcePreflight = r.Upload
+		if q.OriginFrom != "the request's Origin header" {
+			// corscheck says it read the origin elsewhere (a
+			// sandboxed iframe's Referer is its creator's URL); the
+			// user knows the page.
+			live.Origin = r.Page
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		res, err := check.Explain(ctx, loopback, live)
+		cancel()
+		if err != nil {
+			t.Errorf("%s: %s: %v", r.Case, q.Explain, err)
+			continue
+		}
+		if !slices.Equal(res.Console, r.Console) {
+			t.Errorf("%s: settled live, corscheck explain prints\n%q\nChromium printed\n%q", r.Case, res.Console, r.Console)
+			continue
+		}
+		settled++
+	}
+	t.Logf("%d blocked calls whose reason the HAR does not keep were settled live, with Chromium's lines", settled)
+}
+
+// loopback is a client that reaches every host name of the rows
+// (*.localhost, *.test) on 127.0.0.1, as the browsers were told to.
+var loopback = &http.Client{Transport: &http.Transport{
+	DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		_, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, net.JoinHostPort("127.0.0.1", port))
+	},
+}}
 
 var lineURL = regexp.MustCompile(`https?://[^\s'"()]+`)
 

@@ -169,6 +169,10 @@ func originOf(u string) string {
 	return fetch.OriginOfURL(p).String()
 }
 
+// originHeader is where pageOrigin found an origin the browser wrote
+// itself.
+const originHeader = "the request's Origin header"
+
 // pageOrigin returns the origin of the page that made c, and where it was
 // read: the first hop's Origin header (what the browser itself sent, so
 // exact); else the Referer's origin (a page can send none, or a sandboxed
@@ -178,7 +182,7 @@ func originOf(u string) string {
 func pageOrigin(c *chain, docs map[string]string) (origin, from string) {
 	first := c.hops[0]
 	if o, ok := first.RequestHeader(fetch.HeaderOrigin); ok && o != "" {
-		return o, "the request's Origin header"
+		return o, originHeader
 	}
 	if r, ok := first.RequestHeader("Referer"); ok {
 		if o := originOf(r); o != "" {

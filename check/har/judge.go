@@ -255,6 +255,9 @@ func (j *judge) request(ctx context.Context, c *chain, origin, from string, k ki
 		q.Missing = append(q.Missing, "the request itself: the HAR has only its preflight (entry "+fmt.Sprint(c.preflights[0].Index)+"), so its headers are known by name only")
 	}
 	q.Recorded = j.recorded(c)
+	if from != originHeader {
+		q.Inferred = append(q.Inferred, "the page's origin is read from "+from+", as the HAR has not the request's Origin header; a page with an opaque origin (a sandboxed iframe) sends its creator's URL as Referer but \"Origin: null\"")
+	}
 
 	base := check.Request{URL: first.URL, Origin: origin, Browser: j.browser, SendActual: true}
 	creds := credentials(c)
@@ -342,7 +345,7 @@ func (j *judge) request(ctx context.Context, c *chain, origin, from string, k ki
 				// element's request.
 				q.Kind, q.Verdict = kindName(req), Opaque
 				q.Explanation = "A no-cors load (no crossorigin attribute): no CORS check runs, the element uses the response, and the page cannot read it."
-				q.Explain = explainCommand(req)
+				q.Explain, q.Live = explainCommand(req), req
 				return q, ""
 			}
 			return nil, "corscheck cannot judge it: " + ie.Error()
@@ -373,7 +376,7 @@ func (j *judge) request(ctx context.Context, c *chain, origin, from string, k ki
 	if q.Kind == "" {
 		q.Kind = kindName(o.req)
 	}
-	q.Explain = explainCommand(o.req)
+	q.Explain, q.Live = explainCommand(o.req), o.req
 	q.Disagreement = j.disagreement(q, c)
 	q.Settle = len(q.Missing) > 0 || len(q.Alternatives) > 0 || q.Disagreement != ""
 	return q, ""

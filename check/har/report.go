@@ -112,6 +112,10 @@ type Request struct {
 	// show (Missing, Alternatives or a Disagreement).
 	Explain string `json:"explain"`
 	Settle  bool   `json:"settle,omitempty"`
+	// Live is the check.Request that command makes (with SendActual set:
+	// the command leaves it to the user), for a program that settles it
+	// with check.Explain itself.
+	Live check.Request `json:"live"`
 
 	// Result is check.Explain's result on the recorded exchanges, when it
 	// judged them.
