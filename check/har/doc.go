@@ -99,8 +99,8 @@
 // # Size
 //
 // Read never holds more than one entry, and of each string at most 64 KiB:
-// a body longer than that is skipped as it streams past. A 56 MiB HAR with
-// a 40 MiB base64 body is read allocating under 4 MiB (TestReadBoundedMemory);
+// a body longer than that is skipped as it streams past. A 52 MiB HAR with
+// a 50 MiB base64 body is read allocating under 4 MiB (TestReadBoundedMemory);
 // memory grows with the number of entries and their headers only.
 //
 // # Not modelled

@@ -83,20 +83,20 @@ func TestReadKeepsShortStrings(t *testing.T) {
 	}
 }
 
-// TestReadBoundedMemory reads a generated HAR of 56 MiB — one 40 MiB
-// base64 body and 2,000 entries with 8 KiB bodies — and requires that
+// TestReadBoundedMemory reads a generated HAR of 53 MiB — one 50 MiB
+// base64 body and 2,000 entries with 1 KiB bodies — and requires that
 // reading it allocates a small fraction of it. Without the skimming of long
-// strings, encoding/json would buffer the 40 MiB entry whole.
+// strings, encoding/json would buffer the 50 MiB entry whole.
 func TestReadBoundedMemory(t *testing.T) {
 	const entries = 2000
 	gen := func() io.Reader {
 		var parts []io.Reader
 		parts = append(parts, strings.NewReader(`{"log":{"version":"1.2","creator":{"name":"gen","version":"1"},"pages":[],"entries":[`))
 		big := `{"request":{"method":"GET","url":"http://big.test/","headers":[]},"response":{"status":200,"headers":[],"content":{"encoding":"base64","text":"`
-		parts = append(parts, strings.NewReader(big), &repeatReader{b: []byte("QUJD"), n: 40 << 20}, strings.NewReader(`"}}}`))
+		parts = append(parts, strings.NewReader(big), &repeatReader{b: bytes.Repeat([]byte("QUJD"), 16<<10), n: 50 << 20}, strings.NewReader(`"}}}`))
 		small := `,{"request":{"method":"GET","url":"http://api.test/%d","headers":[{"name":"Origin","value":"http://app.test"}]},` +
 			`"response":{"status":200,"headers":[{"name":"Access-Control-Allow-Origin","value":"*"}],"content":{"text":"%s"}}}`
-		body := strings.Repeat("QUJD", 2<<10)
+		body := strings.Repeat("QUJD", 256)
 		for i := range entries {
 			parts = append(parts, strings.NewReader(fmt.Sprintf(small, i, body)))
 		}
@@ -141,10 +141,10 @@ func (r *repeatReader) Read(p []byte) (int, error) {
 	}
 	w := 0
 	for w < len(p) && r.n > 0 {
-		p[w] = r.b[r.i%len(r.b)]
-		r.i++
-		w++
-		r.n--
+		k := copy(p[w:min(len(p), w+r.n)], r.b[r.i%len(r.b):])
+		r.i += k
+		w += k
+		r.n -= k
 	}
 	return w, nil
 }

@@ -1,6 +1,7 @@
 package har
 
 import (
+	"bytes"
 	"io"
 	"sort"
 )
@@ -54,6 +55,38 @@ func (s *skim) Read(p []byte) (int, error) {
 		}
 		w := 0
 		for s.pos < len(s.buf) && w < len(p) {
+			// A run of bytes that changes no state (outside strings, up
+			// to a quote; inside one, up to a quote or a backslash) is
+			// passed on, or dropped, whole.
+			if !s.in || (!s.escape && s.hex == 0) {
+				rest := s.buf[s.pos:]
+				var k int
+				if s.in {
+					k = bytes.IndexAny(rest, `"\`)
+				} else {
+					k = bytes.IndexByte(rest, '"')
+				}
+				if k < 0 {
+					k = len(rest)
+				}
+				if s.in && s.n >= maxString {
+					s.cut += int64(k)
+					s.pos += k
+				} else {
+					if s.in {
+						k = min(k, maxString-s.n)
+						s.n += min(k, len(p)-w)
+					}
+					k = min(k, len(p)-w)
+					copy(p[w:], rest[:k])
+					w += k
+					s.pos += k
+					s.out += int64(k)
+				}
+				if k > 0 {
+					continue
+				}
+			}
 			b := s.buf[s.pos]
 			s.pos++
 			if s.keep(b) {
