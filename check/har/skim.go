@@ -29,6 +29,8 @@ type skim struct {
 	hex        int  // hex digits of a \u escape still to come
 	n          int  // bytes of the current string passed on
 
+	limit int // maxString, or less in tests
+
 	out  int64 // bytes passed on so far
 	cuts []cut // every run of dropped bytes, in order
 	cut  int64 // bytes dropped in the current run
@@ -39,7 +41,7 @@ type skim struct {
 // it happened, total the bytes dropped up to and including this run.
 type cut struct{ at, total int64 }
 
-func newSkim(r io.Reader) *skim { return &skim{r: r, buf: make([]byte, 0, 32<<10)} }
+func newSkim(r io.Reader) *skim { return &skim{r: r, buf: make([]byte, 0, 32<<10), limit: maxString} }
 
 func (s *skim) Read(p []byte) (int, error) {
 	for {
@@ -69,12 +71,12 @@ func (s *skim) Read(p []byte) (int, error) {
 				if k < 0 {
 					k = len(rest)
 				}
-				if s.in && s.n >= maxString {
+				if s.in && s.n >= s.limit {
 					s.cut += int64(k)
 					s.pos += k
 				} else {
 					if s.in {
-						k = min(k, maxString-s.n)
+						k = min(k, s.limit-s.n)
 						s.n += min(k, len(p)-w)
 					}
 					k = min(k, len(p)-w)
@@ -110,7 +112,7 @@ func (s *skim) keep(b byte) bool {
 		}
 		return true
 	}
-	dropping := s.n >= maxString
+	dropping := s.n >= s.limit
 	switch {
 	case s.hex > 0:
 		s.hex--
@@ -135,7 +137,7 @@ func (s *skim) keep(b byte) bool {
 		return false
 	}
 	s.n++
-	if s.n >= maxString && (s.escape || s.hex > 0) {
+	if s.n >= s.limit && (s.escape || s.hex > 0) {
 		s.n-- // finish the escape sequence first
 	}
 	return true
