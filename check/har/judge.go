@@ -62,12 +62,12 @@ func Judge(ctx context.Context, a *Archive, opts Options) (*Report, error) {
 		}
 		origin, from := pageOrigin(c, docs)
 		if origin == "" {
-			rep.Skipped = append(rep.Skipped, skipped(first, "the HAR does not show the origin of the page that made it (no Origin or Referer header, no page URL)"))
+			rep.Skipped = append(rep.Skipped, skipped(c, "the HAR does not show the origin of the page that made it (no Origin or Referer header, no page URL)"))
 			continue
 		}
 		if originOf(first.URL) == origin {
 			if len(c.hops) > 1 && slices.ContainsFunc(c.hops[1:], func(e *Entry) bool { return originOf(e.URL) != origin }) {
-				rep.Skipped = append(rep.Skipped, skipped(first, "a same-origin request redirected to another origin: corscheck does not model it yet"))
+				rep.Skipped = append(rep.Skipped, skipped(c, "a same-origin request redirected to another origin: corscheck does not model it yet"))
 			} else {
 				rep.Summary.NotCrossOrigin++
 			}
@@ -75,7 +75,7 @@ func Judge(ctx context.Context, a *Archive, opts Options) (*Report, error) {
 		}
 		q, why := j.request(ctx, c, origin, from, k)
 		if q == nil {
-			rep.Skipped = append(rep.Skipped, skipped(first, why))
+			rep.Skipped = append(rep.Skipped, skipped(c, why))
 			continue
 		}
 		rep.Requests = append(rep.Requests, q)
@@ -84,8 +84,9 @@ func Judge(ctx context.Context, a *Archive, opts Options) (*Report, error) {
 	return rep, nil
 }
 
-func skipped(e *Entry, why string) Skipped {
-	return Skipped{Entry: e.Index, Method: e.Method, URL: e.URL, Why: why}
+func skipped(c *chain, why string) Skipped {
+	e := c.hops[0]
+	return Skipped{Entry: c.first(), Method: e.Method, URL: e.URL, Why: why}
 }
 
 // first is the index of c's first entry (its request, or for a lone

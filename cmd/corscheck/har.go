@@ -146,7 +146,11 @@ func printHARRequest(w io.Writer, q *har.Request) {
 		reason = "(why is not in the HAR)"
 	}
 	p("  %s %s  %s\n", q.Method, q.URL, strings.TrimSpace(verdict+" "+reason))
-	p("    request:  entries %s; %s from a page on %s (read from %s)\n", entryList(q), q.Kind, q.PageOrigin, q.OriginFrom)
+	kind := q.Kind
+	if !q.Assumed.InitiatorKnown && q.Assumed.Initiator != "" {
+		kind += " (assumed; the HAR does not say which API)"
+	}
+	p("    request:  entries %s; %s from a page on %s (read from %s)\n", entryList(q), kind, q.PageOrigin, q.OriginFrom)
 	for _, l := range q.Console {
 		p("    console:  %s\n", l)
 	}
