@@ -49,12 +49,14 @@ func (p *policy) makeAnswers() {
 		if privateNet && !p.privateNet {
 			continue
 		}
-		var lines []string
+		d := Decision{p: p, kind: PreflightRequest, origin: originMark,
+			pre: preflight{method: methodMark, privateNet: privateNet},
+			v:   verdict{safelisted: safelisted, methodOK: true, headers: acrh.Allowed}}
 		if hasHeaders {
-			lines = []string{headersMark}
+			d.pre.headers = []string{headersMark}
 		}
 		h := http.Header{}
-		p.preflightHeaders(h, originMark, methodMark, lines, safelisted, true, acrh.Allowed, privateNet, "")
+		p.preflightHeaders(h, &d)
 		a := &answer{origin: -1}
 		keys := make([]string, 0, len(h))
 		for k := range h {

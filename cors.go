@@ -105,60 +105,45 @@ func (m *Middleware) SetDebug(on bool) { m.debug.Store(on) }
 // request except preflights (unless PreflightPassthrough is set). Its shape,
 // func(http.Handler) http.Handler, is the one chi, gorilla/mux and most
 // routers accept as middleware.
+//
+// For each request it applies the Decision that Evaluate would return: it
+// sets the decision's headers, calls Config.OnReject with the reason of a
+// refusal, and then either answers with the decision's Status or calls
+// next. It never blocks an actual request, a WebSocket handshake from a
+// refused origin included: the browser is what keeps the answer from the
+// page, and for a WebSocket it does not. Wrap the WebSocket handler with
+// GuardWebSockets, or give CheckOrigin to the WebSocket library, to refuse
+// those.
 func (m *Middleware) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := m.policy.Load()
-		origins := r.Header[fetch.HeaderOrigin]
-		if len(origins) == 0 {
-			// Not a CORS request, the most common request of all.
-			switch {
-			case p == nil:
-				// The zero Middleware passes everything through.
-			case p.allOrigins:
-				// A static "*" policy: the same "Access-Control-Allow-Origin:
-				// *" as on CORS responses, so that caches cannot mix them
-				// up, and no Vary.
-				p.star(w.Header())
-			default:
-				// The response still depends on Origin, so caches must key
-				// on it: otherwise a cached answer to this request could be
-				// served to a CORS request (Fetch §3.2.6, "CORS protocol and
-				// HTTP caches").
-				varyOnOrigin(w.Header())
-			}
+		p, origin, isCORS := m.classify(r)
+		if !isCORS {
+			p.notCORS(w.Header())
 			next.ServeHTTP(w, r)
 			return
 		}
-		if p == nil { // the zero Middleware
-			next.ServeHTTP(w, r)
+		d := Decision{p: p, origin: origin}
+		m.decideCORS(r, &d)
+		if d.status != http.StatusForbidden {
+			// (A refused preflight gets no header at all.)
+			d.writeCORS(w.Header())
+		}
+		if d.reason != "" && p.onReject != nil {
+			p.onReject(r, d.reason)
+		}
+		if d.status != 0 {
+			w.WriteHeader(d.status)
 			return
 		}
-		// Browsers send one Origin line (Fetch §4.6 step 12); only the first
-		// counts.
-		o := origins[0]
-		if acrm, ok := fetch.PreflightMethod(r.Method, r.Header); ok {
-			// The origin comes first, as in the browser's checks; a
-			// stranger's preflight is refused before anything else of it
-			// is read.
-			if !p.allowOrigin(r, o) {
-				p.reject(w, r, OriginNotAllowed)
-				return
-			}
-			method := ""
-			if len(acrm) > 0 {
-				method = acrm[0]
-			}
-			if m.preflight(p, w, r, o, method) {
-				next.ServeHTTP(w, r)
-			}
-			return
-		}
-		// Any other request, a plain OPTIONS request included, is an actual
-		// CORS request: the application answers it (with its own Allow
-		// header, for OPTIONS).
-		p.actual(w.Header(), r, o)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// report calls OnReject, if there is one, for a refused request.
+func (p *policy) report(r *http.Request, reason Reason) {
+	if p.onReject != nil {
+		p.onReject(r, reason)
+	}
 }
 
 // HandlerFunc is Handler for a plain function.
@@ -326,21 +311,10 @@ func (p *policy) allowOtherOrigin(r *http.Request, o string) bool {
 	return p.originFunc != nil && p.originFunc(r, o)
 }
 
-// actual decorates the response to a CORS request that is not a preflight
-// (Fetch §3.2.3). A disallowed origin gets no CORS header: the handler still
-// runs and the browser blocks the page from reading the answer.
-func (p *policy) actual(h http.Header, r *http.Request, o string) {
-	if p.allOrigins {
-		p.star(h)
-		return
-	}
-	if !p.allowOrigin(r, o) {
-		varyOnOrigin(h)
-		if p.onReject != nil {
-			p.onReject(r, OriginNotAllowed)
-		}
-		return
-	}
+// actual decorates the response to a CORS request from the allowed origin
+// o that is not a preflight (Fetch §3.2.3), under a policy that is not a
+// static "*".
+func (p *policy) actual(h http.Header, o string) {
 	s := newSlots(h, p.actualSlots)
 	s.set(h, fetch.HeaderAllowOrigin, o)
 	if p.credentials {
@@ -360,52 +334,6 @@ func (p *policy) star(h http.Header) {
 	if p.aceh != "" {
 		s.set(h, fetch.HeaderExposeHeaders, p.aceh)
 	}
-}
-
-// preflight answers a CORS-preflight request (Fetch §4.8) from the allowed
-// origin o (Handler has checked it), checking the rest in the order the
-// browser does: method, headers, then Private Network Access. A preflight
-// that passes them all is answered here, from the policy's precomputed
-// answer (answer.go) when there is one and the response has no Vary yet,
-// else by preflightHeaders; a refused one gets reject's bare 403, or
-// debugPreflight's answer in debug mode. method is the first line of
-// Access-Control-Request-Method. preflight reports whether the
-// application should run next (PreflightPassthrough); Handler runs it
-// then, so that preflight need not take next and its arguments fit in
-// registers.
-func (m *Middleware) preflight(p *policy, w http.ResponseWriter, r *http.Request, o, method string) (passthrough bool) {
-	acrhLines := r.Header[fetch.HeaderRequestHeaders]
-	safelisted := fetch.IsSafelistedMethod(method)
-	methodOK := safelisted || p.allowsMethod(method)
-	headers := acrh.Allowed
-	if methodOK && len(acrhLines) > 0 {
-		headers, _ = p.headers.Check(acrhLines)
-	}
-	if methodOK && headers == acrh.Allowed {
-		// Private Network Access is the last check, so a preflight refused
-		// before it does not pay for the lookup.
-		privateNet := privateNetRequested(r)
-		if !privateNet || p.privateNet {
-			h := w.Header()
-			if a := p.answers[answerIndex(safelisted, len(acrhLines) > 0, privateNet)]; a != nil && len(h[fetch.HeaderVary]) == 0 {
-				a.write(h, o)
-			} else {
-				p.preflightHeaders(h, o, method, acrhLines, safelisted, true, acrh.Allowed, privateNet, "")
-			}
-			if p.passthrough {
-				return true
-			}
-			w.WriteHeader(p.status)
-			return false
-		}
-	}
-	reason := refusal(methodOK, headers)
-	if m.debug.Load() {
-		p.debugPreflight(w, r, o, method, acrhLines, safelisted, methodOK, headers, privateNetRequested(r), reason)
-		return false
-	}
-	p.reject(w, r, reason)
-	return false
 }
 
 // allowsMethod reports whether the policy allows the method of a preflight,
@@ -433,36 +361,22 @@ func privateNetRequested(r *http.Request) bool {
 // from an allowed origin failed: its method, its headers (the matcher's
 // verdict, not computed when the method failed), or else Private Network
 // Access.
-func refusal(methodOK bool, headers acrh.Result) Reason {
+func refusal(v verdict) Reason {
 	switch {
-	case !methodOK:
+	case !v.methodOK:
 		return MethodNotAllowed
-	case headers == acrh.NotAllowed:
+	case v.headers == acrh.NotAllowed:
 		return HeaderNotAllowed
-	case headers == acrh.Malformed:
+	case v.headers == acrh.Malformed:
 		return HeadersMalformed
 	}
 	return PrivateNetworkNotAllowed
 }
 
-// debugPreflight answers, in debug mode, a preflight from an allowed origin
-// that failed for reason: a 2xx with the headers accepted so far, so that
-// the browser reports the exact failure. It must never grant what the
-// policy refuses: the answer always leaves out something the browser needs
-// for this preflight (see preflightHeaders), so the browser still refuses
-// it, only with a precise message. The handler never runs.
-func (p *policy) debugPreflight(w http.ResponseWriter, r *http.Request, o, method string, acrhLines []string, safelisted, methodOK bool, headers acrh.Result, privateNet bool, reason Reason) {
-	p.preflightHeaders(w.Header(), o, method, acrhLines, safelisted, methodOK, headers, privateNet, reason)
-	if p.onReject != nil {
-		p.onReject(r, reason)
-	}
-	w.WriteHeader(p.status)
-}
-
-// preflightHeaders writes the CORS headers of a preflight response: all of
-// them when reason is "", or, in debug mode, those accepted before the
-// check that failed. headers is the verdict on Access-Control-Request-Headers
-// (Allowed when the method failed first, as it was not checked).
+// preflightHeaders writes the CORS headers of the answer to the preflight
+// d from an allowed origin: all of them when d grants it, or, when d is a
+// refusal explained in debug mode, those accepted before the check that
+// failed.
 //
 // A debug answer grants nothing the policy refuses, whatever the reason:
 //
@@ -480,25 +394,26 @@ func (p *policy) debugPreflight(w http.ResponseWriter, r *http.Request, o, metho
 //     out.
 //
 // Access-Control-Max-Age is never sent with a refusal, so nothing is cached.
-func (p *policy) preflightHeaders(h http.Header, o, method string, acrhLines []string, safelisted, methodOK bool, headers acrh.Result, privateNet bool, reason Reason) {
-	headersOK := methodOK && headers == acrh.Allowed
+func (p *policy) preflightHeaders(h http.Header, d *Decision) {
+	pre, v := &d.pre, d.v
+	headersOK := v.methodOK && v.headers == acrh.Allowed
 	n := p.preflightSlots
-	reflect := headersOK && len(acrhLines) > 0 && p.reflectHeaders()
+	reflect := headersOK && len(pre.headers) > 0 && p.reflectHeaders()
 	if reflect {
-		n += len(acrhLines) - 1
+		n += len(pre.headers) - 1
 	}
 	s := newSlots(h, n)
 	if p.allOrigins {
 		s.set(h, fetch.HeaderAllowOrigin, fetch.Wildcard)
 	} else {
-		s.set(h, fetch.HeaderAllowOrigin, o)
+		s.set(h, fetch.HeaderAllowOrigin, d.origin)
 	}
 	if p.credentials {
 		s.set(h, fetch.HeaderAllowCredentials, valueTrue)
 	}
-	if !safelisted {
+	if !v.safelisted {
 		switch {
-		case !methodOK:
+		case !v.methodOK:
 			// Debug: advertise what is allowed so the browser names the method.
 			if p.acam != "" && p.acam != fetch.Wildcard {
 				s.set(h, fetch.HeaderAllowMethods, p.acam)
@@ -506,14 +421,14 @@ func (p *policy) preflightHeaders(h http.Header, o, method string, acrhLines []s
 		case p.acam != "":
 			s.set(h, fetch.HeaderAllowMethods, p.acam)
 		default: // any method, with credentials: "*" would be literal
-			s.set(h, fetch.HeaderAllowMethods, method)
+			s.set(h, fetch.HeaderAllowMethods, pre.method)
 		}
 	}
-	if len(acrhLines) > 0 {
+	if len(pre.headers) > 0 {
 		switch {
 		case p.acah != "" && headersOK:
 			s.set(h, fetch.HeaderAllowHeaders, p.acah)
-		case p.acah != "" && !p.anyHeaders && headers != acrh.Malformed:
+		case p.acah != "" && !p.anyHeaders && v.headers != acrh.Malformed:
 			// Debug: the allowed names, which lack the refused one (or,
 			// when the method failed, were not yet looked at), so that
 			// the browser names the culprit.
@@ -521,26 +436,16 @@ func (p *policy) preflightHeaders(h http.Header, o, method string, acrhLines []s
 		case reflect:
 			// Any header with credentials: "*" would be literal, so the
 			// (validated) request list is reflected, line for line.
-			s.setLines(h, fetch.HeaderAllowHeaders, acrhLines)
+			s.setLines(h, fetch.HeaderAllowHeaders, pre.headers)
 		}
 	}
-	if reason == "" && p.maxAge != "" {
+	if d.reason == "" && p.maxAge != "" {
 		s.set(h, fetch.HeaderMaxAge, p.maxAge)
 	}
-	if privateNet && p.privateNet {
+	if pre.privateNet && p.privateNet {
 		s.set(h, fetch.HeaderAllowPrivateNetwork, valueTrue)
 	}
 	s.vary(h, p.varyPreflight)
-}
-
-// reject answers a preflight the policy refuses: 403 and no CORS header at
-// all, so the policy is not advertised to strangers (Fetch §3.2.3 suggests
-// exactly this). Nothing is allocated.
-func (p *policy) reject(w http.ResponseWriter, r *http.Request, reason Reason) {
-	if p.onReject != nil {
-		p.onReject(r, reason)
-	}
-	w.WriteHeader(http.StatusForbidden)
 }
 
 func (p *policy) reflectHeaders() bool { return p.acah == "" && p.anyHeaders }

@@ -131,6 +131,7 @@ func check(t *testing.T, m *cors.Middleware, tests []exchange) {
 			if !maps.EqualFunc(w.Header(), tt.wantHeader, slices.Equal) {
 				t.Errorf("headers:\n got %v\nwant %v", w.Header(), tt.wantHeader)
 			}
+			agreeRequest(t, m, tt.req)
 		})
 	}
 }
@@ -419,6 +420,9 @@ func TestVaryAppended(t *testing.T) {
 			if got := w.Header()["Vary"]; !slices.Equal(got, tt.want) {
 				t.Errorf("Vary = %q, want %q", got, tt.want)
 			}
+			r = httptest.NewRequest(tt.req.method, "/", nil)
+			r.Header = tt.req.header
+			agree(t, m, r, http.Header{"Vary": slices.Clone(tt.outer)})
 		})
 	}
 }

@@ -279,6 +279,45 @@
 // Put the CORS middleware outside, so preflights are answered before the
 // CSRF check (which lets OPTIONS through anyway).
 //
+// # WebSockets
+//
+// Browsers apply no CORS check to WebSockets. A page on any site can open
+// a socket to your server, with the user's cookies, and read what is sent
+// on it (cross-site WebSocket hijacking); only the server's check of the
+// handshake's Origin header stops it. The same policy can govern both:
+// give CheckOrigin to gorilla/websocket (it has the shape of
+// Upgrader.CheckOrigin), or wrap the WebSocket handler with
+// GuardWebSockets, which refuses a handshake from an origin the policy
+// does not allow with 403 before the library sees it (for coder/websocket,
+// whose own check can then be skipped with InsecureSkipVerify):
+//
+//	upgrader := websocket.Upgrader{CheckOrigin: m.CheckOrigin}   // gorilla/websocket
+//	mux.Handle("/ws", m.GuardWebSockets(chat))                 // any library
+//
+// A handshake without Origin comes from a client that is not a browser and
+// is not judged. The policy alone decides: a page on the server's own
+// origin is not let through by comparing Origin with Host, as
+// gorilla/websocket's default check does, so list that origin if your
+// pages open sockets to the host that serves them (CheckOrigin says why).
+// Handler itself never blocks a handshake, as it never blocks an actual
+// request. The repository's examples/websocket module runs both adapters
+// with real sockets.
+//
+// # Other front doors: Evaluate
+//
+// Handler is one way to apply a policy. Evaluate returns the same
+// decision as a value — the kind of request (NotCORS, ActualRequest,
+// PreflightRequest, WebSocketHandshake), whether the policy allows it and
+// the Reason if not, and for a preflight the Status the policy answers
+// with — and Decision.SetHeaders writes its response headers onto any
+// header map, with the Vary merge described above. A reverse proxy uses
+// it to answer preflights at the edge and to put the policy's headers on
+// the upstream's responses (corsgate, in the repository, does), and a
+// test to see what the policy decides without serving a request. Evaluate
+// has no side effect: OnReject is called by the front doors that apply a
+// refusal (Handler, GuardWebSockets, CheckOrigin), and debug mode changes
+// the decision on a refused preflight as it changes Handler's answer.
+//
 // # Debugging
 //
 // When a browser blocks a call, its console says why, but for a rejected

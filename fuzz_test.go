@@ -76,7 +76,8 @@ func isLabels(s string) bool {
 // application runs exactly when it should; and a Vary set by an outer
 // layer changes nothing but Vary, where it comes first. The last is also a
 // differential test of the precomputed answers to successful preflights:
-// an outer Vary sends the request down the general path.
+// an outer Vary sends the request down the general path; and so is the
+// comparison of Evaluate with Handler (agree).
 func FuzzMiddleware(f *testing.F) {
 	f.Add("GET", "https://app.example.com", "", "", false, false)
 	f.Add("OPTIONS", "https://app.example.com", "PUT", "content-type,x-token", true, false)
@@ -165,6 +166,14 @@ func FuzzMiddleware(f *testing.F) {
 				if isPreflight && w.Code != http.StatusForbidden && len(acao) != 1 {
 					t.Fatalf("successful preflight without ACAO")
 				}
+
+				// The decision API agrees with Handler, on this request and
+				// on the same request asking to open a WebSocket.
+				agree(t, m, r, nil)
+				agree(t, m, r, http.Header{"Vary": {"X-Outer"}})
+				ws := r.Clone(r.Context())
+				ws.Header["Upgrade"] = []string{"websocket"}
+				agree(t, m, ws, nil)
 			}
 		}
 	})

@@ -102,6 +102,11 @@ func TestAllocations(t *testing.T) {
 			if got > tt.max {
 				t.Errorf("%v allocations per request, want at most %v", got, tt.max)
 			}
+			var outerHeader http.Header
+			if tt.outerVary {
+				outerHeader = http.Header{"Vary": outer}
+			}
+			agree(t, m, tt.req, outerHeader)
 		})
 	}
 }
