@@ -281,6 +281,15 @@ func kindOf(e *Entry) kind {
 			k.mode = "cors"
 		}
 	}
+	if k.mode == "" && received(e) && (e.Method == "GET" || e.Method == "HEAD") {
+		if _, origin := e.RequestHeader(fetch.HeaderOrigin); !origin {
+			// A CORS request always carries Origin (Fetch §4.1 main
+			// fetch, "append a request Origin header"), and a writer
+			// that recorded the response recorded the headers sent:
+			// without one, the GET was a no-cors load.
+			k.mode = "no-cors"
+		}
+	}
 	if k.dest == "" && k.mode == "cors" {
 		k.dest = "empty"
 	}

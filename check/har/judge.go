@@ -266,10 +266,11 @@ func (j *judge) request(ctx context.Context, c *chain, origin, from string, k ki
 	switch k.dest {
 	case "empty", "":
 		if k.mode == "no-cors" {
-			q.Kind = "fetch"
-			q.Verdict = Opaque
-			q.Explanation = "A fetch() with mode 'no-cors': no CORS check runs and the page gets an opaque response it cannot read."
-			q.Explain = ""
+			q.Kind, q.Verdict = "no-cors load", Opaque
+			q.Explanation = "A no-cors request (an element without crossorigin, or fetch() with mode 'no-cors'): no CORS check runs, and the page cannot read the response."
+			if k.dest == "empty" {
+				q.Kind = "fetch (mode 'no-cors')"
+			}
 			return q, ""
 		}
 		if k.dest == "" && k.mode != "cors" {

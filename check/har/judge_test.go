@@ -171,6 +171,13 @@ func TestJudge(t *testing.T) {
 			verdict: har.Opaque,
 		},
 		{
+			name: "a GET without Origin, whose headers were recorded: no-cors", creator: "Firefox",
+			entries: []entry{
+				{method: "GET", url: "http://cdn.test/a.png", req: []string{"Referer", page + "/", "Accept", "image/avif,image/*"}, status: 200},
+			},
+			verdict: har.Opaque,
+		},
+		{
 			name: "a cross-origin redirect taints the origin", creator: "WebInspector",
 			entries: []entry{
 				{method: "GET", url: api, req: []string{"Origin", page, "Sec-Fetch-Mode", "cors", "Sec-Fetch-Dest", "empty"}, status: 302,
