@@ -91,10 +91,13 @@
 // command to run is printed. (Firefox sends no Sec-Fetch-* to an origin
 // that is not potentially trustworthy, such as http://api.test; an Origin
 // header on a subresource request then marks it as CORS.) The Chrome
-// DevTools column comes from DevTools' HAR writer (front_end/models/har/
-// Log.ts: sanitize removes the Cookie and Authorization request headers,
-// Set-Cookie and the cookie lists); Judge reads a HAR in which no request
-// carries Cookie or Authorization as possibly sanitized, and says so.
+// DevTools column is read from DevTools' source, not from a recording (no
+// browser here exports a DevTools HAR unattended): its HAR writer,
+// front_end/models/har/Log.ts, writes _resourceType, _initiator and
+// response._error, and its sanitize option removes the Cookie and
+// Authorization request headers, Set-Cookie and the cookie lists. Judge
+// reads a HAR in which no request carries Cookie or Authorization as
+// possibly sanitized, and says so; TestJudge covers that shape.
 //
 // # Size
 //
