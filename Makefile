@@ -6,7 +6,7 @@ FUZZTIME ?= 30s
 # (make e2e ENGINE=firefox).
 ENGINE ?=
 
-.PHONY: test unit examples gate gate-bench e2e e2e-run bench bench-check fuzz demo vet record-origins record-differential
+.PHONY: test unit examples gate gate-bench e2e e2e-run bench bench-check fuzz demo vet record-origins record-differential record-har
 
 # (The e2e module is one package; running go test without a package list keeps
 # its "skipping: no Chromium" message visible.)
@@ -89,3 +89,14 @@ record-differential:
 # recording and checks it is still what the browsers say.
 record-origins:
 	cd e2e && E2E_ENGINE=$(ENGINE) CORSKIT_RECORD=origins $(GO) test -count=1 -run '^TestOriginCorpus$$' -v .
+
+# Re-record the HAR files check/har's tests replay (check/har/testdata): the
+# conformance rows, made by a page in Chromium while Playwright's recordHar
+# records them, and in a Firefox with DevTools open (under an Xvfb of the
+# suite's own) while its network monitor exports a HAR of each page, with
+# what the page saw and the CORS lines the browser printed beside them.
+# npm ci installs playwright-core (no browser download: Debian's Chromium is
+# used). About two minutes; make test replays the files without a browser.
+record-har:
+	cd e2e/harrecord && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	cd e2e && $(GO) test -count=1 -timeout 20m -run '^TestRecordHAR$$' -v . -args -record-har $(CURDIR)/check/har/testdata

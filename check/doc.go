@@ -254,6 +254,22 @@
 // (corscheck audit --deadline, 30 s by default) and stops after the first
 // timeouts of a server that does not answer, with a *NetworkError.
 //
+// # HAR recordings
+//
+// Package check/har (corscheck har) judges the cross-origin requests of a
+// HAR file offline with Explain itself: Explain's requests are answered,
+// one by one, with the responses the file recorded. What a verdict can
+// rest on depends on the writer, and package har's documentation has the
+// table: Firefox's DevTools export keeps every preflight and every
+// response, those CORS blocked included, so each verdict and each of
+// Firefox's console lines can be given; Playwright's recordHar keeps no
+// preflight and, of a request Chromium blocks, only net::ERR_FAILED, so
+// such a request is known to be blocked but not why; Chrome DevTools'
+// sanitized export, its default, removes Cookie and Authorization, so
+// whether a request carried credentials is unknown. Where the verdict
+// depends on what the file lacks, package har says so and gives the
+// corscheck explain command that settles it.
+//
 // # Clients
 //
 // Both functions take an *http.Client, so they run against httptest servers

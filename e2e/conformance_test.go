@@ -438,7 +438,7 @@ func portOf(u string) string {
 	return pu.Port()
 }
 
-func newMiddleware(t *testing.T, e env, cfg func(env) cors.Config, allowAll, debug bool) *cors.Middleware {
+func newMiddleware(t testing.TB, e env, cfg func(env) cors.Config, allowAll, debug bool) *cors.Middleware {
 	t.Helper()
 	if allowAll {
 		m := cors.AllowAll()
@@ -453,7 +453,18 @@ func newMiddleware(t *testing.T, e env, cfg func(env) cors.Config, allowAll, deb
 	return m
 }
 
-func runConformanceCase(t *testing.T, eng engineName, e env, c confCase) {
+// caseSetup is a row made ready to run: its API server (and the
+// redirect's target server, if any), the page's origin, the request the
+// page makes and the URL it ends at.
+type caseSetup struct {
+	api, target *apiServer
+	pageOrigin  string
+	req         request
+	finalURL    string
+}
+
+// setUp starts the servers of row c and builds its request.
+func setUp(t testing.TB, e env, c confCase) caseSetup {
 	mw := newMiddleware(t, e, c.policy, c.allowAll, c.debug)
 	app := c.app
 	if app == nil {
@@ -491,6 +502,13 @@ func runConformanceCase(t *testing.T, eng engineName, e env, c confCase) {
 			req.ReadHeaders = append(req.ReadHeaders, h)
 		}
 	}
+
+	return caseSetup{api: api, target: target, pageOrigin: pageOrigin, req: req, finalURL: finalURL}
+}
+
+func runConformanceCase(t *testing.T, eng engineName, e env, c confCase) {
+	cs := setUp(t, e, c)
+	api, target, pageOrigin, req, finalURL := cs.api, cs.target, cs.pageOrigin, cs.req, cs.finalURL
 
 	ctx := openTab(t, eng)
 	openPage(t, ctx, pageOrigin+"/")

@@ -554,10 +554,7 @@ type result struct {
 // call makes req from the tab's page (which must come from newPageServer, or
 // define helpersJS itself) and returns what the script saw.
 func call(ctx context.Context, req request) (result, error) {
-	spec, err := json.Marshal(map[string]any{
-		"api": req.API, "method": req.Method, "url": req.URL, "headers": req.Headers, "body": req.Body,
-		"credentials": req.Credentials, "upload": req.UploadListener, "read": req.ReadHeaders, "cookie": req.SetCookie,
-	})
+	spec, err := json.Marshal(req.spec())
 	if err != nil {
 		return result{}, err
 	}
@@ -568,6 +565,14 @@ func call(ctx context.Context, req request) (result, error) {
 	var res result
 	err = evalJSON(ctx, "return await "+fn+"("+string(spec)+");", &res)
 	return res, err
+}
+
+// spec is req as corsE2E.run takes it (see helpersJS).
+func (req request) spec() map[string]any {
+	return map[string]any{
+		"api": req.API, "method": req.Method, "url": req.URL, "headers": req.Headers, "body": req.Body,
+		"credentials": req.Credentials, "upload": req.UploadListener, "read": req.ReadHeaders, "cookie": req.SetCookie,
+	}
 }
 
 // helpersJS defines window.corsE2E in a page:

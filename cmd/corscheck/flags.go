@@ -21,11 +21,13 @@ usage:
                                                   page's WebSocket, and any origin's)
   corscheck audit URL [flags]                     probe for misconfigurations (for CI: exit 1 on findings);
                                                   ws(s):// URLs are probed with WebSocket handshakes
+  corscheck har FILE [flags]                      explain the cross-origin requests of a HAR recording, offline
 
-Run "corscheck explain --help" or "corscheck audit --help" for every flag.
+Run "corscheck explain --help", "corscheck audit --help" or "corscheck har --help" for every flag.
 
 exit status: 0 allowed / audit clean, 1 blocked / findings at or above --fail-on,
-             2 usage error, 3 network error (or the audit's --deadline passed)
+             2 usage error (har: not a HAR file), 3 network error (or the audit's
+             --deadline passed; never for har, which sends nothing)
 `
 
 // run is main without the process: it parses args, writes to stdout and
@@ -40,6 +42,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return explain(args[1:], stdout, stderr)
 	case "audit":
 		return audit(args[1:], stdout, stderr)
+	case "har":
+		return harCommand(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -189,6 +193,12 @@ func dashes(name string) string {
 // URL (the flag package alone stops at the first non-flag). help reports
 // that --help was asked for and printed to stdout.
 func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (target string, help, ok bool) {
+	return parseOne(fs, args, stdout, stderr, "URL", "corscheck "+fs.Name()+" https://api.example.com/path ...")
+}
+
+// parseOne is parse for a command whose one positional argument is what
+// (URL, FILE); example shows how to write it.
+func parseOne(fs *flag.FlagSet, args []string, stdout, stderr io.Writer, what, example string) (target string, help, ok bool) {
 	fs.SetOutput(io.Discard)
 	var pos []string
 	for {
@@ -208,7 +218,7 @@ func parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (target st
 		args = fs.Args()[1:]
 	}
 	if len(pos) != 1 {
-		fmt.Fprintf(stderr, "corscheck %s: want exactly one URL, got %d arguments: write \"corscheck %s https://api.example.com/path ...\"\n", fs.Name(), len(pos), fs.Name())
+		fmt.Fprintf(stderr, "corscheck %s: want exactly one %s, got %d arguments: write \"%s\"\n", fs.Name(), what, len(pos), example)
 		return "", false, false
 	}
 	return pos[0], false, true

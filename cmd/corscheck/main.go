@@ -11,6 +11,7 @@
 //	corscheck explain ws://…|wss://… --origin O [--cookie C] [--protocol P]... [--json]
 //	corscheck audit URL|ws://…|wss://… [--trusted O]... [-H 'Name: value']... [--cookie C]
 //	                    [--fail-on SEVERITY] [--deadline D] [--seed S] [--json]
+//	corscheck har FILE [--browser chromium|firefox|safari] [--json]
 //
 // "corscheck explain --help" and "corscheck audit --help" list every flag
 // with its default. Common flags: --timeout D (default 10s) bounds each
@@ -64,11 +65,20 @@
 // from the same origins; an origin accepted with the --cookie session is a
 // hijackable socket (critical when any origin is).
 //
+// har reads a HAR file (a DevTools "Export HAR", Playwright's recordHar;
+// - for stdin) and explains each cross-origin request in it offline: page
+// origin, preflight, redirects, verdict, the browser's console lines, why
+// and the fix, grouped by root cause; where the file lacks what a verdict
+// needs it says what, and prints the explain command that settles it live.
+// It sends nothing. --json prints a har.Report.
+//
 // Exit status:
 //
-//	0  explain: allowed (or same-origin); audit: no finding at or above --fail-on
-//	1  explain: blocked; audit: a finding at or above --fail-on (default high)
-//	2  usage error: bad flag, URL, origin, method or -H value
+//	0  explain: allowed (or same-origin); audit: no finding at or above --fail-on;
+//	   har: no cross-origin request blocked
+//	1  explain: blocked; audit: a finding at or above --fail-on (default high);
+//	   har: a cross-origin request blocked
+//	2  usage error: bad flag, URL, origin, method or -H value; har: not a HAR file
 //	3  network error: DNS, connection, TLS, timeout, too many redirects;
 //	   audit: --deadline passed, or the server does not answer
 package main

@@ -31,6 +31,13 @@ type FirefoxOptions struct {
 	StartTimeout time.Duration
 	// Stderr receives Firefox's own output, for diagnostics; nil discards it.
 	Stderr io.Writer
+	// Display, when set, runs Firefox with a window on that X display
+	// (an Xvfb's) instead of headless: DevTools need one.
+	Display string
+	// Args are more command-line arguments (--devtools); Prefs more
+	// preferences for user.js.
+	Args  []string
+	Prefs map[string]any
 }
 
 // Firefox is a running firefox-esr driven over WebDriver BiDi
@@ -66,17 +73,25 @@ func StartFirefox(opts FirefoxOptions) (_ *Firefox, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(profile, "user.js"), []byte(firefoxUserJS(opts.LocalHosts)), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(profile, "user.js"), []byte(firefoxUserJS(opts.LocalHosts, opts.Prefs)), 0o644); err != nil {
 		os.RemoveAll(profile)
 		return nil, err
 	}
-	cmd := exec.Command(opts.Path, "--headless", "--no-remote",
-		"--remote-debugging-port=0", "--remote-allow-hosts", "127.0.0.1",
+	args := []string{"--headless", "--no-remote"}
+	if opts.Display != "" {
+		args = args[1:]
+	}
+	args = append(args, opts.Args...)
+	args = append(args, "--remote-debugging-port=0", "--remote-allow-hosts", "127.0.0.1",
 		"--profile", profile, "about:blank")
+	cmd := exec.Command(opts.Path, args...)
 	cmd.Env = append(os.Environ(),
 		"MOZ_CRASHREPORTER_DISABLE=1", // no crash reporter (it would upload)
 		"MOZ_DISABLE_AUTO_SAFE_MODE=1",
 	)
+	if opts.Display != "" {
+		cmd.Env = append(cmd.Env, "DISPLAY="+opts.Display)
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		os.RemoveAll(profile)

@@ -2,6 +2,8 @@ package driver
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -108,8 +110,8 @@ var firefoxPrefs = []struct {
 }
 
 // firefoxUserJS renders firefoxPrefs, plus network.dns.localDomains for
-// hosts, as a user.js.
-func firefoxUserJS(hosts []string) string {
+// hosts and the preferences extra, as a user.js.
+func firefoxUserJS(hosts []string, extra map[string]any) string {
 	var b strings.Builder
 	b.WriteString("// Written by corskit's e2e suite for a throwaway profile.\n")
 	for _, p := range firefoxPrefs {
@@ -117,6 +119,9 @@ func firefoxUserJS(hosts []string) string {
 	}
 	if len(hosts) > 0 {
 		fmt.Fprintf(&b, "user_pref(%q, %q);\n", "network.dns.localDomains", strings.Join(hosts, ","))
+	}
+	for _, name := range slices.Sorted(maps.Keys(extra)) {
+		fmt.Fprintf(&b, "user_pref(%q, %s);\n", name, jsValue(extra[name]))
 	}
 	return b.String()
 }

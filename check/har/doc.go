@@ -1,0 +1,114 @@
+// Package har explains the cross-origin requests of a HAR file — the
+// recording a browser's DevTools export ("Export HAR" in Chrome and Edge,
+// "Save All As HAR" in Firefox, "Export" in Safari's Web Inspector) or
+// Playwright's recordHar writes — offline. It is the engine of corscheck
+// har. When a CORS failure happens on someone else's machine, the HAR is
+// the one artefact they can send; corscheck explain would have to repeat
+// the request, with their cookies, tokens and network position.
+//
+// # How it judges
+//
+// Read streams the file (see Read) and keeps, of each entry, the request
+// line and headers, the response status and headers, and the writer's own
+// record of a failure. Judge then, for every request the page made to
+// another origin:
+//
+//   - finds the page's origin: the request's Origin header, which the
+//     browser wrote itself; else the Referer's origin; else the initiator
+//     Chrome's DevTools record; else the URL of the HAR page's document
+//     (Request.OriginFrom says which);
+//   - follows its redirect chain entry by entry (a hop's Location, then the
+//     first later entry for that URL), and pairs each hop with its
+//     preflight (OPTIONS with Access-Control-Request-Method for the hop's
+//     URL and method, the nearest in the file: Firefox writes a preflight
+//     after the request it precedes);
+//   - rebuilds what the script asked for: the request's headers without
+//     those the browser adds (Origin, Referer, Cookie, Sec-*, User-Agent,
+//     Accept-Language, Priority, the default Accept: */*) and, when the
+//     preflight is recorded, without any its Access-Control-Request-Headers
+//     does not name;
+//   - and has check.Explain judge it through an http.RoundTripper that
+//     answers each request Explain makes with the response the HAR
+//     recorded for it, and never touches the network. The verdict, the
+//     CorsError, the console lines, the explanation and the fix are
+//     therefore exactly those of corscheck explain against a server that
+//     answered as recorded.
+//
+// # What it does not guess
+//
+// A HAR does not record everything a verdict may depend on. Where it lacks
+// a response Explain needs, the Request says so (Request.Missing), takes
+// the verdict from the writer's record of the failure, and gives the
+// corscheck explain command, with the request's own method, headers,
+// body and cookie, that settles it live (Request.Explain; Request.Settle).
+// Two facts no writer records: whether the request carried credentials
+// (credentials: 'include', withCredentials) when no cookie was sent, and,
+// in Firefox's HAR, whether fetch() or XMLHttpRequest made it (it changes
+// Chromium's and Safari's console line). Judge judges each possibility;
+// those the recording rules out are dropped (Chromium's writers record
+// whether the browser delivered the response; a request that was sent
+// proves its preflight passed), and the others, where they change the
+// verdict or the line, are kept as Request.Alternatives. A preflight the
+// HAR lacks before a request whose response it has is taken as passed —
+// the browser sends the request only then — and Request.Inferred says so.
+//
+// The writer's record of the outcome (Request.Recorded) is compared with
+// the verdict; a contradiction is reported in Request.Disagreement, never
+// dropped.
+//
+// # What each writer keeps and drops
+//
+// Seen in the recordings of the e2e suite's conformance rows
+// (testdata/, make record-har) and in each writer's source:
+//
+//	                        Playwright 1.65      Firefox 153           Chrome DevTools
+//	                        recordHar (Chromium) (DevTools export)     (Export HAR)
+//	preflights              never                each one, after the   each one, _resourceType
+//	                                             request it precedes   "preflight"
+//	a blocked request       status -1, no        the full response,    status 0 and _error
+//	                        response, only       status and headers;   (net::ERR_FAILED)
+//	                        _failureText         nothing says CORS
+//	                        net::ERR_FAILED      blocked it
+//	its request headers     only the script's    all, as sent          as DevTools shows them
+//	                        (+ User-Agent,
+//	                        Referer): no Origin,
+//	                        Sec-Fetch-*, Cookie
+//	after a failed          —                    the request, never    the request, failed
+//	preflight                                    sent: status 0
+//	cookies, Authorization  kept                 kept                  removed by the sanitized
+//	                                                                   export, the default
+//	                                                                   since Chrome 130
+//	fetch() or XHR          _resourceType        not recorded          _resourceType
+//	initiator               no                   no                    _initiator (type, URL)
+//	page URL                no (title is the     pages[].title         pages[].title
+//	                        document's <title>)
+//	redirects               one entry per hop    one entry per hop     one entry per hop
+//
+// So from Firefox's HAR corscheck gives the verdict and Firefox's console
+// lines for every request, as the recordings show for each of the suite's
+// 117 calls; from Playwright's, the verdict of every request but, for a
+// blocked one, not why: the writer keeps only that it failed, and the
+// command to run is printed. (Firefox sends no Sec-Fetch-* to an origin
+// that is not potentially trustworthy, such as http://api.test; an Origin
+// header on a subresource request then marks it as CORS.) The Chrome
+// DevTools column is read from DevTools' source, not from a recording (no
+// browser here exports a DevTools HAR unattended): its HAR writer,
+// front_end/models/har/Log.ts, writes _resourceType, _initiator and
+// response._error, and its sanitize option removes the Cookie and
+// Authorization request headers, Set-Cookie and the cookie lists. Judge
+// reads a HAR in which no request carries Cookie or Authorization as
+// possibly sanitized, and says so; TestJudge covers that shape.
+//
+// # Size
+//
+// Read never holds more than one entry, and of each string at most 64 KiB:
+// a body longer than that is skipped as it streams past. A 52 MiB HAR with
+// a 50 MiB base64 body is read allocating under 4 MiB (TestReadBoundedMemory);
+// memory grows with the number of entries and their headers only.
+//
+// # Not modelled
+//
+// A same-origin request redirected to another origin (skipped, and
+// listed), WebSockets, navigations, and what check.Explain does not model
+// (see package check). HTTP/2 pseudo-headers are ignored.
+package har
