@@ -186,8 +186,23 @@ func TestNewAccepts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := cors.New(tt.cfg); err != nil {
+			m, err := cors.New(tt.cfg)
+			if err != nil {
 				t.Fatalf("New: %v", err)
+			}
+			// The decision API agrees with Handler under each of these
+			// policies too: for a request without Origin, from a stranger,
+			// and from each origin the policy lists, actual and preflight.
+			origins := []string{"", "https://stranger.example"}
+			for _, o := range tt.cfg.AllowedOrigins {
+				origins = append(origins, strings.NewReplacer("*.", "a.", ":*", ":8443").Replace(o))
+			}
+			for _, o := range origins {
+				agreeRequest(t, m, get(o))
+				if o != "" {
+					agreeRequest(t, m, preflight(o, "PUT", acrh, "x-a,authorization"))
+					agreeRequest(t, m, preflight(o, "GET"))
+				}
 			}
 		})
 	}
