@@ -6,7 +6,11 @@ FUZZTIME ?= 30s
 # (make e2e ENGINE=firefox).
 ENGINE ?=
 
-.PHONY: test unit examples gate gate-bench e2e e2e-run bench bench-check fuzz demo vet record-origins record-differential record-har
+# The repository's modules: the ones go.work lists, the one place they are
+# written down (directories; the root first).
+MODULES = $(shell $(GO) list -m -f '{{.Dir}}')
+
+.PHONY: test unit examples gate gate-bench e2e e2e-run bench bench-check fuzz demo vet record-origins record-differential record-har tidy tidy-check bump-root install-test
 
 # (The e2e module is one package; running go test without a package list keeps
 # its "skipping: no Chromium" message visible.)
@@ -17,22 +21,43 @@ ENGINE ?=
 # run here is skipped with a message, except under CI=true, where it fails).
 # The README's quick starts are checked by examples/quickstart (in unit) and
 # examples/chi; corsgate, a module of its own, by gate.
-test: vet unit examples gate e2e-run bench-check
+# install-test installs corscheck and corsgate the way the README says, from
+# a local module proxy holding the working tree as a release.
+test: vet unit examples gate e2e-run bench-check install-test
 
 vet:
-	$(GO) vet ./...
-	cd e2e && $(GO) vet ./...
-	cd bench && $(GO) vet ./...
-	cd examples/chi && $(GO) vet ./...
-	cd cmd/corsgate && $(GO) vet ./...
+	@set -e; for d in $(MODULES); do echo "go vet in $$d"; (cd $$d && $(GO) vet ./...); done
 
 unit:
 	$(GO) test -race -count=1 ./...
 
-# The README's chi example, a module of its own (chi stays out of the
-# library's go.mod).
+# The README's chi example and the WebSocket example (real sockets with
+# gorilla/websocket and coder/websocket), modules of their own (their
+# dependencies stay out of the library's go.mod).
 examples:
 	cd examples/chi && $(GO) test -race -count=1 ./...
+	cd examples/websocket && $(GO) test -race -count=1 ./...
+
+# go mod tidy in every module, each as its users build it: outside the
+# workspace, with the library at the version the module requires, served
+# from this repository's history (release/cmd/tidy). tidy-check changes
+# nothing and fails if a go.mod or go.sum is not tidy (make lint runs it).
+tidy:
+	$(GO) run ./release/cmd/tidy
+tidy-check:
+	$(GO) run ./release/cmd/tidy -diff
+
+# Make every nested module require the library at commit (of main) or tag
+# REV, and tidy them: after a nested module starts using something the
+# library gained since, and at a release (REV=v0.1.0).
+bump-root:
+	@test -n "$(REV)" || { echo "usage: make bump-root REV=<commit on main, or tag>"; exit 2; }
+	$(GO) run ./release/cmd/tidy -root $(REV)
+
+# The README's go install lines, run in a clean module cache against a
+# local module proxy that holds the working tree as v0.1.0.
+install-test:
+	cd release && $(GO) test -count=1 ./...
 
 # corsgate's own module: unit tests, and the program in front of Debian's
 # nginx (faults under load included; needs nginx-light, skipped without it

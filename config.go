@@ -2,17 +2,12 @@ package cors
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/corskit/cors/internal/acrh"
 	"github.com/corskit/cors/internal/engine"
-	"github.com/corskit/cors/internal/fetch"
 	"github.com/corskit/cors/internal/origin"
-	"golang.org/x/net/publicsuffix"
 )
 
 // Config is a CORS policy. The zero value allows nothing; New validates a
@@ -76,11 +71,23 @@ type Config struct {
 	// Safari at 600.
 	MaxAge int `json:"maxAge,omitempty"`
 
-	// AllowPrivateNetwork answers the legacy Private Network Access
-	// preflights of Chrome 104 to 141 ("Access-Control-Request-Private-Network:
-	// true") with "Access-Control-Allow-Private-Network: true". Without it
-	// such preflights are rejected. Newer Chrome asks the user instead and
-	// needs nothing from the server.
+	// AllowPrivateNetwork answers a legacy Private Network Access preflight
+	// ("Access-Control-Request-Private-Network: true") with
+	// "Access-Control-Allow-Private-Network: true" (and varies preflights on
+	// that request header). Without it such a preflight is refused
+	// (PrivateNetworkNotAllowed). Only Chromium-based browsers (Chrome,
+	// Edge, Opera…) from version 104 to 141 send that header, when a page
+	// on a public site calls a private or loopback address; Firefox and
+	// Safari never have.
+	//
+	// It does not help with Chromium 142 and later, which replaced Private
+	// Network Access with Local Network Access: such a call now needs the
+	// user's permission, which only a secure (https) page can ask for, and
+	// no server header grants it. The browser refuses the call before any
+	// CORS check, whatever this field says, and its console says that
+	// permission to access the loopback or local address space was denied.
+	// corscheck explain recognises such a call and says what the page or
+	// the user must do.
 	AllowPrivateNetwork bool `json:"allowPrivateNetwork,omitempty"`
 
 	// PreflightStatus is the status of a successful preflight: any 2xx.
@@ -123,13 +130,38 @@ const maxMaxAge = engine.FirefoxMaxAge
 // A ConfigError is one problem in a Config. New and Reconfigure return all
 // problems at once, joined with errors.Join; use errors.As to get the first
 // one, or ConfigErrors to get them all.
+//
+// Field, Key and Index locate the problem for a program that reports it
+// against its own source of the policy, such as a JSON file
+// ("allowedOrigins[2]"), without parsing Message.
 type ConfigError struct {
-	Field  string // the Config field, e.g. "AllowedOrigins"
+	Field string // the Config field, e.g. "AllowedOrigins"
+	// Key is the field's key in Config's JSON form, e.g. "allowedOrigins";
+	// "" for a field that has none (AllowOriginFunc).
+	Key string
+	// Index is the position of the offending entry in the field's list
+	// (AllowedOrigins, AllowedMethods, AllowedHeaders, ExposedHeaders) as
+	// written, duplicates included; -1 when the problem is not one entry's
+	// (a missing or too long list, a number).
+	Index  int
 	Value  string // the offending value, as written
 	Reason ConfigReason
 	// Message explains the problem and, where possible, what to write
-	// instead.
+	// instead. It names other fields by their Go names (AllowCredentials);
+	// JSONMessage names them by their JSON keys.
 	Message string
+
+	jsonMessage string
+}
+
+// JSONMessage is Message with the Config fields it names written as their
+// JSON keys (allowCredentials, dangerouslyAllowNullOrigin), for a policy
+// that was written as JSON.
+func (e *ConfigError) JSONMessage() string {
+	if e.jsonMessage == "" {
+		return e.Message
+	}
+	return e.jsonMessage
 }
 
 func (e *ConfigError) Error() string {
@@ -250,246 +282,4 @@ type policy struct {
 	// The answers to successful preflights, by answerIndex; nil for the
 	// kinds preflightHeaders must answer itself.
 	answers [8]*answer
-}
-
-// compile validates c and builds the policy. All problems are returned
-// together.
-func compile(c Config) (*policy, error) {
-	var errs []error
-	report := func(field, value string, reason ConfigReason, format string, args ...any) {
-		errs = append(errs, &ConfigError{Field: field, Value: value, Reason: reason, Message: fmt.Sprintf(format, args...)})
-	}
-	p := &policy{
-		credentials: c.AllowCredentials,
-		originFunc:  c.AllowOriginFunc,
-		privateNet:  c.AllowPrivateNetwork,
-		passthrough: c.PreflightPassthrough,
-		onReject:    c.OnReject,
-	}
-	n := Config{
-		AllowOriginFunc:                       c.AllowOriginFunc,
-		AllowCredentials:                      c.AllowCredentials,
-		MaxAge:                                c.MaxAge,
-		AllowPrivateNetwork:                   c.AllowPrivateNetwork,
-		PreflightPassthrough:                  c.PreflightPassthrough,
-		OnReject:                              c.OnReject,
-		DangerouslyAllowInsecureOrigins:       c.DangerouslyAllowInsecureOrigins,
-		DangerouslyAllowPublicSuffixWildcards: c.DangerouslyAllowPublicSuffixWildcards,
-		DangerouslyAllowNullOrigin:            c.DangerouslyAllowNullOrigin,
-	}
-
-	// Origins.
-	const fo = "AllowedOrigins"
-	if len(c.AllowedOrigins) == 0 && c.AllowOriginFunc == nil {
-		report(fo, "", MissingOrigins, `no origin is allowed: list origins such as "https://app.example.com", or "*" for any origin`)
-	}
-	var patterns []origin.Pattern
-	for _, s := range c.AllowedOrigins {
-		switch {
-		case s == fetch.Wildcard:
-			if c.AllowCredentials {
-				report(fo, s, WildcardOriginWithCredentials, `"*" cannot be used with AllowCredentials (browsers refuse it, and reflecting every origin with credentials lets any site act as your users): list the origins you trust`)
-			}
-			if len(c.AllowedOrigins) > 1 {
-				report(fo, s, WildcardOriginNotAlone, `"*" already allows every origin: remove the other entries, or remove "*"`)
-			}
-			if c.AllowOriginFunc != nil {
-				report(fo, s, WildcardOriginNotAlone, `with "*" AllowOriginFunc is never consulted: remove one of them`)
-			}
-			p.allOrigins = true
-			appendUnique(&n.AllowedOrigins, s)
-			continue
-		case s == fetch.NullOrigin:
-			if !c.DangerouslyAllowNullOrigin {
-				report(fo, s, NullOrigin, `any page can send "Origin: null" (a sandboxed iframe is enough), so allowing it allows everyone: remove it, or set DangerouslyAllowNullOrigin if you accept that`)
-				continue
-			}
-			p.nullAllowed = true
-			appendUnique(&n.AllowedOrigins, s)
-			continue
-		case strings.HasPrefix(strings.ToLower(s), "file:"):
-			report(fo, s, FileOrigin, `browsers send "Origin: null" for file: pages, never a file: origin: write "null" with DangerouslyAllowNullOrigin if you must, or serve the page over http://localhost`)
-			continue
-		}
-		pat, err := origin.Parse(s)
-		if err != nil {
-			report(fo, s, InvalidOrigin, "%v", err)
-			continue
-		}
-		if c.AllowCredentials && !c.DangerouslyAllowInsecureOrigins && pat.Scheme == "http" && !fetch.IsLoopbackHost(pat.Host) {
-			report(fo, s, InsecureOriginWithCredentials, `plain-http origins can be impersonated by anyone on the network path, who would then ride your users' credentials: write "https://%s", or set DangerouslyAllowInsecureOrigins`, strings.TrimPrefix(s, "http://"))
-		}
-		if pat.Subdomains && c.AllowCredentials && !c.DangerouslyAllowPublicSuffixWildcards && isPublicSuffix(pat.Host) {
-			report(fo, s, PublicSuffixWildcardWithCredentials, `%q is a public suffix, where anyone can register a name: list your own domains (for example "%s://*.yourname.%s"), or set DangerouslyAllowPublicSuffixWildcards`, pat.Host, pat.Scheme, pat.Host)
-		}
-		patterns = append(patterns, pat)
-		appendUnique(&n.AllowedOrigins, pat.String())
-	}
-	p.origins = origin.NewSet(patterns)
-	p.otherOrigins = p.nullAllowed || p.originFunc != nil
-
-	// Methods.
-	const fm = "AllowedMethods"
-	for _, m := range c.AllowedMethods {
-		switch {
-		case m == fetch.Wildcard:
-			p.anyMethod = true
-		case !fetch.IsToken(m):
-			report(fm, m, InvalidMethod, "not a valid method name (RFC 9110 token): write names such as %q or %q", "PUT", "DELETE")
-			continue
-		case fetch.IsForbiddenMethod(m):
-			report(fm, m, ForbiddenMethod, "browsers never send CONNECT, TRACE or TRACK (Fetch forbids them): remove it")
-			continue
-		}
-		nm := fetch.NormalizeMethod(m)
-		if fetch.IsSafelistedMethod(nm) {
-			continue // always allowed; Access-Control-Allow-Methods need not list it
-		}
-		appendUnique(&n.AllowedMethods, nm)
-	}
-	if p.anyMethod {
-		n.AllowedMethods = []string{fetch.Wildcard}
-		if !c.AllowCredentials {
-			p.acam = fetch.Wildcard
-		} // with credentials "*" is literal, so the request's method is echoed
-	} else if len(n.AllowedMethods) > 0 {
-		p.methods = n.AllowedMethods
-		p.acam = strings.Join(n.AllowedMethods, ",")
-	}
-
-	// Request headers.
-	const fh = "AllowedHeaders"
-	anyHeader := false
-	for _, h := range c.AllowedHeaders {
-		switch {
-		case h == fetch.Wildcard:
-			anyHeader = true
-			continue
-		case !fetch.IsToken(h):
-			report(fh, h, InvalidHeaderName, "not a valid header name (RFC 9110 token): write names such as %q", "X-Request-Id")
-			continue
-		case fetch.IsForbiddenRequestHeader(h):
-			report(fh, h, ForbiddenHeaderName, "browsers never let scripts set this header (Fetch: forbidden request-header), so it never needs allowing: remove it")
-			continue
-		case fetch.IsCORSResponseHeader(h):
-			report(fh, h, ResponseHeaderAsRequestHeader, "this is a response header that the middleware sends, not a request header a page sends: remove it (to let pages read a response header, use ExposedHeaders)")
-			continue
-		}
-		appendUnique(&n.AllowedHeaders, strings.ToLower(h))
-	}
-	if !anyHeader && len(n.AllowedHeaders) > acrh.MaxElements {
-		// A preflight naming more than acrh.MaxElements headers is refused
-		// as malformed, so a longer list could not all be requested at once.
-		report(fh, "", TooManyHeaders, "%d names, but a preflight may request at most %d (longer lists are refused to bound the work a request can cause): list at most %d, the headers your pages really send", len(n.AllowedHeaders), acrh.MaxElements, acrh.MaxElements)
-	}
-	slices.Sort(n.AllowedHeaders)
-	p.headers = acrh.NewMatcher(n.AllowedHeaders, anyHeader, c.AllowCredentials)
-	p.anyHeaders = anyHeader
-	switch {
-	case anyHeader && c.AllowCredentials:
-		n.AllowedHeaders = []string{fetch.Wildcard}
-		p.acah = "" // reflected
-	case anyHeader:
-		auth := slices.Contains(n.AllowedHeaders, "authorization")
-		n.AllowedHeaders = []string{fetch.Wildcard}
-		p.acah = fetch.Wildcard
-		if auth {
-			n.AllowedHeaders = append(n.AllowedHeaders, "authorization")
-			p.acah = "*,authorization"
-		}
-	default:
-		p.acah = strings.Join(n.AllowedHeaders, ",")
-	}
-
-	// Exposed headers.
-	const fe = "ExposedHeaders"
-	for _, h := range c.ExposedHeaders {
-		switch {
-		case h == fetch.Wildcard:
-			if c.AllowCredentials {
-				report(fe, h, WildcardExposeWithCredentials, `with AllowCredentials browsers read "*" literally and expose nothing: list the headers by name`)
-				continue
-			}
-		case !fetch.IsToken(h):
-			report(fe, h, InvalidHeaderName, "not a valid header name (RFC 9110 token): write names such as %q", "X-Request-Id")
-			continue
-		case fetch.IsForbiddenResponseHeader(h):
-			report(fe, h, ForbiddenHeaderName, "browsers never let scripts read Set-Cookie, whatever the server says: remove it")
-			continue
-		case fetch.IsSafelistedResponseHeader(h):
-			continue // always readable
-		}
-		appendUnique(&n.ExposedHeaders, strings.ToLower(h))
-	}
-	if slices.Contains(n.ExposedHeaders, fetch.Wildcard) {
-		n.ExposedHeaders = []string{fetch.Wildcard}
-	}
-	slices.Sort(n.ExposedHeaders)
-	p.aceh = strings.Join(n.ExposedHeaders, ",")
-
-	// Numbers.
-	switch {
-	case c.MaxAge > maxMaxAge:
-		report("MaxAge", strconv.Itoa(c.MaxAge), MaxAgeTooLarge, "above 86400 seconds (24 h), more than any browser honours (Chromium caps at 7200, Safari at 600): write at most 86400")
-	case c.MaxAge < 0:
-		p.maxAge = "0"
-	case c.MaxAge > 0:
-		p.maxAge = strconv.Itoa(c.MaxAge)
-	}
-	p.status = c.PreflightStatus
-	if p.status == 0 {
-		p.status = http.StatusNoContent
-	} else if !fetch.IsOKStatus(p.status) {
-		report("PreflightStatus", strconv.Itoa(c.PreflightStatus), InvalidPreflightStatus, "browsers fail every preflight whose status is not 2xx: write 204 (the default, also 0) or 200")
-	}
-	n.PreflightStatus = p.status
-
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	p.cfg = n
-	switch {
-	case p.allOrigins && p.privateNet:
-		p.varyPreflight = varyRequestPN
-	case p.allOrigins:
-		p.varyPreflight = varyRequest
-	case p.privateNet:
-		p.varyPreflight = varyOrigin + ", " + varyRequestPN
-	default:
-		p.varyPreflight = varyOrigin + ", " + varyRequest
-	}
-	// For a static "*": ACAO, and ACEH when configured.
-	p.starSlots = 1 + btoi(p.aceh != "")
-	// ACAO and Vary always; ACAC and ACEH when configured.
-	p.actualSlots = 2 + btoi(p.credentials) + btoi(p.aceh != "")
-	// ACAO, ACAM, ACAH and Vary at most; ACAC, ACMA, ACAPN when configured.
-	p.preflightSlots = 4 + btoi(p.credentials) + btoi(p.maxAge != "") + btoi(p.privateNet)
-	p.makeAnswers()
-	return p, nil
-}
-
-// isPublicSuffix reports whether domain is a public suffix, on the ICANN or
-// the private part of the Public Suffix List (com, co.uk, github.io). Names
-// under localhost are not, although the list's default rule would say so:
-// they are loopback names that no one else can register (RFC 6761 §6.3).
-func isPublicSuffix(domain string) bool {
-	if fetch.IsLoopbackHost(domain) {
-		return false
-	}
-	d := strings.TrimSuffix(domain, ".")
-	ps, _ := publicsuffix.PublicSuffix(d)
-	return ps == d
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func appendUnique(s *[]string, v string) {
-	if !slices.Contains(*s, v) {
-		*s = append(*s, v)
-	}
 }

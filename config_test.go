@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -185,8 +186,23 @@ func TestNewAccepts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := cors.New(tt.cfg); err != nil {
+			m, err := cors.New(tt.cfg)
+			if err != nil {
 				t.Fatalf("New: %v", err)
+			}
+			// The decision API agrees with Handler under each of these
+			// policies too: for a request without Origin, from a stranger,
+			// and from each origin the policy lists, actual and preflight.
+			origins := []string{"", "https://stranger.example"}
+			for _, o := range tt.cfg.AllowedOrigins {
+				origins = append(origins, strings.NewReplacer("*.", "a.", ":*", ":8443").Replace(o))
+			}
+			for _, o := range origins {
+				agreeRequest(t, m, get(o))
+				if o != "" {
+					agreeRequest(t, m, preflight(o, "PUT", acrh, "x-a,authorization"))
+					agreeRequest(t, m, preflight(o, "GET"))
+				}
 			}
 		})
 	}
@@ -307,4 +323,88 @@ func headerNames(n int) []string {
 		names = append(names, fmt.Sprintf("X-H%02d", i))
 	}
 	return names
+}
+
+// TestConfigErrorLocation: each problem names its field's JSON key and,
+// for an entry of a list, its index there as written (duplicates
+// included), so that a program reporting against a file need not search
+// for the value; JSONMessage names other fields by their JSON keys.
+func TestConfigErrorLocation(t *testing.T) {
+	type loc struct {
+		field  string
+		index  int
+		reason cors.ConfigReason
+	}
+	tests := []struct {
+		name string
+		cfg  cors.Config
+		want []loc
+	}{
+		{"origins", cors.Config{AllowedOrigins: []string{"https://ok.example", "https://bad.example/", "*"}, AllowCredentials: true}, []loc{
+			{"AllowedOrigins", 1, cors.InvalidOrigin},
+			{"AllowedOrigins", 2, cors.WildcardOriginWithCredentials},
+			{"AllowedOrigins", 2, cors.WildcardOriginNotAlone},
+		}},
+		{"the same bad value twice", cors.Config{AllowedOrigins: []string{"null", "https://ok.example", "null"}}, []loc{
+			{"AllowedOrigins", 0, cors.NullOrigin},
+			{"AllowedOrigins", 2, cors.NullOrigin},
+		}},
+		{"no origins", cors.Config{}, []loc{{"AllowedOrigins", -1, cors.MissingOrigins}}},
+		{"methods and headers", cors.Config{
+			AllowedOrigins: []string{"https://ok.example"},
+			AllowedMethods: []string{"PUT", "GET", "TRACE"},
+			AllowedHeaders: []string{"X-A", "Host", "x y"},
+			ExposedHeaders: []string{"X-B", "Set-Cookie"},
+		}, []loc{
+			{"AllowedMethods", 2, cors.ForbiddenMethod},
+			{"AllowedHeaders", 1, cors.ForbiddenHeaderName},
+			{"AllowedHeaders", 2, cors.InvalidHeaderName},
+			{"ExposedHeaders", 1, cors.ForbiddenHeaderName},
+		}},
+		{"not entries", cors.Config{AllowedOrigins: []string{"https://ok.example"}, AllowedHeaders: headerNames(65), MaxAge: 1 << 20, PreflightStatus: 302}, []loc{
+			{"AllowedHeaders", -1, cors.TooManyHeaders},
+			{"MaxAge", -1, cors.MaxAgeTooLarge},
+			{"PreflightStatus", -1, cors.InvalidPreflightStatus},
+		}},
+	}
+	// The keys encoding/json writes, with every field set.
+	all, err := json.Marshal(cors.Config{AllowedOrigins: []string{"x"}, AllowedMethods: []string{"x"}, AllowedHeaders: []string{"x"}, ExposedHeaders: []string{"x"}, AllowCredentials: true, MaxAge: 1, AllowPrivateNetwork: true, PreflightStatus: 1, PreflightPassthrough: true, DangerouslyAllowInsecureOrigins: true, DangerouslyAllowPublicSuffixWildcards: true, DangerouslyAllowNullOrigin: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys map[string]any
+	if err := json.Unmarshal(all, &keys); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := cors.New(tt.cfg)
+			var got []loc
+			for _, ce := range cors.ConfigErrors(err) {
+				got = append(got, loc{ce.Field, ce.Index, ce.Reason})
+				if _, ok := keys[ce.Key]; !ok || !strings.EqualFold(ce.Key, ce.Field) {
+					t.Errorf("%s: Key %q is not its JSON key (the keys are %v)", ce.Field, ce.Key, slices.Sorted(maps.Keys(keys)))
+				}
+				if ce.Index >= 0 {
+					list := map[string][]string{"AllowedOrigins": tt.cfg.AllowedOrigins, "AllowedMethods": tt.cfg.AllowedMethods, "AllowedHeaders": tt.cfg.AllowedHeaders, "ExposedHeaders": tt.cfg.ExposedHeaders}[ce.Field]
+					if ce.Index >= len(list) || list[ce.Index] != ce.Value {
+						t.Errorf("%s[%d] is not %q", ce.Field, ce.Index, ce.Value)
+					}
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got  %v\nwant %v", got, tt.want)
+			}
+		})
+	}
+
+	_, err = cors.New(cors.Config{AllowedOrigins: []string{"null"}})
+	ce := cors.ConfigErrors(err)[0]
+	if !strings.Contains(ce.Message, "DangerouslyAllowNullOrigin") || !strings.Contains(ce.JSONMessage(), "dangerouslyAllowNullOrigin") || strings.Contains(ce.JSONMessage(), "DangerouslyAllowNullOrigin") {
+		t.Errorf("Message %q, JSONMessage %q: want the Go name in one and the JSON key in the other", ce.Message, ce.JSONMessage())
+	}
+	_, err = cors.New(cors.Config{AllowedOrigins: []string{"*"}, AllowCredentials: true})
+	if m := cors.ConfigErrors(err)[0].JSONMessage(); !strings.Contains(m, "allowCredentials") || strings.Contains(m, "AllowCredentials") {
+		t.Errorf("JSONMessage %q still names AllowCredentials", m)
+	}
 }

@@ -45,9 +45,11 @@
 //   - AllowCredentials: pages may send cookies, HTTP authentication and
 //     client certificates, and read the answers.
 //   - MaxAge: how long a browser may cache a successful preflight.
-//   - AllowPrivateNetwork, PreflightStatus, PreflightPassthrough: for old
-//     Chromes, old clients and applications that answer preflights
-//     themselves.
+//   - AllowPrivateNetwork, PreflightStatus, PreflightPassthrough: for
+//     Chromium 104 to 141's Private Network Access preflights (Chromium
+//     142 and later ask the user instead, Local Network Access, and no
+//     header helps), for old clients, and for applications that answer
+//     preflights themselves.
 //   - OnReject: hears about every refused CORS request, with a Reason.
 //   - The three Dangerously… fields: allow, knowingly, what validation
 //     otherwise refuses as insecure (see below).

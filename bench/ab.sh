@@ -13,8 +13,9 @@
 # their ratio (after/before), the range of the per-round ratios without the
 # highest and the lowest, and both sides' allocs/op, which are exact. For
 # the comparative suite's cells it also counts the instructions per
-# request under callgrind (bench/cmd/instr, as run.sh does; INSTR=0 skips
-# it), which do not depend on the machine's load.
+# request under callgrind (bench/cmd/instr, as run.sh does; the median of
+# three counts; INSTR=0 skips it), which do not depend on the machine's
+# load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,11 +61,17 @@ if [[ ${INSTR:-1} != 0 ]] && command -v valgrind >/dev/null 2>&1; then
 	}
 	for sc in $(awk '$3 ~ /^BenchmarkCORS/ { split($3, p, "/"); print substr(p[2], 10) }' "$tmp/instr" "$tmp/samples" | sort -u); do
 		# The harness's own work (mw=none: resetting the header map) is
-		# taken off, so the count is the middleware's.
-		n1=$(count after "$sc" 200 none) n2=$(count after "$sc" 2200 none)
+		# taken off, so the count is the middleware's. Map hash seeds
+		# differ from process to process, so each side is counted three
+		# times and the median kept.
+		n1=$(count after "$sc" 1000 none) n2=$(count after "$sc" 11000 none)
 		for side in before after; do
-			c1=$(count "$side" "$sc" 200) c2=$(count "$side" "$sc" 2200)
-			echo "$side bench/$sc $(( (c2 - c1 - n2 + n1) / 2000 ))" >> "$tmp/instr"
+			counts=()
+			for k in 1 2 3; do
+				c1=$(count "$side" "$sc" 1000) c2=$(count "$side" "$sc" 11000)
+				counts+=($(( (c2 - c1 - n2 + n1) / 10000 )))
+			done
+			echo "$side bench/$sc $(printf '%s\n' "${counts[@]}" | sort -n | sed -n 2p)" >> "$tmp/instr"
 		done
 	done
 fi
