@@ -22,8 +22,8 @@
 //     from its 1xx responses (103 Early Hints) and its trailers too.
 //   - report-only mode: every request goes upstream and its response comes
 //     back untouched; for CORS requests the upstream's answer is compared
-//     with the policy's (package shadow), and each difference is logged and
-//     counted.
+//     with the policy's (Decision.Compare: only what a browser or a cache
+//     acts on), and each difference is logged and counted.
 //
 // Applying the decision to the upstream's response, rather than writing
 // headers before proxying, keeps the answer intact when the upstream sends
@@ -50,15 +50,16 @@
 // Origin is the only defence against cross-site WebSocket hijacking. A
 // handshake that carries an Origin is judged by the route's policy as an
 // actual request is, and a refused one is answered 403 without reaching
-// the upstream (report-only: reported, counted, and passed). A handshake
-// without Origin (not a browser) is not judged. As in the library's
-// CheckOrigin, the policy alone decides: a handshake from the gateway's
-// own origin is not let through by comparing Origin with Host (list that
-// origin in the route's allowedOrigins). An upgrade to a protocol the route does not list
-// in "upgrades" (default: websocket) is not forwarded: the request goes
+// the upstream (report-only: passed, and reported and counted if the
+// upstream accepts it with 101). A handshake without Origin (not a
+// browser) is not judged. As in the library's CheckOrigin, the policy
+// alone decides: a handshake from the gateway's own origin is not let
+// through by comparing Origin with Host (list that origin in the route's
+// allowedOrigins). An upgrade to a protocol the route does not list in
+// "upgrades" (default: websocket) is not forwarded: the request goes
 // upstream without its Upgrade header, as RFC 9110 §7.8 lets a server
-// ignore it. The upstream's 101 response loses its Access-Control-* headers
-// in enforce mode like any other.
+// ignore it. The upstream's 101 response loses its Access-Control-*
+// headers in enforce mode like any other.
 //
 // # Timeouts, limits and failures
 //
@@ -135,7 +136,6 @@ import (
 	"github.com/corskit/cors"
 	"github.com/corskit/cors/cmd/corsgate/internal/clientconn"
 	"github.com/corskit/cors/cmd/corsgate/internal/config"
-	"github.com/corskit/cors/cmd/corsgate/internal/shadow"
 	"github.com/corskit/cors/cmd/corsgate/internal/urlpath"
 )
 
@@ -173,8 +173,9 @@ type Observer interface {
 	// "too-large" or "malformed".
 	Failure(route string, side Side, kind string)
 	// Difference is called, in report-only mode, for each field on which
-	// the upstream's answer differs from the policy's ("websocket" for a
-	// handshake the policy would refuse).
+	// the upstream's answer differs from the policy's: a header name, or
+	// "status" (cors.StatusField) for a preflight's status or an upgrade
+	// the upstream accepted from an origin the policy refuses.
 	Difference(route, field string)
 }
 
@@ -585,34 +586,39 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 		}
 		return nil
 	}
-	kind := ex.dec.Kind()
-	if kind == cors.NotCORS || kind == cors.WebSocketHandshake || resp.StatusCode == http.StatusSwitchingProtocols {
-		// Browsers apply no CORS to a WebSocket handshake's answer;
-		// upgradeAllowed judged its origin.
+	var diffs []cors.Difference
+	switch kind := ex.dec.Kind(); {
+	case kind == cors.NotCORS:
 		return nil
+	case resp.StatusCode == http.StatusSwitchingProtocols && kind != cors.WebSocketHandshake:
+		// An upgrade to another protocol, which no browser can ask for
+		// and the library does not judge: enforce mode refuses it when
+		// the policy refuses its origin, as a handshake (upgradeAllowed).
+		if !ex.dec.Allowed() {
+			diffs = []cors.Difference{{Field: cors.StatusField, Response: "101", Policy: "403"}}
+		}
+	default:
+		diffs = ex.dec.Compare(resp.StatusCode, resp.Header)
 	}
-	pol := shadow.Answer{Header: make(http.Header, 4), Status: ex.dec.Status()}
-	ex.dec.SetHeaders(pol.Header)
-	diffs := shadow.Compare(kind == cors.PreflightRequest, shadow.Answer{Status: resp.StatusCode, Header: resp.Header}, pol)
 	if len(diffs) == 0 {
 		return nil
 	}
-	texts := make([]string, len(diffs))
-	fields := make([]string, len(diffs))
-	for i, d := range diffs {
-		texts[i], fields[i] = d.String(), d.Field
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		ex.upgradeNote = "reported"
 	}
-	g.report(resp.Request, ex, resp.StatusCode, fields, texts)
+	g.report(resp.Request, ex, resp.StatusCode, diffs)
 	return nil
 }
 
 // report logs and counts, in report-only mode, what the policy would have
 // answered differently.
-func (g *Gateway) report(r *http.Request, ex *exchange, status int, fields, texts []string) {
-	ex.differences += len(fields)
-	if g.opts.Observer != nil {
-		for _, f := range fields {
-			g.opts.Observer.Difference(ex.route.label, f)
+func (g *Gateway) report(r *http.Request, ex *exchange, status int, diffs []cors.Difference) {
+	ex.differences += len(diffs)
+	texts := make([]string, len(diffs))
+	for i, d := range diffs {
+		texts[i] = cut(d.String())
+		if g.opts.Observer != nil {
+			g.opts.Observer.Difference(ex.route.label, d.Field)
 		}
 	}
 	g.log.LogAttrs(r.Context(), slog.LevelWarn, "report-only: the policy would answer differently",

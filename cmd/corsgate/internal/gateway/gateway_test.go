@@ -335,7 +335,7 @@ func TestReportOnly(t *testing.T) {
 	for _, r := range logtest.Records(f.logs.String()) {
 		if r["msg"] == "report-only: the policy would answer differently" && r["origin"] == "https://evil.example" {
 			found = true
-			want := []any{`Access-Control-Allow-Origin: upstream "*", policy (none)`, `Vary: upstream (none), policy "Origin"`}
+			want := []any{`Access-Control-Allow-Origin: response "*", policy (none)`, `Vary: response (none), policy "Origin"`}
 			if !reflect.DeepEqual(r["differences"], want) || r["decision"] != "rejected" || r["reason"] != "origin-not-allowed" {
 				t.Errorf("difference record %v", r)
 			}

@@ -37,9 +37,7 @@ func (g *Gateway) upgradeAllowed(w http.ResponseWriter, r *http.Request, ex *exc
 		return true
 	}
 	if !ex.st.cfg.Mode.Enforces() {
-		ex.upgradeNote = "reported"
-		g.report(r, ex, http.StatusSwitchingProtocols, []string{"websocket"},
-			[]string{"WebSocket handshake: the policy refuses this origin; enforce mode answers 403"})
+		// Reported if the upstream accepts it (modifyResponse).
 		return true
 	}
 	h := w.Header()
