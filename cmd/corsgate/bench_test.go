@@ -26,7 +26,7 @@ import (
 	"github.com/corskit/cors/cmd/corsgate/internal/config"
 	"github.com/corskit/cors/cmd/corsgate/internal/gateway"
 	"github.com/corskit/cors/cmd/corsgate/internal/load"
-	"github.com/corskit/cors/internal/nginxtest"
+	"github.com/corskit/cors/cmd/corsgate/internal/nginxtest"
 )
 
 var (

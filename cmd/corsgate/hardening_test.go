@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/corskit/cors/check"
-	"github.com/corskit/cors/internal/nginxtest"
+	"github.com/corskit/cors/cmd/corsgate/internal/nginxtest"
 )
 
 // The tests in this file attack corsgate, the process, as a reviewer did

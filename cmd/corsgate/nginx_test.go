@@ -15,7 +15,7 @@ import (
 
 	"github.com/corskit/cors/check"
 	"github.com/corskit/cors/cmd/corsgate/internal/load"
-	"github.com/corskit/cors/internal/nginxtest"
+	"github.com/corskit/cors/cmd/corsgate/internal/nginxtest"
 )
 
 // These tests put corsgate, as a process, in front of Debian's nginx (see
