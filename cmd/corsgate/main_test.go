@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/corskit/cors/cmd/corsgate/internal/logtest"
+	"github.com/corskit/cors/cmd/corsgate/internal/testproc"
 )
 
 // TestMain lets the test binary run as corsgate itself, so that the tests
@@ -60,13 +61,15 @@ func corsgate(t testing.TB, args ...string) (code int, stdout, stderr string) {
 	cmd.Env = append(os.Environ(), "CORSGATE_TEST_MAIN=1")
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), o.String(), e.String()
-	} else if err != nil {
+	p, err := testproc.Start(cmd, syscall.SIGKILL)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return 0, o.String(), e.String()
+	<-p.Done()
+	if _, ok := p.Err().(*exec.ExitError); !ok && p.Err() != nil {
+		t.Fatal(p.Err())
+	}
+	return p.ExitCode(), o.String(), e.String()
 }
 
 func TestHelp(t *testing.T) {
@@ -242,14 +245,15 @@ func startGateWith(t testing.TB, path string, w io.Writer, out interface{ String
 	g.cmd = exec.Command(os.Args[0], append([]string{"-config", path}, args...)...)
 	g.cmd.Env = append(append(os.Environ(), "CORSGATE_TEST_MAIN=1"), env...)
 	g.cmd.Stdout, g.cmd.Stderr = w, w
-	if err := g.cmd.Start(); err != nil {
+	// corsgate starts no process of its own: SIGKILL when the test process
+	// ends leaves nothing behind.
+	p, err := testproc.Start(g.cmd, syscall.SIGKILL)
+	if err != nil {
 		t.Fatal(err)
 	}
 	go func() {
-		err := g.cmd.Wait()
-		if ee, ok := err.(*exec.ExitError); ok {
-			g.exitCode = ee.ExitCode()
-		}
+		<-p.Done()
+		g.exitCode = p.ExitCode()
 		close(g.done)
 	}()
 	t.Cleanup(func() {
