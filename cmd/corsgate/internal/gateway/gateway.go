@@ -47,19 +47,20 @@
 // # Upgrades and WebSockets
 //
 // Browsers apply no CORS to WebSocket handshakes; the server's check of
-// Origin is the only defence against cross-site WebSocket hijacking. A
-// handshake that carries an Origin is judged by the route's policy as an
-// actual request is, and a refused one is answered 403 without reaching
-// the upstream (report-only: passed, and reported and counted if the
-// upstream accepts it with 101). A handshake without Origin (not a
-// browser) is not judged. As in the library's CheckOrigin, the policy
-// alone decides: a handshake from the gateway's own origin is not let
-// through by comparing Origin with Host (list that origin in the route's
-// allowedOrigins). An upgrade to a protocol the route does not list in
-// "upgrades" (default: websocket) is not forwarded: the request goes
-// upstream without its Upgrade header, as RFC 9110 §7.8 lets a server
-// ignore it. The upstream's 101 response loses its Access-Control-*
-// headers in enforce mode like any other.
+// Origin is the only defence against cross-site WebSocket hijacking. An
+// upgrade that carries an Origin, a WebSocket handshake or one to another
+// protocol the route allows, however its Upgrade header is spelled, is
+// judged by the route's policy as an actual request is, and a refused one
+// is answered 403 without reaching the upstream (report-only: passed, and
+// reported and counted if the upstream accepts it with 101). One without
+// Origin (not a browser) is not judged. As in the library's CheckOrigin,
+// the policy alone decides: a handshake from the gateway's own origin is
+// not let through by comparing Origin with Host (list that origin in the
+// route's allowedOrigins). An upgrade to a protocol the route does not
+// list in "upgrades" (default: websocket) is not forwarded: the request
+// goes upstream without its Upgrade header, as RFC 9110 §7.8 lets a
+// server ignore it. The upstream's 101 response loses its
+// Access-Control-* headers in enforce mode like any other.
 //
 // # Timeouts, limits and failures
 //
