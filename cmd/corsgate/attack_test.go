@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -16,6 +17,49 @@ import (
 // request it forwards): a family of tricks per test, each compared with
 // what nginx and Envoy do. Where a family found no hole, its table stays
 // as the proof.
+
+// TestAttackRoutePrefixes: a route's prefix, with and without its
+// trailing slash, against a backend that serves /api from the same
+// handler as /api/x (Express, Spring and most routers do; nginx answers
+// /api with a redirect to /api/ in a "location /api/" that proxies). The
+// origin granted is the one of the route the backend serves.
+func TestAttackRoutePrefixes(t *testing.T) {
+	b := newBackend(t)
+	for _, tt := range []struct {
+		name, routes string
+		granted      map[string]string // the backend's handler → the origin its route allows
+		paths        []string
+	}{
+		{"/api/ and the default route", `[
+		  {"path": "/api/", "policy": {"allowedOrigins": ["` + appOrigin2 + `"], "allowCredentials": true}},
+		  {"path": "/", "policy": {"allowedOrigins": ["` + partnerOrigin + `"], "allowCredentials": true}}]`,
+			map[string]string{"api": appOrigin2, "partner": partnerOrigin, "none": partnerOrigin},
+			[]string{"/api", "/api/", "/api/x", "/apix", "/apix/y", "/api.json", "/partner/x"}},
+		{"/api without a slash and the default route", `[
+		  {"path": "/api", "policy": {"allowedOrigins": ["` + appOrigin2 + `"], "allowCredentials": true}},
+		  {"path": "/", "policy": {"allowedOrigins": ["` + partnerOrigin + `"], "allowCredentials": true}}]`,
+			map[string]string{"api": appOrigin2, "partner": partnerOrigin, "none": partnerOrigin},
+			[]string{"/api", "/api/", "/api/x", "/apix", "/apix/y", "/partner/x"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			g := startGateFor(t, b.URL, "enforce", tt.routes, "")
+			for _, p := range tt.paths {
+				for _, origin := range []string{appOrigin2, partnerOrigin} {
+					resp, body := send(t, "GET", g.URL+p, map[string]string{"Origin": origin})
+					var got struct{ Handler string }
+					json.Unmarshal([]byte(body), &got)
+					acao := resp.Header.Get("Access-Control-Allow-Origin")
+					if resp.StatusCode != 200 || got.Handler == "" {
+						t.Fatalf("%s: %d %q", p, resp.StatusCode, body)
+					}
+					if acao != "" && acao != tt.granted[got.Handler] {
+						t.Errorf("%s from %s: the %s handler answered with ACAO %q, another route's: a page on that origin reads it", p, origin, got.Handler, acao)
+					}
+				}
+			}
+		})
+	}
+}
 
 // TestAttackUpgrades: an upgrade whose Origin the route's policy refuses
 // is answered 403 and never reaches the backend, whatever the protocol

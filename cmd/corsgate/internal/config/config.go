@@ -139,9 +139,12 @@ type Timeouts struct {
 
 // Route puts a policy on every path under Path.
 type Route struct {
-	// Path is a path prefix: "/api/" covers /api/ and everything below it;
-	// "/api" covers /api itself and everything below /api/, never /apiary.
-	// The longest matching Path wins; "/" is the default route.
+	// Path is a path prefix: "/api/" covers /api/ and everything below it,
+	// and /api itself unless another route's Path is "/api" (most backends
+	// serve /api from the /api/ handler, and nginx redirects /api to /api/
+	// in such a location); "/api" covers /api itself and everything below
+	// /api/, never /apiary. The longest matching Path wins; "/" is the
+	// default route.
 	Path string `json:"path"`
 	// Debug turns on the library's debug mode for this route
 	// (Middleware.SetDebug): a preflight refused for its method or a header

@@ -259,7 +259,11 @@ type state struct {
 }
 
 type route struct {
-	path     string // "" for the fallback
+	path string // "" for the fallback
+	// bare is path without its trailing slash ("/api" for "/api/"), which
+	// the route also covers unless another route's path is bare; "" if
+	// none.
+	bare     string
 	label    string
 	policy   *cors.Middleware
 	upgrades []string // the protocols requests may switch to
@@ -273,6 +277,12 @@ func (g *Gateway) build(c *config.Config, tr *http.Transport) (*state, error) {
 			return nil, err
 		}
 		st.routes = append(st.routes, rt)
+	}
+	for _, rt := range st.routes {
+		if bare := strings.TrimSuffix(rt.path, "/"); bare != rt.path && bare != "" &&
+			!slices.ContainsFunc(st.routes, func(o *route) bool { return o.path == bare }) {
+			rt.bare = bare
+		}
 	}
 	slices.SortStableFunc(st.routes, func(a, b *route) int { return len(b.path) - len(a.path) })
 	// Paths no route covers (no "/" route) allow no origin: the library's
@@ -325,10 +335,16 @@ func newRoute(p, label string, policy cors.Config, debug bool, upgrades []string
 	return &route{path: p, label: label, policy: m, upgrades: upgrades}, nil
 }
 
-// match returns the route for a normalised path.
+// match returns the route for a normalised path: the longest route path
+// that covers it. A route "/api/" also covers "/api" itself, unless a
+// route's path is "/api": most backends serve /api from the handler of
+// /api/ (Express's routers, Spring), and nginx answers /api in a
+// "location /api/" that proxies with a redirect to /api/, so /api is not
+// left to a shorter route's policy ("/"), which would then be applied to
+// the /api/ handler's answer.
 func (s *state) match(p string) *route {
 	for _, rt := range s.routes {
-		if covers(rt.path, p) {
+		if p == rt.bare || covers(rt.path, p) {
 			return rt
 		}
 	}

@@ -254,7 +254,11 @@ func TestEnforce(t *testing.T) {
 			http.Header{"Access-Control-Allow-Origin": {"*"}, "Vary": {"Accept-Encoding"}}, "/public/ actual allowed  200"},
 		{"the path is matched in its clean form", get("/api/../public/a.json", "https://anyone.example", "plain"), 200, true,
 			http.Header{"Access-Control-Allow-Origin": {"*"}}, "/public/ actual allowed  200"},
-		{"/api (no slash) is not under /api/", get("/api", app, "plain"), 200, true,
+		{"/api (no slash) is under /api/, as most backends serve it", get("/api", app, "plain"), 200, true,
+			apiActual, "/api/ actual allowed  200"},
+		{"/apix is not under /api/", get("/apix", app, "plain"), 200, true,
+			http.Header{"Vary": {"Origin"}}, "(none) actual rejected origin-not-allowed 200"},
+		{"/public.json is not under /public/", get("/public.json", "https://anyone.example", "plain"), 200, true,
 			http.Header{"Vary": {"Origin"}}, "(none) actual rejected origin-not-allowed 200"},
 		{"no route: no origin is allowed", get("/other", app, "wrong"), 200, true,
 			http.Header{"Vary": {"Accept-Encoding", "Origin"}}, "(none) actual rejected origin-not-allowed 200"},
@@ -282,6 +286,26 @@ func TestEnforce(t *testing.T) {
 				t.Errorf("observed %q, want %q", reqs[len(reqs)-1:], tt.wantRecord)
 			}
 		})
+	}
+}
+
+// TestRouteWithoutSlash: "/api/" covers /api unless a route's path is
+// "/api", which then covers it.
+func TestRouteWithoutSlash(t *testing.T) {
+	f := newFixture(t, "enforce", `[
+	  {"path": "/api/", "policy": {"allowedOrigins": ["https://app.example.com"]}},
+	  {"path": "/api", "policy": {"allowedOrigins": ["https://other.example"]}}]`, "")
+	for _, tt := range []struct{ path, origin, want string }{
+		{"/api", "https://other.example", "/api actual allowed  200"},
+		{"/api", app, "/api actual rejected origin-not-allowed 200"},
+		{"/api/", app, "/api/ actual allowed  200"},
+		{"/api/x", app, "/api/ actual allowed  200"},
+	} {
+		reqs0, _, _ := f.obs.snapshot()
+		f.do(t, req{"GET", tt.path, map[string]string{"Origin": tt.origin}})
+		if reqs := f.obs.requestsAfter(t, len(reqs0)); reqs[len(reqs)-1] != tt.want {
+			t.Errorf("%s from %s: observed %q, want %q", tt.path, tt.origin, reqs[len(reqs)-1], tt.want)
+		}
 	}
 }
 
