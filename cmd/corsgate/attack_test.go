@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,28 @@ import (
 // request it forwards): a family of tricks per test, each compared with
 // what nginx and Envoy do. Where a family found no hole, its table stays
 // as the proof.
+
+// responses parses every response in raw, in order.
+func responses(raw string) []*http.Response {
+	var out []*http.Response
+	br := bufio.NewReader(strings.NewReader(raw))
+	for {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			return out
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		resp.Body = io.NopCloser(strings.NewReader(string(body)))
+		out = append(out, resp)
+	}
+}
+
+func bodyOf(resp *http.Response) string {
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body = io.NopCloser(strings.NewReader(string(b)))
+	return string(b)
+}
 
 // TestAttackRoutePrefixes: a route's prefix, with and without its
 // trailing slash, against a backend that serves /api from the same
@@ -131,4 +154,83 @@ func handshake(t testing.TB, addr, req string) int {
 		t.Fatalf("%q: %v", req, err)
 	}
 	return resp.StatusCode
+}
+
+// TestAttackFraming: request framing a proxy and its backend could read
+// differently. corsgate re-frames every request it forwards (the
+// transport writes its own Content-Length or chunking), so a difference
+// between its reading and the backend's cannot arise behind it; what
+// matters is that every request it parses is judged as what it is, and
+// that framing RFC 9112 calls faulty is refused and the connection closed,
+// as nginx does, so that a proxy in front of corsgate that reads it
+// otherwise cannot desynchronise the two.
+func TestAttackFraming(t *testing.T) {
+	b := newBackend(t)
+	g := startGateFor(t, b.URL, "enforce", confusedRoutes, "")
+	addr := strings.TrimPrefix(g.URL, "http://")
+	partner := "Origin: " + partnerOrigin + "\r\n"
+	for _, tt := range []struct {
+		name, req string
+		// the answers, in order: status and, for 200, the ACAO the partner gets
+		want   []string
+		closed bool
+		seen   []string // what the backend received; nil: not checked
+	}{
+		{"two identical Content-Lengths", "POST /upload HTTP/1.1\r\nHost: gate\r\nContent-Length: 5\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
+			[]string{`200 {"read": 5, "contentLength": 5}`}, true, []string{"/upload"}},
+		{"Content-Length with a sign", "POST /upload HTTP/1.1\r\nHost: gate\r\nContent-Length: +5\r\n\r\nhello",
+			[]string{"400"}, true, []string{}},
+		{"Transfer-Encoding folded", "POST /upload HTTP/1.1\r\nHost: gate\r\nTransfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n",
+			[]string{"400"}, true, []string{}},
+		{"chunked, then another coding", "POST /upload HTTP/1.1\r\nHost: gate\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
+			[]string{"501"}, true, []string{}},
+		{"another coding, then chunked", "POST /upload HTTP/1.1\r\nHost: gate\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+			[]string{"501"}, true, []string{}},
+		{"Transfer-Encoding with a space before the colon", "POST /upload HTTP/1.1\r\nHost: gate\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n",
+			[]string{"400"}, true, []string{}},
+		{"HTTP/1.0 with Transfer-Encoding", "POST /upload HTTP/1.0\r\nHost: gate\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n" +
+			"0\r\n\r\nGET /api/x HTTP/1.1\r\nHost: gate\r\n" + partner + "Connection: close\r\n\r\n",
+			[]string{"400"}, true, []string{}},
+		{"bare LF line ends, then a pipelined request", "GET /partner/x HTTP/1.1\nHost: gate\n" + strings.ReplaceAll(partner, "\r", "") + "\n" +
+			"GET /api/x HTTP/1.1\r\nHost: gate\r\n" + partner + "Connection: close\r\n\r\n",
+			[]string{"200 " + partnerOrigin, "200 "}, true, []string{"/partner/x", "/api/x"}},
+		{"requests pipelined after a body, each judged", "POST /upload HTTP/1.1\r\nHost: gate\r\nContent-Length: 5\r\n\r\nhello" +
+			"GET /partner/x HTTP/1.1\r\nHost: gate\r\n" + partner + "\r\n" +
+			"GET /api/..%2Fpartner/x HTTP/1.1\r\nHost: gate\r\n" + partner + "\r\n" +
+			"GET /api/x HTTP/1.1\r\nHost: gate\r\n" + partner + "Connection: close\r\n\r\n",
+			[]string{`200 {"read": 5, "contentLength": 5}`, "200 " + partnerOrigin, "400", "200 "}, true, []string{"/upload", "/partner/x", "/api/x"}},
+		{"a body that looks like the next request", "POST /upload HTTP/1.1\r\nHost: gate\r\nContent-Length: 45\r\n\r\nGET /partner/x HTTP/1.1\r\nHost: gate\r\nX: y\r\n\r\n" +
+			"GET /api/x HTTP/1.1\r\nHost: gate\r\n" + partner + "Connection: close\r\n\r\n",
+			[]string{`200 {"read": 45, "contentLength": 45}`, "200 "}, true, []string{"/upload", "/api/x"}},
+		{"Expect: 100-continue over the body limit", "POST /upload HTTP/1.1\r\nHost: gate\r\nExpect: 100-continue\r\nContent-Length: 2000000\r\n\r\n",
+			[]string{"413"}, true, []string{}},
+		{"PRI * HTTP/2.0: HTTP/2 without TLS is not spoken", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+			[]string{"400"}, true, []string{}},
+		// Last: the backend may receive this one after the answer (its body
+		// fails on the way).
+		{"bare LF in a chunk's size line", "POST /upload HTTP/1.1\r\nHost: gate\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\n0\n\n",
+			[]string{"400"}, true, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(b.seen())
+			raw, closed := rawExchange(t, addr, tt.req)
+			var got []string
+			for _, r := range responses(raw) {
+				s := fmt.Sprint(r.StatusCode)
+				switch {
+				case r.StatusCode == 200 && strings.HasPrefix(bodyOf(r), `{"read"`):
+					s += " " + bodyOf(r)
+				case r.StatusCode == 200:
+					s += " " + r.Header.Get("Access-Control-Allow-Origin")
+				}
+				got = append(got, s)
+			}
+			if !slices.Equal(got, tt.want) || closed != tt.closed {
+				t.Errorf("answers %q (closed %v); want %q (closed %v)\n%s", got, closed, tt.want, tt.closed, raw)
+			}
+			if seen := b.seen()[before:]; tt.seen != nil && !slices.Equal(seen, tt.seen) {
+				t.Errorf("the backend received %q, want %q", seen, tt.seen)
+			}
+		})
+	}
 }

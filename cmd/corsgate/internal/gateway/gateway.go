@@ -112,10 +112,11 @@
 //
 // CONNECT and TRACE are answered 405 and never forwarded (nginx answers
 // TRACE so); "OPTIONS *" and any target that is not a path, 400. A header
-// block with both Content-Length and Transfer-Encoding, or with a folded
-// (obs-fold) line, is answered 400 and its connection closed (RFC 9112
-// §6.1 and §5.2; nginx does the same), when the server's listener is a
-// clientconn.Listener, which sees the bytes net/http repairs.
+// block with both Content-Length and Transfer-Encoding, with a folded
+// (obs-fold) line, or with Transfer-Encoding in an HTTP/1.0 request, is
+// answered 400 and its connection closed (RFC 9112 §6.1 and §5.2; nginx
+// does the same), when the server's listener is a clientconn.Listener,
+// which sees the bytes net/http repairs.
 package gateway
 
 import (
@@ -471,6 +472,9 @@ func (g *Gateway) admit(w http.ResponseWriter, r *http.Request, ex *exchange) bo
 			return false
 		case f&clientconn.ObsFold != 0:
 			g.refuse(w, ex, http.StatusBadRequest, Client, "malformed", "a header line is folded (obs-fold, RFC 9112 §5.2)", true)
+			return false
+		case f&clientconn.TransferEncodingHTTP10 != 0:
+			g.refuse(w, ex, http.StatusBadRequest, Client, "malformed", "an HTTP/1.0 request has Transfer-Encoding (RFC 9112 §6.1)", true)
 			return false
 		}
 	}
