@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -156,6 +157,73 @@ func handshake(t testing.TB, addr, req string) int {
 	return resp.StatusCode
 }
 
+// TestAttackHopByHop: headers a client names in Connection are removed
+// before the request goes upstream (RFC 9110 §7.6.1; ReverseProxy does),
+// but only after the gateway has judged the request with them: a client
+// cannot make the gateway judge a request without its Origin, or keep the
+// gateway's forwarding headers from the backend; and what the backend
+// names in its own Connection cannot remove the policy's headers.
+func TestAttackHopByHop(t *testing.T) {
+	b := newBackend(t)
+	g := startGateFor(t, b.URL, "enforce", confusedRoutes, "")
+	addr := strings.TrimPrefix(g.URL, "http://")
+	for _, tt := range []struct {
+		name, req string
+		status    int
+		cors      http.Header // the CORS headers of the answer
+		upstream  map[string]string
+	}{
+		{"Origin named in Connection: judged with it", "GET /headers HTTP/1.1\r\nHost: gate\r\nOrigin: " + partnerOrigin + "\r\nConnection: Origin, close\r\n\r\n",
+			200, http.Header{"Vary": {"Origin"}}, map[string]string{"Origin": ""}},
+		{"Origin named in Connection, allowed", "GET /headers HTTP/1.1\r\nHost: gate\r\nOrigin: " + appOrigin2 + "\r\nConnection: Origin, close\r\n\r\n",
+			200, http.Header{"Access-Control-Allow-Origin": {appOrigin2}, "Vary": {"Origin"}}, map[string]string{"Origin": ""}},
+		{"the forwarding headers named in Connection", "GET /headers HTTP/1.1\r\nHost: gate\r\nX-Forwarded-For: 203.0.113.9\r\nConnection: X-Forwarded-For, X-Forwarded-Host, X-Forwarded-Proto, close\r\n\r\n",
+			200, http.Header{"Vary": {"Origin"}}, map[string]string{"X-Forwarded-For": "127.0.0.1", "X-Forwarded-Host": "gate", "X-Forwarded-Proto": "http"}},
+		{"a preflight's request headers named in Connection", "OPTIONS /api/x HTTP/1.1\r\nHost: gate\r\nOrigin: " + appOrigin2 + "\r\nAccess-Control-Request-Method: PUT\r\nConnection: Access-Control-Request-Method, Origin, close\r\n\r\n",
+			403, http.Header{}, nil},
+		{"the backend names the CORS headers in its Connection", "GET /hop HTTP/1.1\r\nHost: gate\r\nOrigin: " + appOrigin2 + "\r\nConnection: close\r\n\r\n",
+			200, http.Header{"Access-Control-Allow-Origin": {appOrigin2}, "Vary": {"Origin"}}, nil},
+	} {
+		before := b.calls.Load()
+		raw, _ := rawExchange(t, addr, tt.req)
+		rs := responses(raw)
+		if len(rs) != 1 || rs[0].StatusCode != tt.status {
+			t.Errorf("%s: %q, want one %d", tt.name, raw, tt.status)
+			continue
+		}
+		if got := corsHeaders(rs[0].Header); fmt.Sprint(got) != fmt.Sprint(tt.cors) {
+			t.Errorf("%s: CORS headers %v, want %v", tt.name, got, tt.cors)
+		}
+		if tt.upstream == nil {
+			continue
+		}
+		if b.calls.Load() == before {
+			t.Errorf("%s: the backend was not called", tt.name)
+			continue
+		}
+		var seen http.Header
+		json.Unmarshal([]byte(bodyOf(rs[0])), &seen)
+		for k, v := range tt.upstream {
+			if got := strings.Join(seen[k], ", "); got != v {
+				t.Errorf("%s: the backend saw %s %q, want %q", tt.name, k, got, v)
+			}
+		}
+	}
+}
+
+// corsHeaders returns the Access-Control-* and Vary fields of h.
+func corsHeaders(h http.Header) http.Header {
+	out := http.Header{}
+	for k, v := range h {
+		if k == "Vary" || isAccessControlName(k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+func isAccessControlName(k string) bool { return strings.HasPrefix(k, "Access-Control-") }
+
 // TestAttackFraming: request framing a proxy and its backend could read
 // differently. corsgate re-frames every request it forwards (the
 // transport writes its own Content-Length or chunking), so a difference
@@ -230,6 +298,82 @@ func TestAttackFraming(t *testing.T) {
 			}
 			if seen := b.seen()[before:]; tt.seen != nil && !slices.Equal(seen, tt.seen) {
 				t.Errorf("the backend received %q, want %q", seen, tt.seen)
+			}
+		})
+	}
+}
+
+// TestAttackReportOnly: report-only passes the upstream's answers, not
+// what the gateway refuses whatever the mode: paths it cannot judge,
+// framing, methods, bodies over the limit.
+func TestAttackReportOnly(t *testing.T) {
+	b := newBackend(t)
+	path := filepath.Join(t.TempDir(), "corsgate.json")
+	writeConfig(t, path, b.URL, "report-only", confusedRoutes, `"maxBodyBytes": 16,`)
+	g := startGate(t, path)
+	addr := strings.TrimPrefix(g.URL, "http://")
+	for _, tt := range []struct {
+		name, req string
+		status    int
+	}{
+		{"an encoded slash", "GET /api/..%2Fpartner/x HTTP/1.1\r\nHost: gate\r\nOrigin: " + partnerOrigin + "\r\nConnection: close\r\n\r\n", 400},
+		{"a path parameter", "GET /partner/..;/api/x HTTP/1.1\r\nHost: gate\r\nOrigin: " + partnerOrigin + "\r\nConnection: close\r\n\r\n", 400},
+		{"Content-Length and Transfer-Encoding", "POST /upload HTTP/1.1\r\nHost: gate\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
+		{"TRACE", "TRACE /headers HTTP/1.1\r\nHost: gate\r\nConnection: close\r\n\r\n", 405},
+		{"a body over the limit", "POST /upload HTTP/1.1\r\nHost: gate\r\nContent-Length: 17\r\nConnection: close\r\n\r\n01234567890123456", 413},
+		{"a refused preflight goes upstream", "OPTIONS /api/x HTTP/1.1\r\nHost: gate\r\nOrigin: https://evil.example\r\nAccess-Control-Request-Method: PUT\r\nConnection: close\r\n\r\n", 200},
+	} {
+		before := b.calls.Load()
+		raw, _ := rawExchange(t, addr, tt.req)
+		if got := statusOf(raw); got != tt.status || (b.calls.Load() > before) != (tt.status == 200) {
+			t.Errorf("%s: %d, backend called %v; want %d", tt.name, got, b.calls.Load() > before, tt.status)
+		}
+	}
+}
+
+// TestAttackHosts: the route is chosen by the path alone, whatever the
+// Host header or an absolute-form target names (RFC 9112 §3.2.2: the
+// target's authority replaces Host, as in nginx); the backend sees the
+// upstream's host, and the client's in X-Forwarded-Host.
+func TestAttackHosts(t *testing.T) {
+	b := newBackend(t)
+	for _, preserve := range []bool{false, true} {
+		t.Run(fmt.Sprintf("preserveHost=%v", preserve), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "corsgate.json")
+			writeConfig(t, path, b.URL, "enforce", confusedRoutes, fmt.Sprintf(`"preserveHost": %v,`, preserve))
+			g := startGate(t, path)
+			addr := strings.TrimPrefix(g.URL, "http://")
+			upstreamHost := strings.TrimPrefix(b.URL, "http://")
+			for _, tt := range []struct {
+				name, req string
+				status    int
+				acao      string            // for the partner's origin
+				seen      map[string]string // Host and X-Forwarded-Host at the backend
+			}{
+				{"absolute form naming another host", "GET http://other.example/partner/x HTTP/1.1\r\nHost: gate\r\n",
+					200, partnerOrigin, map[string]string{"Host": "other.example", "X-Forwarded-Host": "other.example"}},
+				{"absolute form, another route's path", "GET http://partner.example/api/x HTTP/1.1\r\nHost: partner.example\r\n",
+					200, "", map[string]string{"Host": "partner.example", "X-Forwarded-Host": "partner.example"}},
+				{"a Host that names a route", "GET /api/x HTTP/1.1\r\nHost: gate/partner\r\n", 400, "", nil},
+				{"two Hosts", "GET /partner/x HTTP/1.1\r\nHost: gate\r\nHost: other\r\n", 400, "", nil},
+			} {
+				raw, _ := rawExchange(t, addr, tt.req+"Origin: "+partnerOrigin+"\r\nConnection: close\r\n\r\n")
+				rs := responses(raw)
+				if len(rs) != 1 || rs[0].StatusCode != tt.status || rs[0].Header.Get("Access-Control-Allow-Origin") != tt.acao {
+					t.Errorf("%s: %q; want %d with ACAO %q", tt.name, raw, tt.status, tt.acao)
+					continue
+				}
+				if tt.seen == nil {
+					continue
+				}
+				seen := b.lastRequest()
+				want := tt.seen["Host"]
+				if !preserve {
+					want = upstreamHost
+				}
+				if seen.Host != want || seen.Header.Get("X-Forwarded-Host") != tt.seen["X-Forwarded-Host"] {
+					t.Errorf("%s: the backend saw Host %q, X-Forwarded-Host %q; want %q, %q", tt.name, seen.Host, seen.Header.Get("X-Forwarded-Host"), want, tt.seen["X-Forwarded-Host"])
+				}
 			}
 		})
 	}
