@@ -391,20 +391,23 @@ func TestUpstreamFailures(t *testing.T) {
 	}))
 	t.Cleanup(reset.Close)
 
+	// Only "too slow" may reach its response-header timeout: a short one
+	// would turn a reset on a loaded machine into a timeout too.
 	tests := []struct {
 		name, upstream string
 		status         int
 		kind           string
+		timeout        string // upstreamResponseHeader
 	}{
-		{"down", closed, 502, "connect"},
-		{"too slow", slow.URL, 504, "timeout"},
-		{"reset", reset.URL, 502, "reset"},
+		{"down", closed, 502, "connect", "30s"},
+		{"too slow", slow.URL, 504, "timeout", "200ms"},
+		{"reset", reset.URL, 502, "reset", "30s"},
 	}
 	for _, mode := range []string{"enforce", "report-only"} {
 		for _, tt := range tests {
 			t.Run(mode+"/"+tt.name, func(t *testing.T) {
 				obs := &observer{}
-				c := parse(t, tt.upstream, mode, routes, `"timeouts": {"upstreamResponseHeader": "200ms", "upstreamConnect": "1s"},`)
+				c := parse(t, tt.upstream, mode, routes, `"timeouts": {"upstreamResponseHeader": "`+tt.timeout+`", "upstreamConnect": "5s"},`)
 				gw, err := gateway.New(c, gateway.Options{Log: slog.New(slog.DiscardHandler), Observer: obs})
 				if err != nil {
 					t.Fatal(err)
