@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/corskit/cors/check"
 )
 
 // The tests in this file attack corsgate, the process, a second time, on
@@ -191,7 +193,7 @@ func TestAttackHopByHop(t *testing.T) {
 			t.Errorf("%s: %q, want one %d", tt.name, raw, tt.status)
 			continue
 		}
-		if got := corsHeaders(rs[0].Header); fmt.Sprint(got) != fmt.Sprint(tt.cors) {
+		if got := check.CORSHeaders(rs[0].Header); fmt.Sprint(got) != fmt.Sprint(tt.cors) {
 			t.Errorf("%s: CORS headers %v, want %v", tt.name, got, tt.cors)
 		}
 		if tt.upstream == nil {
@@ -210,19 +212,6 @@ func TestAttackHopByHop(t *testing.T) {
 		}
 	}
 }
-
-// corsHeaders returns the Access-Control-* and Vary fields of h.
-func corsHeaders(h http.Header) http.Header {
-	out := http.Header{}
-	for k, v := range h {
-		if k == "Vary" || isAccessControlName(k) {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-func isAccessControlName(k string) bool { return strings.HasPrefix(k, "Access-Control-") }
 
 // TestAttackFraming: request framing a proxy and its backend could read
 // differently. corsgate re-frames every request it forwards (the
