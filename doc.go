@@ -320,6 +320,15 @@
 // refusal (Handler, GuardWebSockets, CheckOrigin), and debug mode changes
 // the decision on a refused preflight as it changes Handler's answer.
 //
+// Decision.Compare is the decision held against an answer someone else
+// wrote: given the status and headers of a response from your own CORS
+// code or a proxied upstream, it returns each field on which a browser
+// would act differently under the policy (Access-Control-Allow-Origin
+// written twice, a missing Vary: Origin, a preflight the policy would
+// refuse). Serve with the old code, log the differences, and enforce the
+// policy once there are none: Envoy's shadow mode, and corsgate's
+// report-only mode.
+//
 // # Debugging
 //
 // When a browser blocks a call, its console says why, but for a rejected

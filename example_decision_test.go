@@ -97,3 +97,35 @@ func ExampleMiddleware_GuardWebSockets() {
 	// "https://evil.example": 403
 	// "": 101
 }
+
+// A shadow (report-only) deployment: the application, or the upstream
+// behind a proxy, still answers with its own CORS headers, and every
+// response on which the policy would answer differently is reported, so
+// that the policy can be checked against real traffic before it is
+// enforced (Envoy's CORS filter calls this shadow mode).
+func ExampleDecision_Compare() {
+	m, err := cors.New(cors.Config{
+		AllowedOrigins:   []string{"https://app.example.com"},
+		AllowCredentials: true,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r := httptest.NewRequest("GET", "https://api.example.com/items/1", nil)
+	r.Header.Set("Origin", "https://app.example.com")
+	d := m.Evaluate(r)
+
+	// What the application answered, with hand-written CORS headers.
+	answer := http.Header{
+		"Access-Control-Allow-Origin": {"*", "https://app.example.com"},
+		"Vary":                        {"Accept-Encoding"},
+	}
+	for _, diff := range d.Compare(http.StatusOK, answer) {
+		fmt.Println(diff)
+	}
+	// Output:
+	// Access-Control-Allow-Origin: response "*, https://app.example.com", policy "https://app.example.com"
+	// Access-Control-Allow-Credentials: response (none), policy "true"
+	// Vary: response "Accept-Encoding", policy "Origin"
+}

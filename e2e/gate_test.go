@@ -12,20 +12,27 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/corskit/cors/internal/nginxtest"
 )
 
 // TestGate puts corsgate (the real binary, built from cmd/corsgate) in
-// front of Debian's nginx and calls through it from a page on another
-// origin, with fetch and with XMLHttpRequest. The verdicts are the
-// policy's; nginx's own wrong CORS headers, which Chromium blocks when the
-// page calls nginx directly, are replaced; nginx's 500 and, once nginx is
+// front of a backend with the classic hand-written CORS mistakes and calls
+// through it from a page on another origin, with fetch and with
+// XMLHttpRequest. The verdicts are the policy's; the backend's own wrong
+// CORS headers, which Chromium blocks when the page calls the backend
+// directly, are replaced; the backend's 500 and, once the backend is
 // stopped, the gateway's 502 are statuses the page reads.
+//
+// The backend is gateBackend, in this process: the API of corsgate's own
+// tests of Debian's nginx (cmd/corsgate/internal/nginxtest.Backend), which
+// is where the gateway is proven against nginx over HTTP. That package is
+// internal to corsgate's module, which is the one place that starts nginx
+// for tests; what this test adds, the browser's verdict on what the
+// gateway answers, does not depend on the backend's implementation.
 //
 // This file uses only browser, openPage and evalJSON from the harness.
 func TestGate(t *testing.T) {
@@ -34,7 +41,8 @@ func TestGate(t *testing.T) {
 		io.WriteString(w, `<!doctype html><html><head><meta charset="utf-8"><title>corsgate e2e</title><link rel="icon" href="data:,"></head><body></body></html>`)
 	}))
 	defer page.Close()
-	ng := nginxtest.Start(t, nginxtest.Backend())
+	ng := httptest.NewServer(http.HandlerFunc(gateBackend))
+	defer ng.Close()
 	gate := startCorsgate(t, fmt.Sprintf(`{
 	  "listen": "127.0.0.1:0", "upstream": %q, "mode": "enforce",
 	  "routes": [
@@ -56,14 +64,14 @@ func TestGate(t *testing.T) {
 		body0  string
 	}
 	calls := []call{
-		{"JSON through the gateway", "GET", gate + "/api/items.json", nil, "", false, 200, `{"items":[1,2,3],"from":"nginx"}`},
+		{"JSON through the gateway", "GET", gate + "/api/items.json", nil, "", false, 200, `{"items":[1,2,3],"from":"backend"}`},
 		{"with credentials", "GET", gate + "/api/items.json", nil, "", true, 200, `{"items"`},
 		{"preflighted PUT, answered by the gateway", "PUT", gate + "/api/items.json", map[string]string{"Content-Type": "application/json"}, `{"a":1}`, false, 200, `{"items"`},
 		{"DELETE: not in the policy, the preflight fails", "DELETE", gate + "/api/items.json", nil, "", false, 0, ""},
-		{"nginx's wrong headers, called directly: blocked", "GET", ng.URL + "/api/wrong/x", nil, "", true, 0, ""},
-		{"nginx's wrong headers, through the gateway: replaced", "GET", gate + "/api/wrong/x", nil, "", true, 200, `{"wrong":true}`},
-		{"nginx's 500 is readable", "GET", gate + "/api/fail", nil, "", false, 500, `{"error":"boom"}`},
-		{"a static file for any origin", "GET", gate + "/static/notes.txt", nil, "", false, 200, "notes from nginx"},
+		{"the backend's wrong headers, called directly: blocked", "GET", ng.URL + "/api/wrong/x", nil, "", true, 0, ""},
+		{"the backend's wrong headers, through the gateway: replaced", "GET", gate + "/api/wrong/x", nil, "", true, 200, `{"wrong":true}`},
+		{"the backend's 500 is readable", "GET", gate + "/api/fail", nil, "", false, 500, `{"error":"boom"}`},
+		{"a static file for any origin", "GET", gate + "/static/notes.txt", nil, "", false, 200, "notes from the backend"},
 		{"a path no route covers", "GET", gate + "/other", nil, "", false, 0, ""},
 	}
 	check := func(c call) {
@@ -88,9 +96,9 @@ func TestGate(t *testing.T) {
 		check(c)
 	}
 
-	ng.Stop()
-	check(call{"nginx stopped: the page reads the gateway's 502", "GET", gate + "/api/items.json", nil, "", true, 502, "502 Bad Gateway"})
-	check(call{"nginx stopped, a preflighted PUT: the preflight is the gateway's, the PUT reads 502", "PUT", gate + "/api/items.json",
+	ng.Close()
+	check(call{"the backend stopped: the page reads the gateway's 502", "GET", gate + "/api/items.json", nil, "", true, 502, "502 Bad Gateway"})
+	check(call{"the backend stopped, a preflighted PUT: the preflight is the gateway's, the PUT reads 502", "PUT", gate + "/api/items.json",
 		map[string]string{"Content-Type": "application/json"}, `{}`, false, 502, "502 Bad Gateway"})
 }
 
@@ -159,6 +167,41 @@ func TestGatePathConfusion(t *testing.T) {
 	}
 }
 
+// gateBackend answers as cmd/corsgate/internal/nginxtest.Backend's nginx
+// configuration does, CORS mistakes included:
+//
+//	/static/notes.txt   text
+//	/api/items.json     200, a small JSON document
+//	/api/wrong/…        200 JSON with Access-Control-Allow-Origin twice ("*"
+//	                    and the reflected Origin), credentials with them,
+//	                    and a Vary of its own
+//	/api/fail           500 JSON, without CORS headers
+//	anything else       404
+func gateBackend(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	switch p := r.URL.Path; {
+	case p == "/static/notes.txt":
+		h.Set("Content-Type", "text/plain")
+		io.WriteString(w, "notes from the backend\n")
+	case p == "/api/items.json":
+		h.Set("Content-Type", "application/json")
+		io.WriteString(w, `{"items":[1,2,3],"from":"backend"}`)
+	case strings.HasPrefix(p, "/api/wrong/"):
+		h.Set("Content-Type", "application/json")
+		h["Access-Control-Allow-Origin"] = []string{"*", r.Header.Get("Origin")}
+		h.Set("Access-Control-Allow-Credentials", "true")
+		h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS")
+		h.Set("Vary", "Accept-Encoding")
+		io.WriteString(w, `{"wrong":true}`)
+	case p == "/api/fail":
+		h.Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, `{"error":"boom"}`)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
 type gateResult struct {
 	OK     bool   `json:"ok"`
 	Status int    `json:"status"`
@@ -199,7 +242,10 @@ return await new Promise((resolve) => {
 
 // startCorsgate builds cmd/corsgate, starts it with config, and returns
 // its URL. It is stopped with SIGTERM, by its PID, and reaped when the test
-// ends.
+// ends; if the test process ends without its cleanup (go test's -timeout,
+// SIGKILL), the kernel kills it (its parent-death signal, tied to the
+// thread that forks it, which is kept until it has been reaped:
+// go.dev/issue/27505). corsgate starts no process of its own.
 func startCorsgate(t *testing.T, config string) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -214,16 +260,22 @@ func startCorsgate(t *testing.T, config string) string {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "-config", path, "-access-log=false")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
+	started := make(chan error, 1)
+	exited := make(chan struct{}) // closed once corsgate has been reaped
+	var exitErr error
 	addr := make(chan string, 1)
 	go func() {
+		runtime.LockOSThread() // never unlocked: see above
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			var rec struct{ Msg, Listen string }
@@ -232,8 +284,12 @@ func startCorsgate(t *testing.T, config string) string {
 			}
 			t.Logf("corsgate: %s", sc.Text())
 		}
-		exited <- cmd.Wait()
+		exitErr = cmd.Wait()
+		close(exited)
 	}()
+	if err := <-started; err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -246,8 +302,8 @@ func startCorsgate(t *testing.T, config string) string {
 	select {
 	case a := <-addr:
 		return "http://" + a
-	case err := <-exited:
-		t.Fatalf("corsgate exited: %v", err)
+	case <-exited:
+		t.Fatalf("corsgate exited: %v", exitErr)
 	case <-time.After(20 * time.Second):
 		t.Fatal("corsgate did not start within 20s")
 	}

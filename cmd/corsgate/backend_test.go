@@ -43,6 +43,12 @@ import (
 //	/sse                text/event-stream: event n+1 is sent when the test
 //	                    has read event n (next)
 //	/big?n=N            N zero bytes
+//	…/echo-upgrade      a handshake for any protocol: 101 with the request's
+//	                    own Upgrade value, then an echo (a server that
+//	                    switches to whatever it is asked)
+//	/hop                the request's headers as JSON, with Connection
+//	                    naming the response's Vary and Access-Control-*
+//	                    fields (hop-by-hop, so a proxy removes them)
 type backend struct {
 	*httptest.Server
 	calls   atomic.Int64
@@ -50,7 +56,8 @@ type backend struct {
 	next    chan struct{} // /sse: the test read an event
 	mu      sync.Mutex
 	last    *http.Request
-	bodyErr error // /upload: the error reading the body
+	targets []string // the request target of every request, in order
+	bodyErr error    // /upload: the error reading the body
 }
 
 func newBackend(t testing.TB) *backend {
@@ -58,6 +65,13 @@ func newBackend(t testing.TB) *backend {
 	b.Server = httptest.NewServer(http.HandlerFunc(b.serve))
 	t.Cleanup(func() { close(b.release); b.Server.Close() })
 	return b
+}
+
+// seen returns the request targets the backend received, in order.
+func (b *backend) seen() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.targets...)
 }
 
 func (b *backend) lastRequest() *http.Request {
@@ -70,8 +84,25 @@ func (b *backend) serve(w http.ResponseWriter, r *http.Request) {
 	b.calls.Add(1)
 	b.mu.Lock()
 	b.last = r
+	b.targets = append(b.targets, r.RequestURI)
 	b.mu.Unlock()
 	switch p := r.URL.Path; {
+	case strings.HasSuffix(p, "/echo-upgrade"):
+		c, brw, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		fmt.Fprintf(brw, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: %s\r\nConnection: Upgrade\r\n\r\n", r.Header.Get("Upgrade"))
+		brw.Flush()
+		io.Copy(c, brw)
+	case p == "/hop":
+		h := w.Header()
+		h.Set("Connection", "Vary, Access-Control-Allow-Origin, Access-Control-Allow-Credentials")
+		h.Set("Vary", "Accept-Encoding")
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Allow-Credentials", "true")
+		json.NewEncoder(w).Encode(r.Header)
 	case p == "/ws":
 		key := r.Header.Get("Sec-WebSocket-Key")
 		sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))

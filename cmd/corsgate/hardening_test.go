@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/corskit/cors/check"
-	"github.com/corskit/cors/internal/nginxtest"
+	"github.com/corskit/cors/cmd/corsgate/internal/nginxtest"
 )
 
 // The tests in this file attack corsgate, the process, as a reviewer did
@@ -169,10 +169,10 @@ func TestWebSocketOrigin(t *testing.T) {
 			}
 			if mode == "report-only" {
 				rec := g.waitLog(t, "report-only: the policy would answer differently", 0)
-				if fmt.Sprint(rec["differences"]) != "[WebSocket handshake: the policy refuses this origin; enforce mode answers 403]" {
+				if fmt.Sprint(rec["differences"]) != `[status: response "101", policy "403"]` || rec["cors"] != "websocket" || rec["status"] != float64(101) {
 					t.Errorf("report %v", rec)
 				}
-				if m := metricsText(t, g); !strings.Contains(m, `corsgate_report_only_differences_total{field="websocket",route="/"} 3`) {
+				if m := metricsText(t, g); !strings.Contains(m, `corsgate_report_only_differences_total{field="status",route="/"} 3`) {
 					t.Error("the refused handshakes are not counted")
 				}
 			}

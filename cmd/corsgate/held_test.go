@@ -67,10 +67,12 @@ func TestMalformedRequests(t *testing.T) {
 }
 
 // TestSlowloris: 300 connections that stop in the middle of their headers
-// are cut after readHeader, while other clients are served.
+// are cut after readHeader, while other clients are served. (The other
+// clients' headers must arrive within readHeader too: 2 s leaves a loaded
+// machine room.)
 func TestSlowloris(t *testing.T) {
 	b := newBackend(t)
-	g := startGateFor(t, b.URL, "enforce", confusedRoutes, `"timeouts": {"readHeader": "1s"},`)
+	g := startGateFor(t, b.URL, "enforce", confusedRoutes, `"timeouts": {"readHeader": "2s"},`)
 	addr := strings.TrimPrefix(g.URL, "http://")
 	const slow = 300
 	var wg sync.WaitGroup

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/corskit/cors/cmd/corsgate/internal/logtest"
+	"github.com/corskit/cors/cmd/corsgate/internal/testproc"
 )
 
 // TestMain lets the test binary run as corsgate itself, so that the tests
@@ -60,13 +61,15 @@ func corsgate(t testing.TB, args ...string) (code int, stdout, stderr string) {
 	cmd.Env = append(os.Environ(), "CORSGATE_TEST_MAIN=1")
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), o.String(), e.String()
-	} else if err != nil {
+	p, err := testproc.Start(cmd, syscall.SIGKILL)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return 0, o.String(), e.String()
+	<-p.Done()
+	if _, ok := p.Err().(*exec.ExitError); !ok && p.Err() != nil {
+		t.Fatal(p.Err())
+	}
+	return p.ExitCode(), o.String(), e.String()
 }
 
 func TestHelp(t *testing.T) {
@@ -133,6 +136,75 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestCheckPolicyProblems pins what -check prints for every kind of bad
+// route policy, each at the JSON path of the entry the library names
+// (cors.ConfigError's Key and Index) and with the JSON keys in its
+// message. Route 0 lists "*" twice: each entry has two problems, and
+// before the index came from the library, the second problem of the first
+// "*" was put at the second one (the value was searched for).
+func TestCheckPolicyProblems(t *testing.T) {
+	headers := make([]string, 65)
+	for i := range headers {
+		headers[i] = fmt.Sprintf("%q", fmt.Sprintf("X-H%d", i))
+	}
+	path := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(path, []byte(`{"listen": ":8080", "upstream": "http://127.0.0.1:9000", "routes": [
+  {"path": "/a/", "policy": {"allowedOrigins": ["https://ok.example", "*", "*"], "allowCredentials": true}},
+  {"path": "/b/", "policy": {"allowedOrigins": ["null", "file:///x", "https://A.example", "http://b.example", "https://*.github.io", "https://b.example/", "https://b.example/"], "allowCredentials": true}},
+  {"path": "/c/", "policy": {"allowedOrigins": ["https://c.example"], "allowCredentials": true,
+    "allowedMethods": ["TRACE", "PUT", "TRACE", "bad method"],
+    "allowedHeaders": ["Cookie", "X Bad", "Access-Control-Allow-Origin", "Cookie"],
+    "exposedHeaders": ["Set-Cookie", "*", "x bad"], "maxAge": 90000, "preflightStatus": 302}},
+  {"path": "/d/", "policy": {}},
+  {"path": "/e/", "policy": {"allowedOrigins": ["*"], "allowedHeaders": [`+strings.Join(headers, ", ")+`]}}
+]}`), 0o644)
+	want := []string{
+		`routes[0].policy.allowedOrigins[1]: "*": "*" cannot be used with allowCredentials (browsers refuse it, and reflecting every origin with credentials lets any site act as your users): list the origins you trust`,
+		`routes[0].policy.allowedOrigins[1]: "*": "*" already allows every origin: remove the other entries, or remove "*"`,
+		`routes[0].policy.allowedOrigins[2]: "*": "*" cannot be used with allowCredentials (browsers refuse it, and reflecting every origin with credentials lets any site act as your users): list the origins you trust`,
+		`routes[0].policy.allowedOrigins[2]: "*": "*" already allows every origin: remove the other entries, or remove "*"`,
+		`routes[1].policy.allowedOrigins[0]: "null": any page can send "Origin: null" (a sandboxed iframe is enough), so allowing it allows everyone: remove it, or set dangerouslyAllowNullOrigin if you accept that`,
+		`routes[1].policy.allowedOrigins[1]: "file:///x": browsers send "Origin: null" for file: pages, never a file: origin: write "null" with dangerouslyAllowNullOrigin if you must, or serve the page over http://localhost`,
+		`routes[1].policy.allowedOrigins[2]: "https://A.example": upper case in the host: browsers send it in lower case; write "https://a.example" instead`,
+		`routes[1].policy.allowedOrigins[3]: "http://b.example": plain-http origins can be impersonated by anyone on the network path, who would then ride your users' credentials: write "https://b.example", or set dangerouslyAllowInsecureOrigins`,
+		`routes[1].policy.allowedOrigins[4]: "https://*.github.io": "github.io" is a public suffix, where anyone can register a name: list your own domains (for example "https://*.yourname.github.io"), or set dangerouslyAllowPublicSuffixWildcards`,
+		`routes[1].policy.allowedOrigins[5]: "https://b.example/": trailing slash: an origin has no path; write "https://b.example" instead`,
+		`routes[1].policy.allowedOrigins[6]: "https://b.example/": trailing slash: an origin has no path; write "https://b.example" instead`,
+		`routes[2].policy.allowedMethods[0]: "TRACE": browsers never send CONNECT, TRACE or TRACK (Fetch forbids them): remove it`,
+		`routes[2].policy.allowedMethods[2]: "TRACE": browsers never send CONNECT, TRACE or TRACK (Fetch forbids them): remove it`,
+		`routes[2].policy.allowedMethods[3]: "bad method": not a valid method name (RFC 9110 token): write names such as "PUT" or "DELETE"`,
+		`routes[2].policy.allowedHeaders[0]: "Cookie": browsers never let scripts set this header (Fetch: forbidden request-header), so it never needs allowing: remove it`,
+		`routes[2].policy.allowedHeaders[1]: "X Bad": not a valid header name (RFC 9110 token): write names such as "X-Request-Id"`,
+		`routes[2].policy.allowedHeaders[2]: "Access-Control-Allow-Origin": this is a response header that the middleware sends, not a request header a page sends: remove it (to let pages read a response header, use exposedHeaders)`,
+		`routes[2].policy.allowedHeaders[3]: "Cookie": browsers never let scripts set this header (Fetch: forbidden request-header), so it never needs allowing: remove it`,
+		`routes[2].policy.exposedHeaders[0]: "Set-Cookie": browsers never let scripts read Set-Cookie, whatever the server says: remove it`,
+		`routes[2].policy.exposedHeaders[1]: "*": with allowCredentials browsers read "*" literally and expose nothing: list the headers by name`,
+		`routes[2].policy.exposedHeaders[2]: "x bad": not a valid header name (RFC 9110 token): write names such as "X-Request-Id"`,
+		`routes[2].policy.maxAge: "90000": above 86400 seconds (24 h), more than any browser honours (Chromium caps at 7200, Safari at 600): write at most 86400`,
+		`routes[2].policy.preflightStatus: "302": browsers fail every preflight whose status is not 2xx: write 204 (the default, also 0) or 200`,
+		`routes[3].policy.allowedOrigins: no origin is allowed: list origins such as "https://app.example.com", or "*" for any origin`,
+		`routes[4].policy.allowedHeaders: 65 names, but a preflight may request at most 64 (longer lists are refused to bound the work a request can cause): list at most 64, the headers your pages really send`,
+		`25 problem(s)`,
+	}
+	code, out, errOut := corsgate(t, "-check", "-config", path)
+	if code != 2 || out != "" {
+		t.Errorf("exit %d, stdout %q; want 2 and nothing", code, out)
+	}
+	got := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+	for i := range max(len(got), len(want)) {
+		var g, w string
+		if i < len(got) {
+			g = got[i]
+		}
+		if i < len(want) {
+			w = path + ": " + want[i]
+		}
+		if g != w {
+			t.Errorf("line %d:\n got %s\nwant %s", i+1, g, w)
+		}
+	}
+}
+
 // gate is a running corsgate process.
 type gate struct {
 	cmd         *exec.Cmd
@@ -173,14 +245,15 @@ func startGateWith(t testing.TB, path string, w io.Writer, out interface{ String
 	g.cmd = exec.Command(os.Args[0], append([]string{"-config", path}, args...)...)
 	g.cmd.Env = append(append(os.Environ(), "CORSGATE_TEST_MAIN=1"), env...)
 	g.cmd.Stdout, g.cmd.Stderr = w, w
-	if err := g.cmd.Start(); err != nil {
+	// corsgate starts no process of its own: SIGKILL when the test process
+	// ends leaves nothing behind.
+	p, err := testproc.Start(g.cmd, syscall.SIGKILL)
+	if err != nil {
 		t.Fatal(err)
 	}
 	go func() {
-		err := g.cmd.Wait()
-		if ee, ok := err.(*exec.ExitError); ok {
-			g.exitCode = ee.ExitCode()
-		}
+		<-p.Done()
+		g.exitCode = p.ExitCode()
 		close(g.done)
 	}()
 	t.Cleanup(func() {
@@ -472,7 +545,7 @@ func TestSlowClient(t *testing.T) {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer up.Close()
 	path := filepath.Join(t.TempDir(), "corsgate.json")
-	writeConfig(t, path, up.URL, "enforce", originRoute("https://one.example"), `"timeouts": {"readHeader": "300ms"}, "maxHeaderBytes": 4096,`)
+	writeConfig(t, path, up.URL, "enforce", originRoute("https://one.example"), `"timeouts": {"readHeader": "300ms"},`)
 	g := startGate(t, path)
 	conn, err := net.DialTimeout("tcp", strings.TrimPrefix(g.URL, "http://"), 5*time.Second)
 	if err != nil {
@@ -486,6 +559,11 @@ func TestSlowClient(t *testing.T) {
 	if _, err = io.ReadAll(conn); err != nil {
 		t.Errorf("a trickling client was not cut off: %v", err)
 	}
+	// The header limit on a gateway of its own, whose header timeout
+	// (the default) a loaded machine cannot reach.
+	limited := filepath.Join(t.TempDir(), "limited.json")
+	writeConfig(t, limited, up.URL, "enforce", originRoute("https://one.example"), `"maxHeaderBytes": 4096,`)
+	g = startGate(t, limited)
 	resp, _ := send(t, "GET", g.URL+"/", map[string]string{"X-Big": strings.Repeat("a", 8192)})
 	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
 		t.Errorf("an 8 KiB header with a 4 KiB limit: %d, want 431", resp.StatusCode)

@@ -15,7 +15,7 @@ import (
 
 	"github.com/corskit/cors/check"
 	"github.com/corskit/cors/cmd/corsgate/internal/load"
-	"github.com/corskit/cors/internal/nginxtest"
+	"github.com/corskit/cors/cmd/corsgate/internal/nginxtest"
 )
 
 // These tests put corsgate, as a process, in front of Debian's nginx (see
@@ -108,9 +108,9 @@ func TestNginxReportOnly(t *testing.T) {
 	}
 	rec := g.waitLog(t, "report-only: the policy would answer differently", 0)
 	wantDiffs := []any{
-		`Access-Control-Allow-Origin: upstream "*, ` + appOrigin + `", policy "` + appOrigin + `"`,
-		`Access-Control-Expose-Headers: upstream (none), policy "x-request-id"`,
-		`Vary: upstream "Accept-Encoding", policy "Origin"`,
+		`Access-Control-Allow-Origin: response "*, ` + appOrigin + `", policy "` + appOrigin + `"`,
+		`Access-Control-Expose-Headers: response (none), policy "x-request-id"`,
+		`Vary: response "Accept-Encoding", policy "Origin"`,
 	}
 	if !reflect.DeepEqual(rec["differences"], wantDiffs) || rec["route"] != "/api/" {
 		t.Errorf("difference record %v", rec)

@@ -15,6 +15,14 @@
 //     whitespace (§5.2): net/http joins the lines. RFC 9112 §5.2 lets a
 //     server reject it with 400, as nginx does; a backend that reads the
 //     folded line differently is a smuggling risk.
+//   - Transfer-Encoding in an HTTP/1.0 request (§6.1): net/http ignores
+//     it (go.dev/issue/12785) and reads the body as having no length, so
+//     the chunked body that follows is read as the next request. RFC 9112
+//     §6.1: the server "MUST treat the message as if the framing is
+//     faulty ... and close the connection after processing the message";
+//     nginx answers 400. A proxy in front that reads the body as chunked
+//     would otherwise disagree with the gateway on where the next request
+//     starts.
 //
 // A Conn keeps the bytes read since the last request's header block
 // (bounded), and Begin finds the current request's block among them by
@@ -49,6 +57,8 @@ const (
 	ContentLengthAndChunked = 1 << iota
 	// ObsFold: a header line was folded.
 	ObsFold
+	// TransferEncodingHTTP10: an HTTP/1.0 request had Transfer-Encoding.
+	TransferEncodingHTTP10
 )
 
 // A Listener accepts *Conn connections.
@@ -194,7 +204,7 @@ func isRequestLine(b []byte, r *http.Request) bool {
 // (lines end in "\n", an "\r" before it is dropped). It returns the flags
 // and the length of the block, or -1 if b holds no whole block.
 func scanHeader(b []byte) (flags, n int) {
-	var cl, te bool
+	var cl, te, http10 bool
 	first := true
 	for off := 0; ; {
 		nl := bytes.IndexByte(b[off:], '\n')
@@ -206,11 +216,15 @@ func scanHeader(b []byte) (flags, n int) {
 		line = bytes.TrimSuffix(line, []byte("\r"))
 		if first {
 			first = false
+			http10 = bytes.HasSuffix(line, []byte(" HTTP/1.0"))
 			continue
 		}
 		if len(line) == 0 {
 			if cl && te {
 				flags |= ContentLengthAndChunked
+			}
+			if te && http10 {
+				flags |= TransferEncodingHTTP10
 			}
 			return flags, off
 		}

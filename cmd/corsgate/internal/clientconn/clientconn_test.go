@@ -31,7 +31,7 @@ func serve(t *testing.T) (addr string, seen func() []string) {
 				flags = c.Begin(r)
 			}
 			mu.Lock()
-			got = append(got, r.URL.Path+" "+map[int]string{-1: "no conn", 0: "ok", clientconn.ContentLengthAndChunked: "cl+te", clientconn.ObsFold: "fold"}[flags])
+			got = append(got, r.URL.Path+" "+map[int]string{-1: "no conn", 0: "ok", clientconn.ContentLengthAndChunked: "cl+te", clientconn.ObsFold: "fold", clientconn.TransferEncodingHTTP10: "te in 1.0"}[flags])
 			mu.Unlock()
 		}),
 	}
@@ -61,6 +61,9 @@ func TestBegin(t *testing.T) {
 		"POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: " + itoa(len(body)) + "\r\n\r\n" + body +
 		"GET /b HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\r\n" +
 		"POST /c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\ncontent-length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n" +
+		"POST /e HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n" +
+		"GET /e HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n" +
+		"POST /f HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\ntransfer-encoding: chunked\r\n\r\n" +
 		"GET /d HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n 2\r\nConnection: close\r\n\r\n"
 	go func() {
 		for i := 0; i < len(reqs); i++ { // a byte at a time: blocks span reads
@@ -69,7 +72,7 @@ func TestBegin(t *testing.T) {
 	}()
 	c.SetReadDeadline(time.Now().Add(10 * time.Second))
 	io.ReadAll(c) // until the server closes after /d
-	want := []string{"/a ok", "/b ok", "/b cl+te", "/c cl+te", "/d fold"}
+	want := []string{"/a ok", "/b ok", "/b cl+te", "/c cl+te", "/e ok", "/e ok", "/f te in 1.0", "/d fold"}
 	if got := seen(); strings.Join(got, ", ") != strings.Join(want, ", ") {
 		t.Errorf("got %q\nwant %q", got, want)
 	}

@@ -139,9 +139,12 @@ type Timeouts struct {
 
 // Route puts a policy on every path under Path.
 type Route struct {
-	// Path is a path prefix: "/api/" covers /api/ and everything below it;
-	// "/api" covers /api itself and everything below /api/, never /apiary.
-	// The longest matching Path wins; "/" is the default route.
+	// Path is a path prefix: "/api/" covers /api/ and everything below it,
+	// and /api itself unless another route's Path is "/api" (most backends
+	// serve /api from the /api/ handler, and nginx redirects /api to /api/
+	// in such a location); "/api" covers /api itself and everything below
+	// /api/, never /apiary. The longest matching Path wins; "/" is the
+	// default route.
 	Path string `json:"path"`
 	// Debug turns on the library's debug mode for this route
 	// (Middleware.SetDebug): a preflight refused for its method or a header
@@ -418,7 +421,7 @@ func (v *validator) check(f *File) *Config {
 			continue // its decoding problems are reported; cors.New would only add noise
 		}
 		if _, err := cors.New(r.Policy); err != nil {
-			v.policy(loc+".policy", &r.Policy, err)
+			v.policy(loc+".policy", err)
 		}
 	}
 	c.Routes = f.Routes
@@ -536,62 +539,29 @@ func cleanPrefix(p string) string {
 }
 
 // policy turns the library's *cors.ConfigError values into problems located
-// in the file: a Field such as AllowedOrigins becomes its JSON key, and a
-// Value found in that list gets its index there.
-func (v *validator) policy(loc string, c *cors.Config, err error) {
-	used := map[string]int{} // per field and value: the index after the entry last claimed
+// in the file: each error names its field's JSON key and, for one entry of
+// a list, the entry's index as written, and says what to write instead
+// with the other fields named by their JSON keys.
+func (v *validator) policy(loc string, err error) {
 	ces := cors.ConfigErrors(err)
 	if len(ces) == 0 {
 		v.add(loc, "%v", err)
 		return
 	}
 	for _, ce := range ces {
-		key := jsonKey(ce.Field)
-		l := loc + "." + key
-		if list := listField(c, ce.Field); list != nil && ce.Value != "" {
-			k := ce.Field + "\x00" + ce.Value
-			next, claimed := used[k]
-			if i := indexFrom(list, ce.Value, next); i >= 0 {
-				// The next occurrence of a value the library names again
-				// (the same bad origin written twice).
-				l = fmt.Sprintf("%s[%d]", l, i)
-				used[k] = i + 1
-			} else if claimed {
-				// A second problem with the entry last claimed ("*" both
-				// with credentials and not alone).
-				l = fmt.Sprintf("%s[%d]", l, next-1)
-			}
+		l := loc + "." + ce.Key
+		if ce.Key == "" {
+			l = loc + "." + ce.Field // a field a file cannot set (AllowOriginFunc)
 		}
-		msg := goNames.Replace(ce.Message)
+		if ce.Index >= 0 {
+			l += "[" + strconv.Itoa(ce.Index) + "]"
+		}
+		msg := ce.JSONMessage()
 		if ce.Value != "" {
 			msg = strconv.Quote(ce.Value) + ": " + msg
 		}
 		v.add(l, "%s", msg)
 	}
-}
-
-// listField returns the list-valued policy field named field (Go name).
-func listField(c *cors.Config, field string) []string {
-	switch field {
-	case "AllowedOrigins":
-		return c.AllowedOrigins
-	case "AllowedMethods":
-		return c.AllowedMethods
-	case "AllowedHeaders":
-		return c.AllowedHeaders
-	case "ExposedHeaders":
-		return c.ExposedHeaders
-	}
-	return nil
-}
-
-func indexFrom(list []string, v string, from int) int {
-	for i := from; i < len(list); i++ {
-		if list[i] == v {
-			return i
-		}
-	}
-	return -1
 }
 
 // RestartRequired lists the fields of next that differ from c and that a

@@ -9,8 +9,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-
-	"github.com/corskit/cors"
 )
 
 // decoder fills a File from JSON key by key, so that every problem is found
@@ -214,34 +212,6 @@ func jsonFields(t reflect.Type) map[string]int {
 	}
 	return out
 }
-
-// jsonKey returns the JSON key of the cors.Config field named field.
-func jsonKey(field string) string {
-	f, ok := reflect.TypeFor[cors.Config]().FieldByName(field)
-	if !ok {
-		return field
-	}
-	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-	if name == "" || name == "-" {
-		return field
-	}
-	return name
-}
-
-// goNames rewrites the library's messages, which name Config's Go fields
-// (AllowCredentials, DangerouslyAllowInsecureOrigins), with the JSON keys a
-// file uses.
-var goNames = func() *strings.Replacer {
-	t := reflect.TypeFor[cors.Config]()
-	var pairs []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		if key := jsonKey(f.Name); key != f.Name {
-			pairs = append(pairs, f.Name, key)
-		}
-	}
-	return strings.NewReplacer(pairs...)
-}()
 
 // suggest names the key that was probably meant: the same key in another
 // case, or one that differs by a letter or two; otherwise it lists the keys

@@ -22,8 +22,8 @@
 //     from its 1xx responses (103 Early Hints) and its trailers too.
 //   - report-only mode: every request goes upstream and its response comes
 //     back untouched; for CORS requests the upstream's answer is compared
-//     with the policy's (package shadow), and each difference is logged and
-//     counted.
+//     with the policy's (Decision.Compare: only what a browser or a cache
+//     acts on), and each difference is logged and counted.
 //
 // Applying the decision to the upstream's response, rather than writing
 // headers before proxying, keeps the answer intact when the upstream sends
@@ -47,18 +47,20 @@
 // # Upgrades and WebSockets
 //
 // Browsers apply no CORS to WebSocket handshakes; the server's check of
-// Origin is the only defence against cross-site WebSocket hijacking. A
-// handshake that carries an Origin is judged by the route's policy as an
-// actual request is, and a refused one is answered 403 without reaching
-// the upstream (report-only: reported, counted, and passed). A handshake
-// without Origin (not a browser) is not judged. As in the library's
-// CheckOrigin, the policy alone decides: a handshake from the gateway's
-// own origin is not let through by comparing Origin with Host (list that
-// origin in the route's allowedOrigins). An upgrade to a protocol the route does not list
-// in "upgrades" (default: websocket) is not forwarded: the request goes
-// upstream without its Upgrade header, as RFC 9110 §7.8 lets a server
-// ignore it. The upstream's 101 response loses its Access-Control-* headers
-// in enforce mode like any other.
+// Origin is the only defence against cross-site WebSocket hijacking. An
+// upgrade that carries an Origin, a WebSocket handshake or one to another
+// protocol the route allows, however its Upgrade header is spelled, is
+// judged by the route's policy as an actual request is, and a refused one
+// is answered 403 without reaching the upstream (report-only: passed, and
+// reported and counted if the upstream accepts it with 101). One without
+// Origin (not a browser) is not judged. As in the library's CheckOrigin,
+// the policy alone decides: a handshake from the gateway's own origin is
+// not let through by comparing Origin with Host (list that origin in the
+// route's allowedOrigins). An upgrade to a protocol the route does not
+// list in "upgrades" (default: websocket) is not forwarded: the request
+// goes upstream without its Upgrade header, as RFC 9110 §7.8 lets a
+// server ignore it. The upstream's 101 response loses its
+// Access-Control-* headers in enforce mode like any other.
 //
 // # Timeouts, limits and failures
 //
@@ -110,10 +112,11 @@
 //
 // CONNECT and TRACE are answered 405 and never forwarded (nginx answers
 // TRACE so); "OPTIONS *" and any target that is not a path, 400. A header
-// block with both Content-Length and Transfer-Encoding, or with a folded
-// (obs-fold) line, is answered 400 and its connection closed (RFC 9112
-// §6.1 and §5.2; nginx does the same), when the server's listener is a
-// clientconn.Listener, which sees the bytes net/http repairs.
+// block with both Content-Length and Transfer-Encoding, with a folded
+// (obs-fold) line, or with Transfer-Encoding in an HTTP/1.0 request, is
+// answered 400 and its connection closed (RFC 9112 §6.1 and §5.2; nginx
+// does the same), when the server's listener is a clientconn.Listener,
+// which sees the bytes net/http repairs.
 package gateway
 
 import (
@@ -135,7 +138,6 @@ import (
 	"github.com/corskit/cors"
 	"github.com/corskit/cors/cmd/corsgate/internal/clientconn"
 	"github.com/corskit/cors/cmd/corsgate/internal/config"
-	"github.com/corskit/cors/cmd/corsgate/internal/shadow"
 	"github.com/corskit/cors/cmd/corsgate/internal/urlpath"
 )
 
@@ -173,8 +175,9 @@ type Observer interface {
 	// "too-large" or "malformed".
 	Failure(route string, side Side, kind string)
 	// Difference is called, in report-only mode, for each field on which
-	// the upstream's answer differs from the policy's ("websocket" for a
-	// handshake the policy would refuse).
+	// the upstream's answer differs from the policy's: a header name, or
+	// "status" (cors.StatusField) for a preflight's status or an upgrade
+	// the upstream accepted from an origin the policy refuses.
 	Difference(route, field string)
 }
 
@@ -257,7 +260,11 @@ type state struct {
 }
 
 type route struct {
-	path     string // "" for the fallback
+	path string // "" for the fallback
+	// bare is path without its trailing slash ("/api" for "/api/"), which
+	// the route also covers unless another route's path is bare; "" if
+	// none.
+	bare     string
 	label    string
 	policy   *cors.Middleware
 	upgrades []string // the protocols requests may switch to
@@ -271,6 +278,12 @@ func (g *Gateway) build(c *config.Config, tr *http.Transport) (*state, error) {
 			return nil, err
 		}
 		st.routes = append(st.routes, rt)
+	}
+	for _, rt := range st.routes {
+		if bare := strings.TrimSuffix(rt.path, "/"); bare != rt.path && bare != "" &&
+			!slices.ContainsFunc(st.routes, func(o *route) bool { return o.path == bare }) {
+			rt.bare = bare
+		}
 	}
 	slices.SortStableFunc(st.routes, func(a, b *route) int { return len(b.path) - len(a.path) })
 	// Paths no route covers (no "/" route) allow no origin: the library's
@@ -323,10 +336,16 @@ func newRoute(p, label string, policy cors.Config, debug bool, upgrades []string
 	return &route{path: p, label: label, policy: m, upgrades: upgrades}, nil
 }
 
-// match returns the route for a normalised path.
+// match returns the route for a normalised path: the longest route path
+// that covers it. A route "/api/" also covers "/api" itself, unless a
+// route's path is "/api": most backends serve /api from the handler of
+// /api/ (Express's routers, Spring), and nginx answers /api in a
+// "location /api/" that proxies with a redirect to /api/, so /api is not
+// left to a shorter route's policy ("/"), which would then be applied to
+// the /api/ handler's answer.
 func (s *state) match(p string) *route {
 	for _, rt := range s.routes {
-		if covers(rt.path, p) {
+		if p == rt.bare || covers(rt.path, p) {
 			return rt
 		}
 	}
@@ -453,6 +472,9 @@ func (g *Gateway) admit(w http.ResponseWriter, r *http.Request, ex *exchange) bo
 			return false
 		case f&clientconn.ObsFold != 0:
 			g.refuse(w, ex, http.StatusBadRequest, Client, "malformed", "a header line is folded (obs-fold, RFC 9112 §5.2)", true)
+			return false
+		case f&clientconn.TransferEncodingHTTP10 != 0:
+			g.refuse(w, ex, http.StatusBadRequest, Client, "malformed", "an HTTP/1.0 request has Transfer-Encoding (RFC 9112 §6.1)", true)
 			return false
 		}
 	}
@@ -585,34 +607,39 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 		}
 		return nil
 	}
-	kind := ex.dec.Kind()
-	if kind == cors.NotCORS || kind == cors.WebSocketHandshake || resp.StatusCode == http.StatusSwitchingProtocols {
-		// Browsers apply no CORS to a WebSocket handshake's answer;
-		// upgradeAllowed judged its origin.
+	var diffs []cors.Difference
+	switch kind := ex.dec.Kind(); {
+	case kind == cors.NotCORS:
 		return nil
+	case resp.StatusCode == http.StatusSwitchingProtocols && kind != cors.WebSocketHandshake:
+		// An upgrade to another protocol, which no browser can ask for
+		// and the library does not judge: enforce mode refuses it when
+		// the policy refuses its origin, as a handshake (upgradeAllowed).
+		if !ex.dec.Allowed() {
+			diffs = []cors.Difference{{Field: cors.StatusField, Response: "101", Policy: "403"}}
+		}
+	default:
+		diffs = ex.dec.Compare(resp.StatusCode, resp.Header)
 	}
-	pol := shadow.Answer{Header: make(http.Header, 4), Status: ex.dec.Status()}
-	ex.dec.SetHeaders(pol.Header)
-	diffs := shadow.Compare(kind == cors.PreflightRequest, shadow.Answer{Status: resp.StatusCode, Header: resp.Header}, pol)
 	if len(diffs) == 0 {
 		return nil
 	}
-	texts := make([]string, len(diffs))
-	fields := make([]string, len(diffs))
-	for i, d := range diffs {
-		texts[i], fields[i] = d.String(), d.Field
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		ex.upgradeNote = "reported"
 	}
-	g.report(resp.Request, ex, resp.StatusCode, fields, texts)
+	g.report(resp.Request, ex, resp.StatusCode, diffs)
 	return nil
 }
 
 // report logs and counts, in report-only mode, what the policy would have
 // answered differently.
-func (g *Gateway) report(r *http.Request, ex *exchange, status int, fields, texts []string) {
-	ex.differences += len(fields)
-	if g.opts.Observer != nil {
-		for _, f := range fields {
-			g.opts.Observer.Difference(ex.route.label, f)
+func (g *Gateway) report(r *http.Request, ex *exchange, status int, diffs []cors.Difference) {
+	ex.differences += len(diffs)
+	texts := make([]string, len(diffs))
+	for i, d := range diffs {
+		texts[i] = cut(d.String())
+		if g.opts.Observer != nil {
+			g.opts.Observer.Difference(ex.route.label, d.Field)
 		}
 	}
 	g.log.LogAttrs(r.Context(), slog.LevelWarn, "report-only: the policy would answer differently",

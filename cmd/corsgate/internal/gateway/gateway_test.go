@@ -254,7 +254,11 @@ func TestEnforce(t *testing.T) {
 			http.Header{"Access-Control-Allow-Origin": {"*"}, "Vary": {"Accept-Encoding"}}, "/public/ actual allowed  200"},
 		{"the path is matched in its clean form", get("/api/../public/a.json", "https://anyone.example", "plain"), 200, true,
 			http.Header{"Access-Control-Allow-Origin": {"*"}}, "/public/ actual allowed  200"},
-		{"/api (no slash) is not under /api/", get("/api", app, "plain"), 200, true,
+		{"/api (no slash) is under /api/, as most backends serve it", get("/api", app, "plain"), 200, true,
+			apiActual, "/api/ actual allowed  200"},
+		{"/apix is not under /api/", get("/apix", app, "plain"), 200, true,
+			http.Header{"Vary": {"Origin"}}, "(none) actual rejected origin-not-allowed 200"},
+		{"/public.json is not under /public/", get("/public.json", "https://anyone.example", "plain"), 200, true,
 			http.Header{"Vary": {"Origin"}}, "(none) actual rejected origin-not-allowed 200"},
 		{"no route: no origin is allowed", get("/other", app, "wrong"), 200, true,
 			http.Header{"Vary": {"Accept-Encoding", "Origin"}}, "(none) actual rejected origin-not-allowed 200"},
@@ -282,6 +286,26 @@ func TestEnforce(t *testing.T) {
 				t.Errorf("observed %q, want %q", reqs[len(reqs)-1:], tt.wantRecord)
 			}
 		})
+	}
+}
+
+// TestRouteWithoutSlash: "/api/" covers /api unless a route's path is
+// "/api", which then covers it.
+func TestRouteWithoutSlash(t *testing.T) {
+	f := newFixture(t, "enforce", `[
+	  {"path": "/api/", "policy": {"allowedOrigins": ["https://app.example.com"]}},
+	  {"path": "/api", "policy": {"allowedOrigins": ["https://other.example"]}}]`, "")
+	for _, tt := range []struct{ path, origin, want string }{
+		{"/api", "https://other.example", "/api actual allowed  200"},
+		{"/api", app, "/api actual rejected origin-not-allowed 200"},
+		{"/api/", app, "/api/ actual allowed  200"},
+		{"/api/x", app, "/api/ actual allowed  200"},
+	} {
+		reqs0, _, _ := f.obs.snapshot()
+		f.do(t, req{"GET", tt.path, map[string]string{"Origin": tt.origin}})
+		if reqs := f.obs.requestsAfter(t, len(reqs0)); reqs[len(reqs)-1] != tt.want {
+			t.Errorf("%s from %s: observed %q, want %q", tt.path, tt.origin, reqs[len(reqs)-1], tt.want)
+		}
 	}
 }
 
@@ -335,7 +359,7 @@ func TestReportOnly(t *testing.T) {
 	for _, r := range logtest.Records(f.logs.String()) {
 		if r["msg"] == "report-only: the policy would answer differently" && r["origin"] == "https://evil.example" {
 			found = true
-			want := []any{`Access-Control-Allow-Origin: upstream "*", policy (none)`, `Vary: upstream (none), policy "Origin"`}
+			want := []any{`Access-Control-Allow-Origin: response "*", policy (none)`, `Vary: response (none), policy "Origin"`}
 			if !reflect.DeepEqual(r["differences"], want) || r["decision"] != "rejected" || r["reason"] != "origin-not-allowed" {
 				t.Errorf("difference record %v", r)
 			}
@@ -367,20 +391,23 @@ func TestUpstreamFailures(t *testing.T) {
 	}))
 	t.Cleanup(reset.Close)
 
+	// Only "too slow" may reach its response-header timeout: a short one
+	// would turn a reset on a loaded machine into a timeout too.
 	tests := []struct {
 		name, upstream string
 		status         int
 		kind           string
+		timeout        string // upstreamResponseHeader
 	}{
-		{"down", closed, 502, "connect"},
-		{"too slow", slow.URL, 504, "timeout"},
-		{"reset", reset.URL, 502, "reset"},
+		{"down", closed, 502, "connect", "30s"},
+		{"too slow", slow.URL, 504, "timeout", "200ms"},
+		{"reset", reset.URL, 502, "reset", "30s"},
 	}
 	for _, mode := range []string{"enforce", "report-only"} {
 		for _, tt := range tests {
 			t.Run(mode+"/"+tt.name, func(t *testing.T) {
 				obs := &observer{}
-				c := parse(t, tt.upstream, mode, routes, `"timeouts": {"upstreamResponseHeader": "200ms", "upstreamConnect": "1s"},`)
+				c := parse(t, tt.upstream, mode, routes, `"timeouts": {"upstreamResponseHeader": "`+tt.timeout+`", "upstreamConnect": "5s"},`)
 				gw, err := gateway.New(c, gateway.Options{Log: slog.New(slog.DiscardHandler), Observer: obs})
 				if err != nil {
 					t.Fatal(err)

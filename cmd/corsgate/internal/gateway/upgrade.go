@@ -18,10 +18,16 @@ func upgradeType(h http.Header) string {
 }
 
 // upgradeAllowed judges a request that asks to switch protocols: an
-// upgrade the route does not allow is removed from the request, and a
-// WebSocket handshake from an origin the policy refuses is answered 403
-// (report-only: reported and passed). It answers and returns false if the
-// request must not go upstream.
+// upgrade the route does not allow is removed from the request, and an
+// upgrade from an origin the policy refuses is answered 403 (report-only:
+// passed, and reported if the upstream accepts it). It answers and returns
+// false if the request must not go upstream.
+//
+// Every upgrade the route allows is judged, not only one that reads as a
+// WebSocket handshake: upgrade servers read the Upgrade header in their
+// own ways ("websocket, websocket" is a WebSocket handshake to
+// gorilla/websocket), no browser sends an upgrade to any other protocol,
+// and a tunnel from a refused origin is what must not open.
 func (g *Gateway) upgradeAllowed(w http.ResponseWriter, r *http.Request, ex *exchange) bool {
 	up := upgradeType(r.Header)
 	if up == "" {
@@ -33,13 +39,11 @@ func (g *Gateway) upgradeAllowed(w http.ResponseWriter, r *http.Request, ex *exc
 		ex.upgradeNote = "refused"
 		return true
 	}
-	if k := ex.dec.Kind(); k == cors.NotCORS || k == cors.PreflightRequest || ex.dec.Allowed() || !isWebSocket(up) {
+	if ex.dec.Kind() == cors.NotCORS || ex.dec.Allowed() {
 		return true
 	}
 	if !ex.st.cfg.Mode.Enforces() {
-		ex.upgradeNote = "reported"
-		g.report(r, ex, http.StatusSwitchingProtocols, []string{"websocket"},
-			[]string{"WebSocket handshake: the policy refuses this origin; enforce mode answers 403"})
+		// Reported if the upstream accepts it (modifyResponse).
 		return true
 	}
 	h := w.Header()
@@ -48,7 +52,7 @@ func (g *Gateway) upgradeAllowed(w http.ResponseWriter, r *http.Request, ex *exc
 	h["Cache-Control"] = []string{"no-store"}
 	ex.status = http.StatusForbidden
 	w.WriteHeader(http.StatusForbidden)
-	w.Write([]byte("403 Forbidden: this origin may not open a WebSocket here\n"))
+	w.Write([]byte("403 Forbidden: this origin may not open a WebSocket or another protocol here\n"))
 	return false
 }
 
@@ -70,9 +74,4 @@ func (rt *route) allowsUpgrade(up string) bool {
 		}
 	}
 	return true
-}
-
-func isWebSocket(up string) bool {
-	name, _, _ := strings.Cut(strings.TrimSpace(up), "/")
-	return strings.EqualFold(name, "websocket")
 }

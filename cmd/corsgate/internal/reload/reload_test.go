@@ -27,7 +27,10 @@ func start(t *testing.T, path, initial string) (chan call, chan os.Signal) {
 	done := make(chan struct{})
 	go func() { w.Run(ctx, hup); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
-	time.Sleep(100 * time.Millisecond) // let the watch start
+	// Run watches the directory before it serves SIGHUP: once a signal is
+	// served, the watch is in place (no guess of how long that takes).
+	hup <- os.Interrupt
+	expect(t, calls, call{initial, false, reload.Signal})
 	return calls, hup
 }
 

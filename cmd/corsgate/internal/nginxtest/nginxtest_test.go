@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/corskit/cors/internal/nginxtest"
+	"github.com/corskit/cors/cmd/corsgate/internal/nginxtest"
 )
 
 func get(url string) (int, string, error) {

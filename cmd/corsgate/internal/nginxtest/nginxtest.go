@@ -1,9 +1,11 @@
-// Package nginxtest starts Debian's nginx for tests: a real, non-Go
-// backend (or a CORS-snippet proxy) on a loopback port, with everything it
-// writes kept in a temporary directory. It never touches a system nginx:
-// each server gets its own generated configuration ("daemon off", its own
-// pid file, error log and temp paths), runs in its own process group, and
-// is stopped by its process id and reaped.
+// Package nginxtest starts Debian's nginx for corsgate's tests: a real,
+// non-Go backend (or a CORS-snippet proxy) on a loopback port, with
+// everything it writes kept in a temporary directory. It never touches a
+// system nginx: each server gets its own generated configuration ("daemon
+// off", its own pid file, error log and temp paths), runs in its own
+// process group, and is stopped by its process id and reaped. Its master
+// gets SIGTERM when the test process ends, however it ends (package
+// testproc), and stops its workers before it exits.
 //
 // nginx is found through $NGINX, then nginx on $PATH, then /usr/sbin/nginx
 // (Debian installs it there, outside an ordinary user's PATH). Without it,
@@ -22,6 +24,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/corskit/cors/cmd/corsgate/internal/testproc"
 )
 
 // Find returns the nginx executable.
@@ -74,8 +78,7 @@ type Server struct {
 	Dir  string
 	bin  string
 	conf string
-	cmd  *exec.Cmd
-	done chan struct{}
+	proc *testproc.Process // nil when stopped
 }
 
 // Start starts nginx serving c on a free loopback port, and stops it when
@@ -173,17 +176,18 @@ http {
 
 func (s *Server) start() error {
 	cmd := exec.Command(s.bin, "-p", s.Dir, "-c", s.conf, "-e", filepath.Join(s.Dir, "error.log"))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	// SIGTERM, not SIGKILL: the master's fast shutdown stops its workers,
+	// which a killed master would leave running.
+	p, err := testproc.Start(cmd, syscall.SIGTERM)
+	if err != nil {
 		return err
 	}
-	s.cmd, s.done = cmd, make(chan struct{})
-	go func() { cmd.Wait(); close(s.done) }()
+	s.proc = p
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
-		case <-s.done:
-			s.cmd = nil
+		case <-p.Done():
+			s.proc = nil
 			log, _ := os.ReadFile(filepath.Join(s.Dir, "error.log"))
 			return fmt.Errorf("nginx exited: %s", strings.TrimSpace(string(log)))
 		default:
@@ -202,23 +206,24 @@ func (s *Server) start() error {
 // and reaps it; after 10 s it is killed. Stopping a stopped server does
 // nothing.
 func (s *Server) Stop() {
-	if s.cmd == nil {
+	if s.proc == nil {
 		return
 	}
-	pgid := s.cmd.Process.Pid
-	syscall.Kill(-pgid, syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(10 * time.Second):
-		syscall.Kill(-pgid, syscall.SIGKILL)
-		<-s.done
+	s.proc.Stop(syscall.SIGTERM, 10*time.Second)
+	s.proc = nil // the master exits after its workers
+}
+
+// Pid returns the master's process id, 0 when stopped.
+func (s *Server) Pid() int {
+	if s.proc == nil {
+		return 0
 	}
-	s.cmd = nil // the master exits after its workers
+	return s.proc.Pid()
 }
 
 // Restart starts the stopped server again on the same port.
 func (s *Server) Restart() error {
-	if s.cmd != nil {
+	if s.proc != nil {
 		return errors.New("nginx is running")
 	}
 	return s.start()

@@ -1,0 +1,5 @@
+package testproc
+
+import "syscall"
+
+func setDeathSignal(a *syscall.SysProcAttr, sig syscall.Signal) { a.Pdeathsig = sig }
