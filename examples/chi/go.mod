@@ -3,7 +3,7 @@ module github.com/corskit/cors/examples/chi
 go 1.25.0
 
 require (
-	github.com/corskit/cors v0.0.0-20261207201035-46283134d814
+	github.com/corskit/cors v0.0.0-20261207205206-907346da21e1
 	github.com/go-chi/chi/v5 v5.5.0
 )
 
