@@ -1,7 +1,6 @@
 package check
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 
@@ -34,6 +33,40 @@ const (
 	DestinationScript Destination = "script" // <script src>, or a module (Request.Module)
 	DestinationImage  Destination = "image"  // <img>, and what a canvas or WebGL draws from it
 	DestinationStyle  Destination = "style"  // <link rel=stylesheet>
+)
+
+// Mode is a request's mode (Fetch's request mode): whether the CORS
+// protocol applies to it.
+type Mode string
+
+// CredentialsMode is a request's credentials mode (Fetch's request
+// credentials mode): whether cookies and HTTP authentication go with it.
+type CredentialsMode string
+
+// The credentials modes.
+const (
+	// CredentialsSameOrigin: only to the page's own origin (fetch()'s
+	// default, XMLHttpRequest without withCredentials).
+	CredentialsSameOrigin CredentialsMode = "same-origin"
+	// CredentialsInclude: everywhere (Request.Credentials).
+	CredentialsInclude CredentialsMode = "include"
+)
+
+// The modes Explain models.
+const (
+	// ModeCORS: the request carries Origin and its response must pass the
+	// CORS check, or the call fails. The default of fetch(), and always
+	// XMLHttpRequest's.
+	ModeCORS Mode = "cors"
+	// ModeNoCORS: fetch(url, {mode: "no-cors"}), and an element without
+	// crossorigin. No CORS check: the call succeeds with an opaque
+	// response (status 0, no headers, no body) whatever the server
+	// answers; only GET, HEAD and POST and the no-CORS-safelisted headers
+	// may be used.
+	ModeNoCORS Mode = "no-cors"
+	// ModeSameOrigin: fetch(url, {mode: "same-origin"}). A request to
+	// another origin, or redirected to one, fails.
+	ModeSameOrigin Mode = "same-origin"
 )
 
 // CrossOrigin is the state of the crossorigin attribute of the element that
@@ -95,10 +128,23 @@ func prepareDestination(p *prepared) error {
 			return &InputError{"module", "a module is a script: give the destination script too"}
 		}
 		p.mode, p.credentials = fetch.ModeCORS, fetch.CredentialsSameOrigin
+		switch req.Mode {
+		case "", ModeCORS:
+		case ModeNoCORS, ModeSameOrigin:
+			if req.Initiator == XHR {
+				return &InputError{"mode", "XMLHttpRequest has no mode: it is always a CORS request; drop the mode, or explain a fetch() call"}
+			}
+			p.mode = fetch.Mode(req.Mode)
+		default:
+			return &InputError{"mode", fmt.Sprintf("%q is not a fetch() mode: write cors, no-cors or same-origin", req.Mode)}
+		}
 		if req.Credentials {
 			p.credentials = fetch.CredentialsInclude
 		}
 		return nil
+	}
+	if req.Mode != "" {
+		return &InputError{"mode", "an element's mode comes from its crossorigin attribute: drop the mode, and give CrossOrigin (--crossorigin) instead"}
 	}
 	switch req.Destination {
 	case DestinationFont, DestinationScript, DestinationImage, DestinationStyle:
@@ -140,16 +186,6 @@ func prepareDestination(p *prepared) error {
 	}
 	p.req.Credentials = p.credentials == fetch.CredentialsInclude
 	return nil
-}
-
-// consoleKind is the "<kind>" of the console line Chromium prints when it
-// blocks p: the API for fetch() and XMLHttpRequest, the resource's type for an
-// element (engine.ChromiumResourceKind).
-func (p *prepared) consoleKind() Initiator {
-	if k := engine.ChromiumResourceKind(p.dest); k != "" {
-		return Initiator(k)
-	}
-	return p.kind
 }
 
 // explainAllowed fills in what res says about a request whose CORS check
@@ -209,52 +245,6 @@ func (p *prepared) destinationAdvice(explanation, fix string) (string, string) {
 	return explanation, fix
 }
 
-// explainNoCORS is Explain for a no-cors load (an <img>, a classic <script> or
-// a stylesheet without crossorigin): the browser sends no Origin, follows
-// redirects without any CORS check, and the element uses whatever comes back;
-// the page cannot read it. res has been started by Explain.
-func explainNoCORS(ctx context.Context, client *http.Client, p *prepared, res *Result) (*Result, error) {
-	creds := p.credentials == fetch.CredentialsInclude // always, for a no-cors element
-	c := noRedirect(client, creds)
-	cur := p.url
-	for hop := 0; ; hop++ {
-		if hop > fetch.MaxRedirects {
-			return res, &NetworkError{Kind: "actual", URL: cur.String(), Err: fmt.Errorf("more than %d redirects", fetch.MaxRedirects)}
-		}
-		h := http.Header{}
-		h.Set("Accept", engine.Chromium.Accept(p.dest))
-		h.Set(headerSecFetchMode, string(fetch.ModeNoCORS))
-		h.Set(headerSecFetchDest, fetch.SecFetchDest(p.dest))
-		if creds && p.req.Cookie != "" {
-			h.Set("Cookie", p.req.Cookie)
-		}
-		ex, err := roundTrip(ctx, c, "actual", http.MethodGet, cur, h)
-		if err != nil {
-			return res, err
-		}
-		res.Exchanges = append(res.Exchanges, *ex)
-		res.Curl = append(res.Curl, curlFor(ex, creds))
-		res.ActualSent = true
-		loc := ex.Header.Get("Location")
-		if !fetch.IsRedirectStatus(ex.Status) || loc == "" {
-			res.Allowed, res.Opaque, res.Stage = true, true, StageActual
-			res.URL = cur.String()
-			res.Explanation, res.Fix = noCORSAdvice(p)
-			if acao := ex.Header.Values(fetch.HeaderAllowOrigin); len(acao) > 0 {
-				res.Warnings = append(res.Warnings, "the response carries Access-Control-Allow-Origin, but without a crossorigin attribute the browser neither asks for nor reads it: the response stays opaque")
-			}
-			res.Warnings = append(res.Warnings, p.elementWarnings(ex)...)
-			return res, nil
-		}
-		next, err := cur.Parse(loc)
-		if err != nil || (next.Scheme != "http" && next.Scheme != "https") {
-			return res, &NetworkError{Kind: "actual", URL: cur.String(), Err: fmt.Errorf("redirect to an unusable location %q", loc)}
-		}
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%d redirect from %s to %s followed (no-cors: no CORS check on either)", ex.Status, cur, next))
-		cur = next
-	}
-}
-
 // noCORSAdvice says what a no-cors load of p means for the page, and what to
 // do when the page needs to read it.
 func noCORSAdvice(p *prepared) (explanation, fix string) {
@@ -271,6 +261,9 @@ func noCORSAdvice(p *prepared) (explanation, fix string) {
 	fix = "Nothing to fix for showing or running it. If the page must read it, add crossorigin=\"anonymous\" to the element and have the server answer with Access-Control-Allow-Origin: " + p.pageOrigin + " (or *); check that with the crossorigin setting anonymous (--crossorigin anonymous)."
 	return explanation, fix
 }
+
+// secFetchMode is the Sec-Fetch-Mode the request carries: its mode.
+func (p *prepared) secFetchMode() fetch.Mode { return p.mode }
 
 // Request headers the browser sets itself on every request (Fetch Metadata).
 const (

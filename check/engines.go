@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -39,9 +38,9 @@ const (
 	AllBrowsers Browser = "all"
 )
 
-// Browsers are the browsers Explain models, in the order AllBrowsers
-// reports them.
-var Browsers = []Browser{Chromium, Firefox, Safari}
+// Browsers returns the browsers Explain models, in the order AllBrowsers
+// reports them: Chromium, Firefox, Safari.
+func Browsers() []Browser { return []Browser{Chromium, Firefox, Safari} }
 
 // ParseBrowser reads a browser's name as a user writes it: chromium (or
 // chrome, edge), firefox, safari (or webkit), all; "" is Chromium. Case is
@@ -87,6 +86,31 @@ var checkErrors = map[engine.Check]CorsError{
 	engine.MethodNotAllowed:        MethodDisallowedByPreflightResponse,
 	engine.HeaderNotAllowed:        HeaderDisallowedByPreflightResponse,
 	engine.RedirectCredentials:     RedirectContainsCredentials,
+}
+
+// reasonOf is the CorsError Chromium reports for f (the same name in every
+// browser's Result): "" for a failure below CORS (Result.NetError), for a
+// request its mode refuses before it is made, and for Chromium's silent
+// same-origin userinfo redirect.
+func reasonOf(f engine.Failure) CorsError {
+	switch f.Check {
+	case engine.RedirectScheme:
+		if engine.Chromium.NetErrorOf(f) != "" {
+			return ""
+		}
+		return CorsDisabledScheme
+	case engine.RedirectInvalid, engine.TooManyRedirects, engine.ModeSameOrigin:
+		return ""
+	case engine.RedirectCredentials:
+		if f.SameOrigin {
+			return ""
+		}
+	}
+	e := checkErrors[f.Check]
+	if f.Preflight {
+		e = preflightVariant(e)
+	}
+	return e
 }
 
 // checkOf is the engine.Check behind e.
@@ -235,31 +259,6 @@ func (j *preflightJudgement) parseList(r *engine.Rules, h http.Header, header st
 	return tokens, ok
 }
 
-// consoleLines returns the lines p's browser logs when it blocks the
-// request with e (hint being the value its line quotes) on the response of
-// the last exchange of r: Chromium's one line (ConsoleMessage), or what
-// the engine's rules write (engine.Rules.Console).
-func consoleLines(p *prepared, r *Result, e CorsError, hint string) []string {
-	if p.rules.Console == nil {
-		return []string{ConsoleMessage(p.consoleKind(), r.URL, r.InitialURL, p.pageOrigin, e, hint)}
-	}
-	f := engine.Failure{Check: checkOf(e), Preflight: e.IsPreflight(), Value: hint, URL: r.URL, XHR: p.kind == XHR}
-	if n := len(r.Exchanges); n > 0 {
-		ex := r.Exchanges[n-1]
-		f.Status = ex.Status
-		f.Origin = ex.RequestHeader.Get(fetch.HeaderOrigin)
-		if loc := ex.Header.Get("Location"); fetch.IsRedirectStatus(ex.Status) && loc != "" {
-			f.Redirect = true
-			if u, err := url.Parse(ex.URL); err == nil {
-				if next, err := u.Parse(loc); err == nil {
-					f.Location = next.String()
-				}
-			}
-		}
-	}
-	return p.rules.Console(f)
-}
-
 // explainAll is Explain for AllBrowsers: each browser's Result, in
 // Result.Browsers, and Chromium's as the Result itself. A request that is
 // the same in several browsers (most are) is sent once and its answer
@@ -275,8 +274,8 @@ func explainAll(ctx context.Context, client *http.Client, req Request) (*Result,
 		next = http.DefaultTransport
 	}
 	shared.Transport = &onceTransport{next: next, answers: map[string]*onceAnswer{}}
-	all := make(map[Browser]*Result, len(Browsers))
-	for _, b := range Browsers {
+	all := map[Browser]*Result{}
+	for _, b := range Browsers() {
 		r := req
 		r.Browser = b
 		res, err := Explain(ctx, &shared, r)

@@ -103,7 +103,7 @@ func printExplained(w io.Writer, res *check.Result) {
 		printDetails(w, res)
 		return
 	}
-	for _, b := range check.Browsers {
+	for _, b := range check.Browsers() {
 		r := res.Browsers[b]
 		fmt.Fprintf(w, "== %s\n", b.Name())
 		printVerdict(w, r)

@@ -51,6 +51,34 @@ var Firefox = Rules{
 	AuthorizationWildcardWarning: true,
 	PreflightCacheSeconds:        firefoxPreflightCacheSeconds,
 	Console:                      firefoxConsole,
+	// The fetch decides once, from the request as the script made it,
+	// whether it needs a preflight (the channel's "preflight required"
+	// flag, with the unsafe header names), and nsCORSListenerProxy::
+	// UpdateChannel preflights at every URL the request reaches as a CORS
+	// request: a PUT turned into a GET by a 303 is preflighted as a GET,
+	// and so is a same-origin POST with Content-Type: application/json
+	// that a 302 sends to another origin as a GET without it. The
+	// preflight channel is created from the loading principal, whose
+	// origin is the page's, while the request's own Origin header turns
+	// into "null" (the tainted origin). Seen for every redirect status in
+	// the corpus.
+	PreflightSticks:               true,
+	PageOriginInRedirectPreflight: true,
+	// A redirect to data:, javascript:, file:, blob: or ws:, or to a
+	// location that does not parse, is refused before a new channel is
+	// opened (nsHttpChannel's redirect checks and the security manager's
+	// CheckLoadURI), so the redirect response's CORS headers are never
+	// looked at: without Access-Control-Allow-Origin it logs "CORS request
+	// did not succeed", not the missing header. about:, ftp:, mailto: and
+	// unknown schemes get a channel, whose nsCORSListenerProxy runs the
+	// CORS check of the redirect first. Seen in Firefox ESR 153 for each.
+	SchemeBeforeCORSCheck: func(scheme string) bool {
+		switch scheme {
+		case "", "data", "javascript", "file", "blob", "ws", "wss":
+			return true
+		}
+		return false
+	},
 }
 
 // FirefoxMaxAge is the longest Firefox keeps a preflight result: it caps
@@ -148,10 +176,43 @@ func firefoxReason(f Failure) (FirefoxReason, string) {
 //     that line; if the redirect already fails the CORS check, its reason
 //     and two such lines (the preflight's own listener logs one too);
 //   - a redirect to a URL with user:password: that line alone.
+//   - a fetch() in mode "same-origin" to another origin: the
+//     "Security Error" line of nsScriptSecurityManager, which names the
+//     page's URL (taken as its origin and "/");
+//   - a redirect to a location that is not http(s), that does not parse,
+//     or past the 20th: CORSDidNotSucceed2 alone (file: and blob: first
+//     get nsScriptSecurityManager's "Security Error" line), and nothing
+//     at all when the redirect came from the page's own origin.
+//   - nothing at all for a fetch() with keepalive, whatever failed: Firefox
+//     runs those in the parent process (dom/fetch/FetchService.cpp), whose
+//     channels belong to no window, so nsCORSListenerProxy's
+//     LogBlockedRequest has no console to write to (Firefox ESR 153).
 func firefoxConsole(f Failure) []string {
+	if f.Keepalive {
+		return nil
+	}
 	reason, param := firefoxReason(f)
 	failed := FirefoxMessage(FirefoxDidNotSucceed, f.URL, FirefoxNoStatus)
 	switch {
+	case f.Check == ModeSameOrigin && f.Redirect:
+		return []string{"Security Error: Content at " + f.Page + "/ may not load data from " + f.Location + "."}
+	case f.Check == ModeSameOrigin:
+		return []string{"Security Error: Content at " + f.Page + "/ may not load data from " + f.URL + "."}
+	case f.Check == RedirectScheme || f.Check == RedirectInvalid:
+		var lines []string
+		switch f.Scheme {
+		case "file":
+			lines = append(lines, "Security Error: Content at "+f.URL+" may not load or link to "+f.Location+".")
+		case "blob":
+			lines = append(lines, "Security Error: Content at "+f.URL+" may not load data from "+f.Location+".")
+		}
+		if f.SameOrigin || f.NoCORS {
+			// Only CORS requests get the CORS line.
+			return lines
+		}
+		return append(lines, failed)
+	case f.Check == TooManyRedirects:
+		return []string{failed}
 	case f.Check == RedirectCredentials:
 		return []string{failed}
 	case f.Check == PreflightRedirect:
