@@ -42,11 +42,6 @@ func (d *destinationFlags) apply(req *check.Request) {
 	req.Module = d.module
 }
 
-// set reports whether the request is an element's.
-func (d *destinationFlags) set(req check.Request) bool {
-	return req.Destination != check.DestinationFetch
-}
-
 // warnCookie says when --cookie is not sent because the element's
 // credentials mode leaves it out.
 func warnCookie(stderr io.Writer, req check.Request, r *check.Result) {
