@@ -365,6 +365,12 @@ func (c *chain) arrived(ex *Exchange) {
 	case taintOpaque:
 		res.Allowed, res.Opaque, res.Stage = true, true, StageActual
 		res.Explanation, res.Fix = noCORSAdvice(p)
+		if p.dest == fetch.DestinationFont || p.req.Module || p.dest == fetch.DestinationScript && p.rules.ScriptErrorsInFull {
+			// The response is opaque, but nothing the page does with a
+			// font, a module's exports or (in that engine) a script's
+			// errors shows it.
+			res.Opaque = false
+		}
 		if acao := ex.Header.Values(fetch.HeaderAllowOrigin); len(acao) > 0 {
 			res.Warnings = append(res.Warnings, "the response carries Access-Control-Allow-Origin, but in mode no-cors the browser neither asks for nor reads it: the response stays opaque")
 		}
@@ -406,7 +412,7 @@ func (c *chain) notSent() {
 func (c *chain) block(stage Stage, f engine.Failure, e *CorsError) {
 	p, res := c.p, c.res
 	f.URL, f.InitialURL, f.Page = c.url.String(), p.url.String(), p.pageOrigin
-	f.XHR, f.Kind, f.Keepalive = p.kind == XHR, engine.ChromiumResourceKind(p.dest), p.req.Keepalive
+	f.XHR, f.Dest, f.Module, f.Keepalive = p.kind == XHR, p.dest, p.req.Module, p.req.Keepalive
 	if f.Origin == "" {
 		f.Origin = c.origin()
 	}

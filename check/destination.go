@@ -3,8 +3,8 @@ package check
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
-	"github.com/corskit/cors/internal/engine"
 	"github.com/corskit/cors/internal/fetch"
 )
 
@@ -154,10 +154,6 @@ func prepareDestination(p *prepared) error {
 	what := element(req.Destination, req.Module)
 	setting, ok := corsSettings[req.CrossOrigin]
 	switch {
-	case p.browser != Chromium:
-		// The e2e suite proves element loads in Chromium only; Firefox's
-		// and Safari's lines for them are not modelled.
-		return &InputError{"browser", what + " is explained as Chromium loads it only: drop the browser (or write chromium)"}
 	case !ok:
 		return &InputError{"crossorigin", fmt.Sprintf("%q is not a crossorigin value corscheck models: write anonymous or use-credentials, or nothing for no attribute", req.CrossOrigin)}
 	case req.Module && req.Destination != DestinationScript:
@@ -174,9 +170,15 @@ func prepareDestination(p *prepared) error {
 		return &InputError{"credentials", "the crossorigin attribute decides whether " + what + " carries credentials: write CrossOrigin use-credentials (--crossorigin use-credentials) instead"}
 	case req.Destination == DestinationFont && setting == fetch.UseCredentials:
 		return &InputError{"crossorigin", "@font-face has no crossorigin attribute: fonts are always fetched in CORS mode without credentials (credentials mode same-origin); drop use-credentials"}
+	case req.Import && !req.Module:
+		return &InputError{"import", "import() loads a module: give Module (--module) too"}
 	}
 	p.dest = fetch.Destination(req.Destination)
 	switch {
+	case req.Destination == DestinationFont && p.rules.FontNoCORS,
+		req.Import && p.rules.ImportNoCORS && setting == fetch.NoCORS:
+		// engine.Rules.FontNoCORS, ImportNoCORS: Safari.
+		p.mode, p.credentials = fetch.ModeNoCORS, fetch.CredentialsInclude
 	case req.Destination == DestinationFont:
 		p.mode, p.credentials = fetch.FontRequest()
 	case req.Module:
@@ -222,8 +224,8 @@ func (p *prepared) elementWarnings(ex *Exchange) []string {
 		essence := fetch.ResponseMIMEEssence(ex.Header.Get("Content-Type"))
 		// application/wasm is left alone: whether Chromium runs a Wasm
 		// module depends on features corscheck does not model.
-		if !fetch.IsJavaScriptMIMEType(essence) && essence != "application/wasm" {
-			out = append(out, "CORS passes, but Chromium will not run the module: its Content-Type is not a JavaScript MIME type (send Content-Type: text/javascript). Its console says: "+engine.ChromiumModuleMIMEMessage(essence))
+		if !fetch.IsJavaScriptMIMEType(essence) && essence != "application/wasm" && p.rules.ModuleMIMELines != nil {
+			out = append(out, p.rules.Name+" will not run the module: its Content-Type is not a JavaScript MIME type (send Content-Type: text/javascript). Its console says: "+strings.Join(p.rules.ModuleMIMELines(ex.URL, essence), " / "))
 		}
 	}
 	return out
@@ -248,6 +250,20 @@ func (p *prepared) destinationAdvice(explanation, fix string) (string, string) {
 // noCORSAdvice says what a no-cors load of p means for the page, and what to
 // do when the page needs to read it.
 func noCORSAdvice(p *prepared) (explanation, fix string) {
+	switch {
+	case p.dest == fetch.DestinationEmpty:
+		explanation = "fetch() in mode no-cors sends no CORS request and runs no CORS check: the promise resolves with an opaque response (type \"opaque\", status 0, no headers, no body) whatever the server answers, so the page can neither read it nor tell success from failure."
+		fix = "If the page must read the response, drop mode: \"no-cors\" and have the server answer with Access-Control-Allow-Origin: " + p.pageOrigin + " (or *)."
+		return explanation, fix
+	case p.dest == fetch.DestinationFont:
+		explanation = p.rules.Name + " fetches a font from @font-face in mode no-cors, with cookies, and uses it whatever the CORS headers say (the CSS Fonts standard, Chromium and Firefox fetch fonts in CORS mode: the same font is blocked there without Access-Control-Allow-Origin)."
+		fix = "Nothing to fix for " + p.rules.Name + ". For the other browsers, send Access-Control-Allow-Origin: " + p.pageOrigin + " (or *) with the font."
+		return explanation, fix
+	case p.req.Module:
+		explanation = p.rules.Name + " fetches a module that import() loads from a classic script or the page in mode no-cors, with cookies, and runs it whatever the CORS headers say (HTML, Chromium and Firefox fetch every module in CORS mode: the same import() fails there without Access-Control-Allow-Origin)."
+		fix = "Nothing to fix for " + p.rules.Name + ". For the other browsers, send Access-Control-Allow-Origin: " + p.pageOrigin + " (or *) with the module."
+		return explanation, fix
+	}
 	what := element(p.req.Destination, false)
 	explanation = "Without a crossorigin attribute, " + what + " is a no-cors request: the browser sends no Origin, runs no CORS check, and uses the response whatever its CORS headers say. The page cannot read it (an opaque response): "
 	switch p.dest {
@@ -255,6 +271,9 @@ func noCORSAdvice(p *prepared) (explanation, fix string) {
 		explanation += "the image shows, but a canvas that draws it is tainted (getImageData, toDataURL and toBlob throw a SecurityError) and WebGL refuses it as a texture (texImage2D throws a SecurityError)."
 	case fetch.DestinationScript:
 		explanation += "the script runs, but its errors reach window.onerror only as \"Script error.\", without message, line or stack."
+		if p.rules.ScriptErrorsInFull {
+			explanation = "Without a crossorigin attribute, " + what + " is a no-cors request: the browser sends no Origin, runs no CORS check, and runs the response whatever its CORS headers say. " + p.rules.Name + " passes its errors to window.onerror in full (message, line, stack), where Chromium and Safari reduce them to \"Script error.\"."
+		}
 	case fetch.DestinationStyle:
 		explanation += "the stylesheet applies, but reading its rules (sheet.cssRules) throws a SecurityError."
 	}

@@ -75,8 +75,11 @@ type Request struct {
 	// <link rel=stylesheet> (none: a no-cors load, see Result.Opaque).
 	CrossOrigin CrossOrigin `json:"crossOrigin,omitempty"`
 	// Module: the script is an ES module (<script type=module>, or
-	// import()), always fetched in CORS mode.
+	// import()), fetched in CORS mode. Import: it is loaded with import()
+	// from a classic script or the page, not by <script type=module>
+	// (Safari fetches those in mode no-cors: engine.Rules.ImportNoCORS).
 	Module bool `json:"module,omitempty"`
+	Import bool `json:"import,omitempty"`
 	// Mode is the mode of a fetch() call (its init's mode): "" or ModeCORS,
 	// ModeNoCORS or ModeSameOrigin. An element's mode comes from
 	// Destination, CrossOrigin and Module instead.

@@ -1,6 +1,5 @@
 package check
 
-
 // CorsError names why a browser blocked a cross-origin request. The values
 // are Chromium's network::mojom::CorsError names (also the Chrome DevTools
 // Protocol's Network.CorsError), so a reason printed by corscheck can be

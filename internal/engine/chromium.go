@@ -49,6 +49,9 @@ var Chromium = Rules{
 	// response; every other failure of a redirect comes after its CORS
 	// check.
 	SchemeBeforeCORSCheck: func(scheme string) bool { return scheme == "" },
+	ModuleMIMELines: func(_, essence string) []string {
+		return []string{ChromiumModuleMIMEMessage(essence)}
+	},
 }
 
 // ChromiumMaxAge is the longest Chromium keeps a preflight result:

@@ -44,7 +44,7 @@ func chromiumConsole(f Failure) []string {
 		// Blink's FetchManager, before any request is made.
 		return []string{"Fetch API cannot load " + f.URL + ". Request mode is \"same-origin\" but the URL's origin is not same as the request origin " + f.Page + "."}
 	}
-	kind := f.Kind
+	kind := ChromiumResourceKind(f.Dest)
 	if kind == "" {
 		kind = "fetch"
 		if f.XHR {

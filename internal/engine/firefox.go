@@ -72,6 +72,21 @@ var Firefox = Rules{
 	// did not succeed", not the missing header. about:, ftp:, mailto: and
 	// unknown schemes get a channel, whose nsCORSListenerProxy runs the
 	// CORS check of the redirect first. Seen in Firefox ESR 153 for each.
+	// A classic script without crossorigin passed its errors to
+	// window.onerror in full, where Chromium and WebKit reduce them to
+	// "Script error." (Firefox ESR 153, seen by the e2e suite's
+	// TestDestinations).
+	ScriptErrorsInFull: true,
+	// ScriptLoader's MIME check of a module (ModuleLoader's
+	// "Loading module from … was blocked because of a disallowed MIME
+	// type"), then the CORS listener's line for the load it cancelled.
+	ModuleMIMELines: func(url, essence string) []string {
+		return []string{
+			"Loading module from “" + url + "” was blocked because of a disallowed MIME type (“" + essence + "”).",
+			FirefoxMessage(FirefoxDidNotSucceed, url, FirefoxNoStatus),
+		}
+	},
+	DestinationAccept: firefoxAccept,
 	SchemeBeforeCORSCheck: func(scheme string) bool {
 		switch scheme {
 		case "", "data", "javascript", "file", "blob", "ws", "wss":
@@ -227,6 +242,29 @@ func firefoxConsole(f Failure) []string {
 		return []string{FirefoxMessage(reason, f.URL, param), failed}
 	}
 	return []string{FirefoxMessage(reason, f.URL, param)}
+}
+
+// firefoxAccept is the Accept Firefox ESR 153 sends per destination
+// (the image.http.accept and network.http.accept preferences, and the
+// font loader's own value in gfxUserFontSet), as the e2e suite's
+// TestDestinations saw them; a fetch() gets "*/*".
+func firefoxAccept(dest fetch.Destination) string {
+	switch dest {
+	case fetch.DestinationImage:
+		return "image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5"
+	case fetch.DestinationFont:
+		return "application/font-woff2;q=1.0,application/font-woff;q=0.9,*/*;q=0.8"
+	case fetch.DestinationStyle:
+		return "text/css,*/*;q=0.1"
+	}
+	return fetch.DefaultAccept
+}
+
+// FirefoxFontLine is the second line Firefox logs when a font is blocked,
+// from its font loader: family is the font-family of the @font-face rule,
+// which only the page knows.
+func FirefoxFontLine(family, url string) string {
+	return "downloadable font: download failed (font-family: \"" + family + "\" style:normal weight:400 stretch:100 src index:0): bad URI or cross-site access not allowed source: " + url
 }
 
 // FirefoxReason is the key of a CORS message in Gecko's security.properties;

@@ -132,6 +132,20 @@ type Rules struct {
 	// only for another origin, or once responses are CORS-checked).
 	SameOriginRedirectCredentialsFail bool
 
+	// Element loads. FontNoCORS: @font-face fetches a font in mode no-cors
+	// with credentials, so no CORS check runs (CSS Fonts 4 §4.8.2 asks for
+	// cors). ImportNoCORS: a module that import() loads from a classic
+	// script or the page is fetched in mode no-cors with credentials
+	// (HTML: a module script is always fetched in cors mode).
+	// ScriptErrorsInFull: a classic script loaded without crossorigin
+	// passes its errors to window.onerror in full (HTML mutes them:
+	// "Script error.").
+	FontNoCORS, ImportNoCORS, ScriptErrorsInFull bool
+	// ModuleMIMELines returns the lines the engine logs when it refuses
+	// to run the module at url whose response has the MIME type essence
+	// (not a JavaScript one), whatever CORS said.
+	ModuleMIMELines func(url, essence string) []string
+
 	// DestinationAccept returns the Accept value the engine sends for a
 	// request to dest that no script gave an Accept (an <img>, a
 	// stylesheet, a font, a script; fetch() without one). nil means the
@@ -306,11 +320,12 @@ type Failure struct {
 	// with: the page's, or "null" after a redirect made it opaque; Page
 	// is the page's own origin.
 	Origin, Page string
-	// XHR: the request is an XMLHttpRequest (not fetch()). Kind, for a
-	// resource an element loads, is Chromium's word for it
-	// (ChromiumResourceKind), "" for fetch() and XMLHttpRequest.
-	XHR  bool
-	Kind string
+	// XHR: the request is an XMLHttpRequest (not fetch()). Dest is the
+	// destination of a resource an element loads (fetch.DestinationEmpty
+	// for fetch() and XMLHttpRequest), Module that it is an ES module.
+	XHR    bool
+	Dest   fetch.Destination
+	Module bool
 	// SameOrigin: the failing redirect answered a request on the page's
 	// own origin, which no CORS check had touched yet. NoCORS: the request
 	// is in mode "no-cors".

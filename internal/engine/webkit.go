@@ -79,6 +79,18 @@ var WebKit = Rules{
 	// load's stored-credentials policy, which credentials mode
 	// "same-origin" set to "use" on the page's origin and which the
 	// redirects keep. All seen in WebKitGTK 2.50.
+	// CachedResourceLoader loads a font (FontFace, @font-face) in mode
+	// no-cors with credentials, and a module that import() loads from a
+	// classic script or the page with the referencing script's fetch
+	// options, also no-cors: both load from any origin without CORS
+	// headers. Seen in WebKitGTK 2.50 (no Origin, Sec-Fetch-Mode: no-cors,
+	// the cookie sent).
+	FontNoCORS:   true,
+	ImportNoCORS: true,
+	ModuleMIMELines: func(_, essence string) []string {
+		return []string{"TypeError: '" + essence + "' is not a valid JavaScript MIME type."}
+	},
+	DestinationAccept:               webkitAccept,
 	PreflightRepeats:                true,
 	PreflightKeepsHeaders:           true,
 	UserinfoBeforeCORSCheck:         true,
@@ -225,6 +237,9 @@ func webkitConsole(f Failure) []string {
 		api = "XMLHttpRequest"
 	}
 	reason, url := webkitReason(f), f.URL
+	if f.Dest != fetch.DestinationEmpty {
+		return webkitElementConsole(f, reason)
+	}
 	switch {
 	case f.Check == ModeSameOrigin && f.Redirect:
 		// DocumentThreadableLoader::redirectReceived, for a request in
@@ -250,6 +265,38 @@ func webkitConsole(f Failure) []string {
 		reason = WebKitRedirectDenied(withoutUserinfo(f.Location), reason)
 	}
 	return []string{reason, WebKitCannotLoad(api, url)}
+}
+
+// webkitElementConsole is what WebKit logs when it blocks a resource an
+// element loads: the reason, then, for an image, CachedImage's "Cannot
+// load image <URL> due to access control checks.", for a classic script
+// ScriptElement's "Cross-origin script load denied by Cross-Origin
+// Resource Sharing policy."; nothing more for a module or a stylesheet.
+// Seen in WebKitGTK 2.50.
+func webkitElementConsole(f Failure, reason string) []string {
+	if f.Redirect {
+		reason = WebKitRedirectDenied(withoutUserinfo(f.Location), reason)
+	}
+	switch {
+	case f.Dest == fetch.DestinationImage:
+		return []string{reason, "Cannot load image " + f.URL + " due to access control checks."}
+	case f.Dest == fetch.DestinationScript && !f.Module:
+		return []string{reason, "Cross-origin script load denied by Cross-Origin Resource Sharing policy."}
+	}
+	return []string{reason}
+}
+
+// webkitAccept is the Accept WebKitGTK 2.50 sends per destination
+// (CachedResourceRequest::acceptHeaderValueFromType), as the e2e suite's
+// TestDestinations saw them; a fetch() gets "*/*".
+func webkitAccept(dest fetch.Destination) string {
+	switch dest {
+	case fetch.DestinationImage:
+		return "image/webp,image/avif,video/*;q=0.8,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5"
+	case fetch.DestinationStyle:
+		return "text/css,*/*;q=0.1"
+	}
+	return fetch.DefaultAccept
 }
 
 // WebKitInvalidList is the line for an Access-Control-Allow-Methods or
