@@ -529,11 +529,7 @@ func roundTripBody(ctx context.Context, c *http.Client, kind RequestKind, method
 // transport is net/http's own: the browser sends those bytes, so the
 // checker must too. A custom transport gets every request as it is.
 func do(ctx context.Context, c *http.Client, r *http.Request) (*http.Response, error) {
-	t, own := c.Transport.(*http.Transport)
-	if c.Transport == nil {
-		own = true
-	}
-	if !own || !rawhttp.Needed(r.Header) {
+	if !rawhttp.Needed(r.Header) {
 		return c.Do(r)
 	}
 	if c.Jar != nil {
@@ -546,5 +542,18 @@ func do(ctx context.Context, c *http.Client, r *http.Request) (*http.Response, e
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
 		defer cancel()
 	}
-	return rawhttp.RoundTrip(ctx, t, r, responseLimit)
+	return sendVia(ctx, c.Transport, r)
+}
+
+// sendVia sends r with the transport t (nil: net/http's default), through
+// rawhttp when r carries a header value net/http refuses and t is
+// net/http's own transport; any other transport gets r as it is.
+func sendVia(ctx context.Context, t http.RoundTripper, r *http.Request) (*http.Response, error) {
+	if t == nil {
+		t = http.DefaultTransport
+	}
+	if ht, ok := t.(*http.Transport); ok && rawhttp.Needed(r.Header) {
+		return rawhttp.RoundTrip(ctx, ht, r, responseLimit)
+	}
+	return t.RoundTrip(r)
 }

@@ -286,7 +286,80 @@ func explainAll(ctx context.Context, client *http.Client, req Request) (*Result,
 	}
 	res := *all[Chromium]
 	res.Browsers = all
+	res.Differences = differences(all)
 	return &res, nil
+}
+
+// A Difference is one way the browsers treat a request differently (see
+// Result.Differences): What it is about, and each browser's Value.
+type Difference struct {
+	What   string             `json:"what"`
+	Values map[Browser]string `json:"values"`
+}
+
+// differences compares the browsers' Results on what a developer sees:
+// the verdict, where it was reached, whether and how the browser
+// preflights, the requests it sends, its console lines and how long it
+// caches the preflight. Only what differs is listed.
+func differences(all map[Browser]*Result) []Difference {
+	aspects := []struct {
+		what string
+		of   func(r *Result) string
+	}{
+		{"verdict", verdictWord},
+		{"stage", func(r *Result) string { return string(r.Stage) }},
+		{"preflight", func(r *Result) string {
+			if !r.Preflight {
+				return "none"
+			}
+			if r.RequestHeaders == "" {
+				return "yes"
+			}
+			return "yes, Access-Control-Request-Headers: " + r.RequestHeaders
+		}},
+		{"requests", func(r *Result) string {
+			var hops []string
+			for _, ex := range r.Exchanges {
+				o := ex.RequestHeader.Get(fetch.HeaderOrigin)
+				if o == "" {
+					o = "none"
+				}
+				hops = append(hops, fmt.Sprintf("%s %s (%s, Origin %s)", ex.Method, ex.URL, ex.Kind, o))
+			}
+			return strings.Join(hops, " → ")
+		}},
+		{"console", func(r *Result) string { return strings.Join(r.Console, " | ") }},
+	}
+	var out []Difference
+	for _, a := range aspects {
+		d := Difference{What: a.what, Values: map[Browser]string{}}
+		differ := false
+		for _, b := range Browsers() {
+			d.Values[b] = a.of(all[b])
+			differ = differ || d.Values[b] != d.Values[Chromium]
+		}
+		if differ {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// verdictWord says in a word or two what a browser does with the
+// request: ALLOWED, BLOCKED, OPAQUE (a no-cors load), SAME-ORIGIN, or
+// PREFLIGHT PASSES when the actual request was not sent.
+func verdictWord(r *Result) string {
+	switch {
+	case r.Stage == StageSameOrigin && r.Allowed:
+		return "SAME-ORIGIN"
+	case r.Opaque:
+		return "OPAQUE"
+	case r.Allowed && !r.ActualSent:
+		return "PREFLIGHT PASSES"
+	case r.Allowed:
+		return "ALLOWED"
+	}
+	return "BLOCKED"
 }
 
 // onceTransport sends each distinct request once and answers a repeat of
@@ -304,6 +377,7 @@ type onceAnswer struct {
 }
 
 func (t *onceTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	ctx := r.Context()
 	var body []byte
 	if r.Body != nil {
 		b, err := io.ReadAll(r.Body)
@@ -324,7 +398,7 @@ func (t *onceTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	a, ok := t.answers[key.String()]
 	t.mu.Unlock()
 	if !ok {
-		resp, err := t.next.RoundTrip(r)
+		resp, err := sendVia(ctx, t.next, r)
 		if err != nil {
 			return nil, err
 		}

@@ -226,7 +226,10 @@ type Result struct {
 	Exchanges []Exchange `json:"exchanges"`
 	// Browsers holds, when Request.Browser is AllBrowsers, each browser's
 	// own Result, keyed by Browser; the Result itself is then Chromium's.
-	Browsers map[Browser]*Result `json:"browsers,omitempty"`
+	// Differences lists what differs between them: the verdict, the
+	// stage, the preflight, the requests, the console lines.
+	Browsers    map[Browser]*Result `json:"browsers,omitempty"`
+	Differences []Difference        `json:"differences,omitempty"`
 }
 
 // An InputError says that the Request cannot describe a browser request: a

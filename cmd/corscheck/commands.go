@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/corskit/cors/check"
@@ -13,24 +14,28 @@ import (
 
 const explainSynopsis = `corscheck explain URL --origin ORIGIN [--method M] [-H 'Name: value']... [--credentials]
                          [--cookie C] [--data D | --data-file F] [--xhr] [--xhr-upload]
+                         [--mode cors|no-cors|same-origin] [--keepalive] [--referrer-policy P]
                          [--browser chromium|firefox|safari|all] [--send-actual] [--json]
                          [--timeout D] [--insecure]
        corscheck explain URL --origin ORIGIN --destination font|script|image|style
-                         [--crossorigin anonymous|use-credentials] [--module] [--cookie C] [--json]
+                         [--crossorigin anonymous|use-credentials] [--module [--import]]
+                         [--browser chromium|firefox|safari|all] [--cookie C] [--json]
 
 Does what the browser (--browser, default Chromium) does for fetch(URL,
 {method, headers, credentials, body}) from a page on ORIGIN: sends the
 preflight when one is needed, then the actual request (only GET, HEAD and
-OPTIONS unless --send-actual), and prints the verdict, the reason (named
-after Chromium's CorsError), the browser's console lines and the fix.
---browser all does it for Chromium, Firefox and Safari at once, sending a
-request the three have in common once.
+OPTIONS unless --send-actual), following redirects as the browser does,
+and prints the verdict, the reason (named after Chromium's CorsError), the
+browser's console lines and the fix. --browser all does it for Chromium,
+Firefox and Safari at once, sending a request the three have in common once,
+and shows first where they differ, side by side.
 
 With --destination, URL is what the page loads as a font (@font-face), a
-script (--module: <script type=module> or import()), an image or a stylesheet,
-as Chromium loads it: fonts and modules always need CORS, the others only with
---crossorigin; without it they load, but opaque to the page (a tainted canvas,
-no getImageData).`
+script (--module: <script type=module>, --import: import()), an image or a
+stylesheet, as the browser loads it: fonts and modules need CORS (except
+in Safari, which loads fonts and import() without it), the others only
+with --crossorigin; without it they load, but opaque to the page (a tainted
+canvas, no getImageData).`
 
 func explain(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("explain", explainSynopsis)
@@ -47,7 +52,10 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	sendActual := fs.Bool("send-actual", false, "also send an actual request whose method is not GET, HEAD or OPTIONS")
 	var dest destinationFlags
 	dest.register(fs)
-	browser := fs.String("browser", "chromium", "the `browser` to explain as: chromium (also Chrome, Edge), firefox, safari (any WebKit browser) or all")
+	browser := fs.String("browser", "chromium", "the `browser` to explain as: chromium (also Chrome, Edge), firefox, safari (any WebKit browser) or all (each one, and where they differ, side by side)")
+	mode := fs.String("mode", "", "fetch()'s `mode`: cors (the default), no-cors (an opaque response, no CORS check) or same-origin (refused for another origin)")
+	keepalive := fs.Bool("keepalive", false, "fetch() with keepalive: true (a body up to 64 KiB; Firefox logs nothing when it is blocked)")
+	referrerPolicy := fs.String("referrer-policy", "", "fetch()'s referrerPolicy (`policy`); it changes no browser's verdict (checked in all three), only the Referer header, which corscheck does not send")
 	target, help, ok := parse(fs, args, stdout, stderr)
 	if help {
 		return exitOK
@@ -72,6 +80,7 @@ func explain(args []string, stdout, stderr io.Writer) int {
 		URL: target, Origin: *origin, Method: *method, Header: c.headers.h, HeaderOrder: c.headers.order,
 		Credentials: *creds, Cookie: *cookie, Body: body,
 		ForcePreflight: *upload, SendActual: *sendActual, Browser: b,
+		Mode: check.Mode(strings.ToLower(strings.TrimSpace(*mode))), Keepalive: *keepalive, ReferrerPolicy: *referrerPolicy,
 	}
 	if *xhr || *upload {
 		req.Initiator = check.XHR
@@ -121,7 +130,8 @@ func usageHint(err error) error {
 		return err
 	}
 	flagOf := map[string]string{"url": "URL", "origin": "--origin", "method": "--method", "header": "-H", "body": "--data", "initiator": "--xhr", "trusted": "--trusted",
-		"destination": "--destination", "crossorigin": "--crossorigin", "module": "--module", "credentials": "--credentials", "browser": "--browser"}
+		"destination": "--destination", "crossorigin": "--crossorigin", "module": "--module", "credentials": "--credentials", "browser": "--browser",
+		"mode": "--mode", "keepalive": "--keepalive", "referrerPolicy": "--referrer-policy", "import": "--import"}
 	if f, ok := flagOf[ie.Field]; ok {
 		return fmt.Errorf("%s: %s", f, ie.Msg)
 	}
