@@ -111,11 +111,6 @@ func (c *chain) follow() (*Result, error) {
 		}
 		loc := ex.Header.Get("Location")
 		redirect := r.Follows(ex.Status) && loc != ""
-		if next, ok := c.target(loc); redirect && ok && next.User != nil && r.UserinfoBeforeCORSCheck && c.startedSameOrigin && c.tainting == taintCORS {
-			if done := c.userinfo(next); done {
-				return res, nil
-			}
-		}
 		if redirect && r.SchemeBeforeCORSCheck != nil {
 			if next, ok := c.target(loc); !ok && r.SchemeBeforeCORSCheck("") || ok && !isHTTP(next) && r.SchemeBeforeCORSCheck(strings.ToLower(next.Scheme)) {
 				return res, c.redirectFailure(loc, next)
@@ -126,16 +121,22 @@ func (c *chain) follow() (*Result, error) {
 		// before §4.4 "HTTP-redirect fetch"); a redirect without
 		// Access-Control-Allow-Origin fails with the redirect's own URL.
 		if c.tainting == taintCORS {
-			creds := p.req.Credentials
-			if redirect && r.SameOriginCredentialsOnRedirect && c.startedSameOrigin {
-				creds = true
-			}
-			if e, hint := corsCheck(r, ex.Header, c.origin(), creds); e != "" {
+			if e, hint := corsCheck(r, ex.Header, c.origin(), p.req.Credentials); e != "" {
 				c.block(StageActual, engine.Failure{Check: checkOf(e), Value: hint}, &e)
-				if creds != p.req.Credentials {
-					res.Warnings = append(res.Warnings, p.rules.Name+" checks this redirect as if the request carried credentials: it started on the page's own origin, where credentials mode same-origin sends them, and "+p.rules.Name+" keeps that for the redirects that follow (Fetch uses the request's credentials mode, which is not include)")
-				}
 				return res, nil
+			}
+			if redirect && r.SameOriginCredentialsOnRedirect && c.startedSameOrigin && !p.req.Credentials {
+				// After the user:password check of the location, the
+				// redirect response is checked again as if the request
+				// carried credentials.
+				if next, ok := c.target(loc); ok && next.User != nil && c.userinfo(next) {
+					return res, nil
+				}
+				if e, hint := corsCheck(r, ex.Header, c.origin(), true); e != "" {
+					c.block(StageActual, engine.Failure{Check: checkOf(e), Value: hint}, &e)
+					res.Warnings = append(res.Warnings, p.rules.Name+" checks this redirect as if the request carried credentials: it started on the page's own origin, where credentials mode same-origin sends them, and "+p.rules.Name+" keeps that for the redirects that follow (Fetch checks with the request's credentials mode, which is not include)")
+					return res, nil
+				}
 			}
 		}
 		if !redirect {
@@ -421,6 +422,7 @@ func (c *chain) block(stage Stage, f engine.Failure, e *CorsError) {
 		f.Status = last.Status
 		if loc := last.Header.Get("Location"); p.rules.Follows(last.Status) && loc != "" && f.Location == "" {
 			f.Redirect = true
+			f.Location = loc // as written, when it does not parse
 			if next, ok := c.target(loc); ok {
 				f.Location = next.String()
 			}
@@ -528,10 +530,12 @@ func roundTripBody(ctx context.Context, c *http.Client, kind RequestKind, method
 // refuses to send (package rawhttp) goes out through rawhttp when c's
 // transport is net/http's own: the browser sends those bytes, so the
 // checker must too. A custom transport gets every request as it is.
+//
+// The request goes to the client's transport itself, not through
+// http.Client.Do, which would refuse a redirect whose Location does not
+// parse before the browser's own handling of it could be explained; the
+// client's Jar and Timeout are applied here.
 func do(ctx context.Context, c *http.Client, r *http.Request) (*http.Response, error) {
-	if !rawhttp.Needed(r.Header) {
-		return c.Do(r)
-	}
 	if c.Jar != nil {
 		for _, ck := range c.Jar.Cookies(r.URL) {
 			r.AddCookie(ck)
@@ -541,8 +545,15 @@ func do(ctx context.Context, c *http.Client, r *http.Request) (*http.Response, e
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
 		defer cancel()
+		r = r.WithContext(ctx)
 	}
-	return sendVia(ctx, c.Transport, r)
+	resp, err := sendVia(ctx, c.Transport, r)
+	if err == nil && c.Jar != nil {
+		if rc := resp.Cookies(); len(rc) > 0 {
+			c.Jar.SetCookies(r.URL, rc)
+		}
+	}
+	return resp, err
 }
 
 // sendVia sends r with the transport t (nil: net/http's default), through

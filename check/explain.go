@@ -256,9 +256,9 @@ func (e *NetworkError) Error() string {
 	msg := e.Err.Error()
 	if ue, ok := e.Err.(*url.Error); ok {
 		msg = ue.Err.Error()
-		if errors.Is(e.Err, context.DeadlineExceeded) || isTimeout(e.Err) {
-			msg = "timed out (" + msg + ")"
-		}
+	}
+	if errors.Is(e.Err, context.DeadlineExceeded) || isTimeout(e.Err) {
+		msg = "timed out (" + msg + ")"
 	}
 	return string(e.Kind) + " request to " + e.URL + " failed: " + msg
 }

@@ -20,7 +20,8 @@ var Firefox = Rules{
 	// 1024-byte total; GetUnsafeHeaders looks at each entry alone). The
 	// Gecko source we read had no Range; Firefox 153 safelists a simple
 	// range, as the corpus shows.
-	NoSafelistedTotal: true,
+	NoSafelistedTotal:       true,
+	SafelistedRequestHeader: firefoxSafelistedRequestHeader,
 	// nsCORSListenerProxy::StartCORSPreflight lower-cases the unsafe names
 	// and sorts them; CheckPreflightRequestApproved checks them in that
 	// order and names the first refused one as it holds it, in lower case:
@@ -94,6 +95,24 @@ var Firefox = Rules{
 		}
 		return false
 	},
+}
+
+// firefoxSafelistedRequestHeader is the standard's safelist, except that a
+// Content-Type holding a byte above 0x7F is unsafe: Gecko reads the value
+// as UTF-8 before it parses the MIME type (nsContentUtils::
+// IsAllowedNonCorsContentType), so the lone byte 0xE9 of a script's
+// "charset=café" fails, where Fetch's MIME parser takes any byte in a
+// parameter value (HTTP quoted-string token code points). Seen in Firefox
+// ESR 153.
+func firefoxSafelistedRequestHeader(name, value string) bool {
+	if strings.EqualFold(name, "content-type") {
+		for i := 0; i < len(value); i++ {
+			if value[i] >= 0x80 {
+				return false
+			}
+		}
+	}
+	return fetch.IsSafelistedRequestHeader(name, value)
 }
 
 // FirefoxMaxAge is the longest Firefox keeps a preflight result: it caps

@@ -107,11 +107,6 @@ type Rules struct {
 	// again at every URL it is redirected to. (Fetch decides afresh at
 	// every URL from the request as it is then: "main fetch" step 12.)
 	PreflightSticks, PreflightRepeats bool
-	// UserinfoBeforeCORSCheck: for a request that started on the page's
-	// own origin, a redirect to a URL with user:password fails before the
-	// CORS check of the redirect response runs (Fetch checks the
-	// response first).
-	UserinfoBeforeCORSCheck bool
 	// PageOriginInRedirectPreflight: the preflight at a redirect's target
 	// carries the page's origin where the request itself carries "null"
 	// (Fetch: the preflight's Origin is the request's, tainted or not).
@@ -122,10 +117,11 @@ type Rules struct {
 	// body), though the request itself goes without them.
 	PreflightKeepsHeaders bool
 	// SameOriginCredentialsOnRedirect: a request that started on the
-	// page's own origin in credentials mode "same-origin" has the CORS
-	// check of its redirect responses run as for credentials, so "*" and
-	// a missing Access-Control-Allow-Credentials fail there (Fetch: the
-	// check uses the request's credentials mode, which is not "include").
+	// page's own origin in credentials mode "same-origin" has each of its
+	// redirect responses checked a second time, as for credentials, after
+	// the user:password check of the location: "*" and a missing
+	// Access-Control-Allow-Credentials fail there (Fetch: the check uses
+	// the request's credentials mode, which is not "include").
 	SameOriginCredentialsOnRedirect bool
 	// SameOriginRedirectCredentialsFail: a same-origin response
 	// redirecting to a URL with user:password fails (Fetch refuses it

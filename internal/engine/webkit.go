@@ -68,17 +68,6 @@ var WebKit = Rules{
 		}
 		return method, false, false
 	},
-	// NetworkLoadChecker::checkRedirection: a request that was
-	// preflighted is preflighted again after every redirect, and the
-	// preflight (CrossOriginPreflightChecker) is built from the original
-	// request's headers, so it lists Authorization and Content-Type even
-	// when the redirect dropped them from the request itself. A request
-	// that started on the page's origin (the loader's "same-origin
-	// request" state) has a redirect to a URL with user:password refused
-	// before the redirect response's CORS check, and that check uses the
-	// load's stored-credentials policy, which credentials mode
-	// "same-origin" set to "use" on the page's origin and which the
-	// redirects keep. All seen in WebKitGTK 2.50.
 	// CachedResourceLoader loads a font (FontFace, @font-face) in mode
 	// no-cors with credentials, and a module that import() loads from a
 	// classic script or the page with the referencing script's fetch
@@ -90,10 +79,20 @@ var WebKit = Rules{
 	ModuleMIMELines: func(_, essence string) []string {
 		return []string{"TypeError: '" + essence + "' is not a valid JavaScript MIME type."}
 	},
-	DestinationAccept:               webkitAccept,
+	DestinationAccept: webkitAccept,
+	// NetworkLoadChecker::checkRedirection: a request that was
+	// preflighted is preflighted again after every redirect, and the
+	// preflight (CrossOriginPreflightChecker) is built from the original
+	// request's headers, so it lists Authorization and Content-Type even
+	// when the redirect dropped them from the request itself. A request
+	// that started on the page's origin (the loader's "same-origin
+	// request" state) has each redirect response checked again, after the
+	// location's user:password check, with the load's stored-credentials
+	// policy, which credentials mode "same-origin" set to "use" on the
+	// page's origin and which the redirects keep. All seen in WebKitGTK
+	// 2.50.
 	PreflightRepeats:                true,
 	PreflightKeepsHeaders:           true,
-	UserinfoBeforeCORSCheck:         true,
 	SameOriginCredentialsOnRedirect: true,
 }
 
