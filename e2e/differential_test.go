@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,7 +41,7 @@ import (
 // differentialLive is how many cases of the corpus each engine runs live
 // in make test. Firefox waits a little after each case for console lines
 // that come late, and WebKit runs two pages at a time, so they run fewer.
-var differentialLive = map[engineName]int{chromium: 160, firefox: 96, webkit: 96}
+var differentialLive = map[engineName]int{chromium: 120, firefox: 80, webkit: 120}
 
 // differentialTabs is how many pages of each engine work at once (WebKit
 // has two browsers, each showing one page).
@@ -121,12 +122,17 @@ func (e *diffEnv) browser(tab *diffTab, c *difftest.Case) (v difftest.Verdict, o
 		"api": c.API, "method": c.Method, "url": c.URL(e.origins), "headers": fieldPairs(c.Header),
 		"body": c.Body, "credentials": c.Credentials, "upload": c.Upload,
 		"mode": c.Mode, "keepalive": c.Keepalive, "referrerPolicy": c.ReferrerPolicy,
+		"sandboxed": c.Sandboxed, "cookie": map[bool]string{false: difftest.PageCookie}[c.Sandboxed],
 	})
 	var got struct {
 		OK    bool   `json:"ok"`
 		Error string `json:"error"`
 	}
-	if err := evalJSON(ctx, "return await ("+diffCallJS+")("+string(spec)+");", &got); err != nil {
+	run := "return await (" + diffCallJS + ")(" + string(spec) + ");"
+	if c.Sandboxed {
+		run = "return await (" + diffSandboxedJS + ")(" + string(spec) + ", " + strconv.Quote(diffCallJS) + ");"
+	}
+	if err := evalJSON(ctx, run, &got); err != nil {
 		return v, nil, err
 	}
 	v.Allowed = got.OK
@@ -264,6 +270,7 @@ func fieldPairs(fs []difftest.Field) [][2]string {
 // diffCallJS makes one call with the request headers in the case's order
 // (fetch takes the pairs as they are; XMLHttpRequest gets them in order).
 const diffCallJS = `async (s) => {
+  if (s.cookie) try { document.cookie = s.cookie; } catch (e) {}
   if (s.api === 'xhr') {
     return await new Promise((resolve) => {
       const x = new XMLHttpRequest();
@@ -291,6 +298,25 @@ const diffCallJS = `async (s) => {
     return {ok: false, error: String(e)};
   }
 }`
+
+// diffSandboxedJS runs diffCallJS (call, its source) with spec s inside a
+// new <iframe sandbox="allow-scripts"> of the page, whose origin is
+// opaque, and resolves to its result.
+const diffSandboxedJS = `(s, call) => new Promise((resolve) => {
+  const id = 'sbx-' + Math.random();
+  const f = document.createElement('iframe');
+  f.setAttribute('sandbox', 'allow-scripts');
+  const onMsg = (ev) => {
+    if (!ev.data || ev.data.id !== id) return;
+    window.removeEventListener('message', onMsg);
+    f.remove();
+    resolve(ev.data.result);
+  };
+  window.addEventListener('message', onMsg);
+  const src = '(' + call + ')(' + JSON.stringify(s) + ').then(r => parent.postMessage({id: ' + JSON.stringify(id) + ', result: r}, "*"));';
+  f.srcdoc = '<!doctype html><script>' + src.replace(/<\//g, '<\\/') + '<\/script>';
+  document.body.appendChild(f);
+})`
 
 // checker runs c through check.Explain for eng against the same servers.
 func (e *diffEnv) checker(c *difftest.Case, eng engineName) (difftest.Verdict, error) {

@@ -77,6 +77,10 @@ type Case struct {
 	// ("" leaves the default).
 	Keepalive      bool   `json:"keepalive,omitempty"`
 	ReferrerPolicy string `json:"referrerPolicy,omitempty"`
+	// Sandboxed runs the call from an <iframe sandbox="allow-scripts">
+	// of the page: its origin is opaque, so the page's Origin is "null"
+	// and even P is another origin.
+	Sandboxed bool `json:"sandboxed,omitempty"`
 }
 
 // A Variant answers the last hop of a case instead of its Final when the

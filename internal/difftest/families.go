@@ -88,8 +88,11 @@ func (g *gen) redirect(id string) Case {
 			c.PreflightAfter = &a
 		}
 		c.Final = Answer{Status: 200, Header: allowing(&c)}
-		if g.chance(0.6) {
+		switch {
+		case g.chance(0.5):
 			c.Variants = []Variant{{Header: "Authorization", Answer: Answer{Status: 200}}}
+		case g.chance(0.4):
+			c.Variants = []Variant{{Header: "Cookie", Answer: Answer{Status: 200}}}
 		}
 	case 3: // the preflight at the new URL
 		c.Method = g.pick("PUT", "DELETE", "GET", "POST")
@@ -248,9 +251,14 @@ func (g *gen) tainted(id string) Case {
 	}
 	c.Preflight = pre
 	c.Final = Answer{Status: g.status(200, 200, 204, 404), Header: answer()}
-	if g.chance(0.25) {
+	switch g.r.IntN(4) {
+	case 0:
 		// Show whether the last request carried an Origin at all.
 		c.Variants = []Variant{{Header: "Origin", Absent: true, Answer: Answer{Status: 200, Header: []Field{{"Access-Control-Allow-Origin", "*"}}}}}
+	case 1:
+		// Show whether it carried the page's cookie (PageCookie): the
+		// credentials mode sends it to the page's origin, or everywhere.
+		c.Variants = []Variant{{Header: "Cookie", Answer: Answer{Status: 200}}}
 	}
 	return c
 }
@@ -386,7 +394,31 @@ func (g *gen) mode(id string) Case {
 func (g *gen) wpt(id string) Case {
 	c := Case{ID: id, Family: "wpt", API: g.pick("fetch", "xhr")}
 	c.Method = "GET"
-	switch g.r.IntN(7) {
+	switch g.r.IntN(9) {
+	case 7, 8: // a page with an opaque origin (xhr/access-control-sandboxed-iframe-*)
+		c.Sandboxed = true
+		c.Credentials = g.chance(0.3)
+		c.Method = g.pick("GET", "GET", "POST", "PUT")
+		g.bodyFor(&c)
+		if g.chance(0.4) {
+			c.Header = []Field{{"X-Custom", "1"}}
+		}
+		c.Start = g.pick("A", "A", "P")
+		acao := g.pick("null", "{origin}", "*", "{page}", "-")
+		c.Preflight = allowAll(&c)
+		c.Final = Answer{Status: 200}
+		if acao != "-" {
+			c.Final.Header = []Field{{"Access-Control-Allow-Origin", acao}}
+			if c.Credentials && g.chance(0.8) {
+				c.Final.Header = append(c.Final.Header, Field{"Access-Control-Allow-Credentials", "true"})
+			}
+		}
+		if g.chance(0.3) {
+			c.Preflight.Header[0].Value = g.pick("*", "{page}")
+		}
+		if g.chance(0.25) {
+			c.Hops = []Hop{{Answer: Answer{Status: g.status(302, 307), Header: allowing(&c)}, To: g.pick("A", "B", "P")}}
+		}
 	case 0: // Access-Control-Allow-Origin values (cors/origin.htm)
 		c.Credentials = g.chance(0.4)
 		c.Final = Answer{Status: 200, Header: []Field{{"Access-Control-Allow-Origin", g.pick(" *", "* ", "*,", "*, *", "{origin} ", " {origin}", "\t{origin}",

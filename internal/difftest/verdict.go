@@ -11,6 +11,13 @@ import (
 	"github.com/corskit/cors/check"
 )
 
+// PageCookie is the cookie the page sets (document.cookie) before every
+// case: cookies are not scoped by port, so a browser attaches it to the
+// requests to every server, P, A and B alike, whenever the credentials mode
+// sends cookies there, and a Variant on the Cookie header shows when it
+// did. A sandboxed page has no cookie.
+const PageCookie = "difftest=1"
+
 // Engines are the browser engines a corpus records, in the order the
 // suite runs them. They are also check.Browser names ("webkit" is Safari's
 // engine).
@@ -127,6 +134,11 @@ func (c *Case) Request(o Origins, page, browser string) check.Request {
 	}
 	if c.API == "xhr" {
 		req.Initiator = check.XHR
+	}
+	if c.Sandboxed {
+		req.Origin = "null"
+	} else {
+		req.Cookie = PageCookie
 	}
 	return req
 }
