@@ -332,6 +332,21 @@ type caseResult struct {
 	others           []string // the case's other console lines
 }
 
+// both runs c in tab, then through check.Explain for eng. A checker error
+// is reported as the checker's verdict, so that the disagreement shows with
+// the browser's answer; a browser error is the error.
+func (e *diffEnv) both(tab *diffTab, c *difftest.Case, eng engineName) (caseResult, error) {
+	bv, others, err := e.browser(tab, c)
+	if err != nil {
+		return caseResult{}, fmt.Errorf("%s in %s: %v", c.ID, eng, err)
+	}
+	kv, err := e.checker(c, eng)
+	if err != nil {
+		kv = difftest.Verdict{Console: []string{"check.Explain failed: " + err.Error()}}
+	}
+	return caseResult{c: c, browser: bv, checker: kv, others: others}, nil
+}
+
 // runCases runs cases in eng, in batches of differentialBatch cases per
 // page and differentialTabs[eng] pages at a time, and calls each with the
 // engine's and the checker's verdicts.
@@ -353,18 +368,11 @@ func runCases(t *testing.T, eng engineName, cases []difftest.Case, each func(t *
 					t.Fatal(err)
 				}
 				for i := range batch {
-					c := &batch[i]
-					bv, others, err := e.browser(tab, c)
+					r, err := e.both(tab, &batch[i], eng)
 					if err != nil {
-						t.Fatalf("%s in %s: %v", c.ID, eng, err)
+						t.Fatal(err)
 					}
-					kv, err := e.checker(c, eng)
-					if err != nil {
-						// Reported as the checker's verdict, so that the
-						// disagreement shows with the browser's answer.
-						kv = difftest.Verdict{Console: []string{"check.Explain failed: " + err.Error()}}
-					}
-					each(t, caseResult{c: c, browser: bv, checker: kv, others: others})
+					each(t, r)
 				}
 			})
 		}
@@ -571,19 +579,14 @@ func TestDifferentialProbe(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range cases {
-			c := &cases[i]
-			bv, others, err := e.browser(tab, c)
+			r, err := e.both(tab, &cases[i], eng)
 			if err != nil {
-				t.Fatalf("%s in %s: %v", c.ID, eng, err)
-			}
-			kv, err := e.checker(c, eng)
-			if err != nil {
-				kv = difftest.Verdict{Console: []string{"check.Explain failed: " + err.Error()}}
+				t.Fatal(err)
 			}
 			mu.Lock()
-			reqs := seen[c.ID]
+			reqs := seen[r.c.ID]
 			mu.Unlock()
-			t.Logf("%s %s\n  %8s: %s\n     check: %s\n    others: %q\n  requests:\n    %s", c.ID, map[bool]string{true: "AGREE", false: "DIFFER"}[bv.Equal(kv)], eng, bv, kv, others, strings.Join(reqs, "\n    "))
+			t.Logf("%s %s\n  %8s: %s\n     check: %s\n    others: %q\n  requests:\n    %s", r.c.ID, map[bool]string{true: "AGREE", false: "DIFFER"}[r.browser.Equal(r.checker)], eng, r.browser, r.checker, r.others, strings.Join(reqs, "\n    "))
 		}
 	})
 }
