@@ -16,7 +16,7 @@ import (
 const page = "https://app.example.com"
 
 // wantReason is Chromium 156's reason text for each failure class, written
-// out here (not computed with check.ConsoleMessage) so that the test checks
+// out here (not computed with internal/engine) so that the test checks
 // the wording itself.
 var wantReason = map[string]string{
 	"missing-acao":                  "No 'Access-Control-Allow-Origin' header is present on the requested resource.",
