@@ -96,16 +96,7 @@ func TestJudgeElementLoads(t *testing.T) {
 // the load carried credentials (creds) and was a module (module), or q's
 // own when no alternative is about them (they do not change the verdict).
 func elementBranch(q *har.Request, creds, module bool) (har.Verdict, []string) {
-	fits := func(a har.Assumption) bool {
+	return branchWhere(q, func(a har.Assumption) bool {
 		return (a.CredentialsKnown || a.Credentials == creds) && (!a.ModuleUnknown || a.Module == module)
-	}
-	if fits(q.Assumed) {
-		return q.Verdict, q.Console
-	}
-	for _, a := range q.Alternatives {
-		if fits(a.Assumed) {
-			return a.Verdict, a.Console
-		}
-	}
-	return q.Verdict, q.Console
+	})
 }
