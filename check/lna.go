@@ -165,7 +165,7 @@ func pageAddressSpace(ctx context.Context, p *prepared) (*lnaPage, error) {
 	return pg, nil
 }
 
-// hostSpace is hostSpace, once per host.
+// hostSpace is the package's hostSpace, asked once per host.
 func (pg *lnaPage) hostSpace(ctx context.Context, host string) (fetch.AddressSpace, string) {
 	if a, ok := pg.hosts[host]; ok {
 		return a.space, a.from
@@ -178,8 +178,9 @@ func (pg *lnaPage) hostSpace(ctx context.Context, host string) (fetch.AddressSpa
 // judge works out LNA for p's request as it reaches u: redirected reports
 // that a redirect led it there. fetch()'s targetAddressSpace applies at
 // every URL, the redirects' targets included (seen in Chromium 156, e2e
-// TestLNA; older Chromium sources reset it on a redirect). f is the failure the console line of a refusal is worded from, with
-// the request's URLs and kind (f.WebSocket for a handshake, whose refusal
+// TestLNA; older Chromium sources reset it on a redirect). f is the
+// failure the console line of a refusal is worded from, with the
+// request's URLs and kind (f.WebSocket for a handshake, whose refusal
 // Chromium logs as a connection error). lna is nil when there is nothing
 // to judge: u is on the page's own origin, which is in the page's address
 // space, and no targetAddressSpace could contradict that. blocked is set
@@ -250,6 +251,10 @@ func (pg *lnaPage) judge(ctx context.Context, p *prepared, u *url.URL, redirecte
 		lna.Outcomes = []LNAOutcome{outcome("targetAddressSpace mismatch", engine.LocalNetworkMismatch)}
 		lna.Explanation = "The script declared targetAddressSpace: \"" + declared.String() + "\", but " + u.Hostname() + " is in the " + target.String() + " address space (" + from + "). Chromium refuses the request before sending it."
 		lna.Fix = "Declare the space the target is really in (targetAddressSpace: \"" + target.String() + "\"), or leave the option out when the target is public."
+		if redirected {
+			lna.Explanation = "The script declared targetAddressSpace: \"" + declared.String() + "\", and Chromium holds every URL of the request to it: " + p.url.Host + " redirected the request to " + u.Host + ", which is in the " + target.String() + " address space (" + from + "). Chromium refuses it there, before sending it."
+			lna.Fix = "A declared space must fit every URL the request reaches: call the " + target.String() + " address directly and declare \"" + target.String() + "\", or leave the option out."
+		}
 		return lna, &lna.Outcomes[0]
 	case !lna.SecureContext:
 		lna.Outcomes = []LNAOutcome{outcome("not a secure context", engine.LocalNetworkInsecure)}
