@@ -98,14 +98,14 @@ fuzz:
 demo:
 	$(GO) run ./cmd/corsdemo
 
-# Re-record the differential corpus: generate every case afresh, run it in
-# each engine (ENGINE=…, default all three) and write the engines' answers
-# to internal/difftest/testdata/differential.json; ENGINE=firefox records
-# Firefox's answers alone and keeps the others'. A few minutes on 2 CPUs;
-# the same browsers give the same file. Commit the result: make test
-# replays it without a browser.
+# Re-record the differential corpus (480 cases): generate every case afresh,
+# run it in each engine (ENGINE=…, default all three) and write the engines'
+# answers to internal/difftest/testdata/differential.json; ENGINE=firefox
+# records Firefox's answers alone and keeps the others'. About 5 minutes on
+# 2 idle CPUs; the same browsers give the same file. Commit the result: make
+# test replays it without a browser.
 record-differential:
-	cd e2e && E2E_ENGINE=$(ENGINE) DIFFTEST_RECORD=$(CURDIR)/internal/difftest/testdata/differential.json $(GO) test -count=1 -timeout 30m -run 'TestDifferentialRecord$$' -v .
+	cd e2e && E2E_ENGINE=$(ENGINE) DIFFTEST_RECORD=$(CURDIR)/internal/difftest/testdata/differential.json $(GO) test -count=1 -timeout 50m -run 'TestDifferentialRecord$$' -v .
 
 # Re-record the origin corpus (internal/origincorpus/testdata/origins.json):
 # what the URL parser of each engine (ENGINE=…, default all three) makes of

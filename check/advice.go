@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/corskit/cors/internal/engine"
 	"github.com/corskit/cors/internal/fetch"
 )
 
@@ -94,6 +95,35 @@ func advice(e CorsError, hint string, p *prepared, ex *Exchange) (explanation, f
 	case RedirectContainsCredentials:
 		explanation = "A redirect points to a URL with user:password@, which is refused for cross-origin requests."
 		fix = "Redirect to a URL without userinfo; authenticate with a header or a cookie."
+	}
+	return explanation, fix
+}
+
+// failureAdvice explains the failure f of p's request, reason being its
+// CorsError ("" for a failure below CORS), ex the last exchange.
+func failureAdvice(f engine.Failure, reason CorsError, p *prepared, ex *Exchange) (explanation, fix string) {
+	switch f.Check {
+	case engine.RedirectScheme:
+		explanation = fmt.Sprintf("The response redirects to %s, which is not an http: or https: URL: a browser follows the redirects of a fetch() or XMLHttpRequest only to http(s) URLs (Fetch, HTTP-redirect fetch), so the call fails.", f.Location)
+		fix = "Redirect to an https: URL, or answer the request without redirecting."
+	case engine.RedirectInvalid:
+		explanation = fmt.Sprintf("The response's Location %q is not a URL the browser can parse, so the call fails.", f.Location)
+		fix = "Send an absolute, well-formed https: URL in Location."
+	case engine.TooManyRedirects:
+		explanation = fmt.Sprintf("The request was redirected %d times: browsers give up at the %dst redirect (Fetch, HTTP-redirect fetch), usually a redirect loop.", fetch.MaxRedirects, fetch.MaxRedirects+1)
+		fix = "Break the redirect loop (a login or trailing-slash redirect that points back at itself, an http↔https pair), or call the final URL directly."
+	case engine.ModeSameOrigin:
+		explanation = "fetch() was called with mode: \"same-origin\", and " + f.URL + " is on another origin than the page's: the browser refuses the request, whatever the server would answer."
+		fix = "Drop mode: \"same-origin\" (the default, cors, lets the server decide with CORS headers), or call the page's own origin."
+	case engine.RedirectCredentials:
+		if f.SameOrigin && reason == "" {
+			explanation = p.rules.Name + " refuses a redirect to a URL with user:password@ even on the page's own origin (the Fetch standard, Firefox and Safari allow it there), and logs nothing."
+			fix = "Redirect to a URL without userinfo; authenticate with a header or a cookie."
+			return explanation, fix
+		}
+		return advice(reason, f.Value, p, ex)
+	default:
+		return advice(reason, f.Value, p, ex)
 	}
 	return explanation, fix
 }

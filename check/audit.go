@@ -61,31 +61,60 @@ func ParseSeverity(s string) (Severity, error) {
 	return 0, fmt.Errorf("unknown severity %q (want info, low, medium, high or critical)", s)
 }
 
-// Finding classes. The names say what the server's check gets wrong; other
-// scanners' names for the same class are in Finding.Aliases.
+// Class names the root cause of a finding: what the server's check gets
+// wrong. Other scanners' names for the same class are in Finding.Aliases.
+type Class string
+
+// The finding classes.
 const (
-	ClassReflection     = "origin-reflection"   // any origin is echoed
-	ClassNull           = "null-origin"         // Origin: null is trusted
-	ClassStartsWith     = "starts-with"         // https://trusted.com.evil.net
-	ClassEndsWith       = "ends-with"           // https://eviltrusted.com
-	ClassContains       = "substring"           // https://rusted.com, https://trusted.co
-	ClassUnescapedDot   = "unescaped-dot"       // https://wwwxtrusted.com
-	ClassParser         = "parser-confusion"    // https://trusted.com_.evil.net
-	ClassSubdomain      = "any-subdomain"       // https://anything.trusted.com
-	ClassInsecureScheme = "http-origin-trusted" // http://trusted.com trusted by https
-	ClassPort           = "other-port-trusted"  // https://trusted.com:8443
-	ClassThirdParty     = "third-party-origin"  // developer sandboxes
-	ClassWildcard       = "wildcard-origin"     // ACAO: *
-	ClassWildcardCreds  = "wildcard-with-credentials"
-	ClassMissingVary    = "missing-vary"
-	ClassMultipleACAO   = "multiple-acao"
-	ClassInvalidACAO    = "invalid-acao"
+	ClassReflection     Class = "origin-reflection"   // any origin is echoed
+	ClassNull           Class = "null-origin"         // Origin: null is trusted
+	ClassStartsWith     Class = "starts-with"         // https://trusted.com.evil.net
+	ClassEndsWith       Class = "ends-with"           // https://eviltrusted.com
+	ClassContains       Class = "substring"           // https://rusted.com, https://trusted.co
+	ClassUnescapedDot   Class = "unescaped-dot"       // https://wwwxtrusted.com
+	ClassParser         Class = "parser-confusion"    // https://trusted.com_.evil.net
+	ClassSubdomain      Class = "any-subdomain"       // https://anything.trusted.com
+	ClassInsecureScheme Class = "http-origin-trusted" // http://trusted.com trusted by https
+	ClassPort           Class = "other-port-trusted"  // https://trusted.com:8443
+	ClassThirdParty     Class = "third-party-origin"  // developer sandboxes
+	ClassWildcard       Class = "wildcard-origin"     // ACAO: *
+	ClassWildcardCreds  Class = "wildcard-with-credentials"
+	ClassMissingVary    Class = "missing-vary"
+	ClassMultipleACAO   Class = "multiple-acao"
+	ClassInvalidACAO    Class = "invalid-acao"
 	// ClassTrustedRefused: an origin given in AuditOptions.Trusted is not
 	// allowed by the server (its own pages are blocked).
-	ClassTrustedRefused = "trusted-origin-refused"
+	ClassTrustedRefused Class = "trusted-origin-refused"
 )
 
-var aliases = map[string][]string{
+// Category says whom a finding hurts.
+type Category string
+
+// The categories.
+const (
+	// Security: an attacker gains something (reads a response).
+	Security Category = "security"
+	// Functional: browsers refuse the answer, so legitimate pages break.
+	Functional Category = "functional"
+)
+
+// ProbeKind is how a probe asks.
+type ProbeKind string
+
+// The kinds of probe.
+const (
+	// SimpleProbe is a GET with Origin, as a simple request.
+	SimpleProbe ProbeKind = "simple"
+	// PreflightProbe is an OPTIONS with Origin and
+	// Access-Control-Request-Method.
+	PreflightProbe ProbeKind = "preflight"
+	// WebSocketProbe is a WebSocket opening handshake with Origin
+	// (audit_ws.go).
+	WebSocketProbe ProbeKind = "websocket"
+)
+
+var aliases = map[Class][]string{
 	ClassReflection:     {"reflect_origin", "acao-reflection", "arbitrary origin trusted"},
 	ClassNull:           {"trust_null", "acao-null"},
 	ClassStartsWith:     {"post-domain wildcard", "prefix_match", "suffix-bypass"},
@@ -100,39 +129,34 @@ var aliases = map[string][]string{
 	ClassWildcard:       {"wildcard value"},
 }
 
-// Evidence is what a finding is based on: the probe's exchange, whose
-// Header keeps only the response's CORS headers, Vary and
-// Strict-Transport-Security.
-type Evidence = Exchange
-
 // Probe is one request of an audit that showed a finding: the origin sent,
 // the kind of request and whether a credentialed read was allowed.
 type Probe struct {
-	Origin      string `json:"origin"`
-	Kind        string `json:"probe"` // "simple" or "preflight"
-	Credentials bool   `json:"credentials"`
-	Status      int    `json:"status"`
+	Origin      string    `json:"origin"`
+	Kind        ProbeKind `json:"probe"`
+	Credentials bool      `json:"credentials"`
+	Status      int       `json:"status"`
 }
 
 // Finding is one misconfiguration: one root cause, with every probe that
 // showed it (Probes) and the response of the most telling one (Evidence).
 type Finding struct {
 	Target   string   `json:"target"`
-	Class    string   `json:"class"`
+	Class    Class    `json:"class"`
 	Aliases  []string `json:"aliases,omitempty"`
 	Severity Severity `json:"severity"`
-	// Category is "security" (an attacker gains something) or "functional"
-	// (browsers refuse it, so legitimate pages break).
-	Category string `json:"category"`
-	// Probe is "simple" (a GET with Origin) or "preflight" (OPTIONS with
-	// Access-Control-Request-Method); Credentials whether a credentialed
-	// request is allowed (ACAO echoes the origin and ACAC is true).
-	Probe       string   `json:"probe"`
-	Origin      string   `json:"origin"`
-	Credentials bool     `json:"credentials"`
-	Summary     string   `json:"summary"`
-	Fix         string   `json:"fix,omitempty"`
-	Evidence    Evidence `json:"evidence"`
+	Category Category `json:"category"`
+	// Probe is how the most telling probe asked; Credentials whether a
+	// credentialed request is allowed (ACAO echoes the origin and ACAC is
+	// true).
+	Probe       ProbeKind `json:"probe"`
+	Origin      string    `json:"origin"`
+	Credentials bool      `json:"credentials"`
+	Summary     string    `json:"summary"`
+	Fix         string    `json:"fix,omitempty"`
+	// Evidence is that probe's exchange, its Header keeping only the
+	// response's CORS headers, Vary and Strict-Transport-Security.
+	Evidence Exchange `json:"evidence"`
 	// Probes lists every probe that showed this root cause, the one in
 	// Evidence first.
 	Probes []Probe `json:"probes,omitempty"`
@@ -217,7 +241,7 @@ func (r *Report) AtLeast(s Severity) []Finding {
 }
 
 type probe struct {
-	class  string
+	class  Class
 	origin string
 	note   string // what the server's check gets wrong
 	// credSev and plainSev are the severities when a credentialed read is
@@ -321,7 +345,7 @@ type auditor struct {
 
 	acaoSeen  map[string]bool // ACAO values on simple responses ("" = absent)
 	noVary    *Exchange       // a simple response without Vary: Origin
-	funcFound map[string]bool // functional classes already reported
+	funcFound map[string]bool // functional classes already reported, by class and kind
 }
 
 // trust is the parsed AuditOptions.Trusted.
@@ -376,7 +400,7 @@ func (a *auditor) run() {
 	}
 	if len(a.acaoSeen) > 1 && a.noVary != nil {
 		a.add(nil, Finding{
-			Class: ClassMissingVary, Severity: Low, Category: "security", Probe: "simple",
+			Class: ClassMissingVary, Severity: Low, Category: Security, Probe: SimpleProbe,
 			Origin:  a.noVary.RequestHeader.Get(fetch.HeaderOrigin),
 			Summary: "Access-Control-Allow-Origin depends on the request's Origin, but the response has no Vary: Origin: a shared or browser cache can serve one origin's answer to another (cache poisoning, or legitimate pages broken).",
 			Fix:     "Add Vary: Origin to every response whose CORS headers depend on Origin, allowed or not.",
@@ -498,18 +522,41 @@ func (a *auditor) probe(p probe) {
 	credOK, credCreds := allows(cred, p.origin)
 	switch {
 	case credCreds:
-		a.addProbe(p, "simple", true, cred)
+		a.addProbe(p, SimpleProbe, true, cred)
 	case plainOK:
-		a.addProbe(p, "simple", false, plain)
+		a.addProbe(p, SimpleProbe, false, plain)
 	case credOK:
-		a.addProbe(p, "simple", false, cred)
+		a.addProbe(p, SimpleProbe, false, cred)
 	}
-	if preOK, preCreds := allows(pre, p.origin); preOK {
-		a.addProbe(p, "preflight", preCreds, pre)
+	// A preflight counts when the browser would pass it whole, for the
+	// probe's method and headers, as Explain judges it: an answer that
+	// trusts the origin but not the header proves nothing about what a
+	// page there can do.
+	echoed, _ := allows(pre, p.origin)
+	preOK, preCreds := a.preflightPasses(pre, p.origin, false), a.preflightPasses(pre, p.origin, true)
+	if echoed && (preOK || preCreds) {
+		a.addProbe(p, PreflightProbe, preCreds, pre)
 	}
 }
 
-func (a *auditor) addProbe(p probe, kind string, creds bool, ex *Exchange) {
+// preflightPasses reports whether Chromium passes the preflight answer ex
+// (nil when the probe failed) for a request from origin with the probe's
+// method and headers, with or without credentials.
+func (a *auditor) preflightPasses(ex *Exchange, origin string, creds bool) bool {
+	if ex == nil {
+		return false
+	}
+	var names []string
+	for _, n := range strings.Split(a.opts.PreflightHeaders, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
+		}
+	}
+	p := &prepared{rules: &engine.Chromium}
+	return judgePreflight(p, ex, origin, fetch.NormalizeMethod(a.opts.PreflightMethod), names, creds).err == ""
+}
+
+func (a *auditor) addProbe(p probe, kind ProbeKind, creds bool, ex *Exchange) {
 	sev := p.plainSev
 	if creds {
 		sev = p.credSev
@@ -524,7 +571,7 @@ func (a *auditor) addProbe(p probe, kind string, creds bool, ex *Exchange) {
 		summary += "; the target sends Strict-Transport-Security, which narrows (but does not close) the window"
 	}
 	a.add(&p, Finding{
-		Class: p.class, Severity: sev, Category: "security", Probe: kind,
+		Class: p.class, Severity: sev, Category: Security, Probe: kind,
 		Origin: p.origin, Credentials: creds, Summary: summary,
 		Fix: "Compare the Origin header with an exact allow-list of serialised origins (or anchored patterns such as https://*.example.com implemented label by label); never echo it unchecked, never trust null.",
 	}, ex)
@@ -533,17 +580,17 @@ func (a *auditor) addProbe(p probe, kind string, creds bool, ex *Exchange) {
 // headerChecks reports functional problems and "*" once per class and probe
 // kind.
 func (a *auditor) headerChecks(ex *Exchange) {
-	kind := "simple"
+	kind := SimpleProbe
 	if ex.Method == http.MethodOptions {
-		kind = "preflight"
+		kind = PreflightProbe
 	}
 	acao, ok := fetch.CombinedValue(ex.Header, fetch.HeaderAllowOrigin)
 	if !ok {
 		return
 	}
 	origin := ex.RequestHeader.Get(fetch.HeaderOrigin)
-	once := func(class string, f Finding) {
-		if key := class + "/" + kind; !a.funcFound[key] {
+	once := func(class Class, f Finding) {
+		if key := string(class) + "/" + string(kind); !a.funcFound[key] {
 			a.funcFound[key] = true
 			f.Class, f.Probe, f.Origin = class, kind, origin
 			a.add(nil, f, ex)
@@ -551,22 +598,22 @@ func (a *auditor) headerChecks(ex *Exchange) {
 	}
 	switch {
 	case len(ex.Header.Values(fetch.HeaderAllowOrigin)) > 1 || strings.ContainsAny(acao, " ,"):
-		once(ClassMultipleACAO, Finding{Severity: Medium, Category: "functional",
+		once(ClassMultipleACAO, Finding{Severity: Medium, Category: Functional,
 			Summary: fmt.Sprintf("Access-Control-Allow-Origin has several values (%q); every browser refuses the response (MultipleAllowOriginValues). Usually both the application and a proxy add it.", acao),
 			Fix:     "Let exactly one layer set Access-Control-Allow-Origin."})
 	case acao == fetch.Wildcard:
 		if _, creds := allowsCredentials(ex.Header); creds {
-			once(ClassWildcardCreds, Finding{Severity: Medium, Category: "functional",
+			once(ClassWildcardCreds, Finding{Severity: Medium, Category: Functional,
 				Summary: "Access-Control-Allow-Origin: * with Access-Control-Allow-Credentials: true. Not exploitable — browsers never let any page read a credentialed response to it — but broken: every credentialed fetch() or XMLHttpRequest (cookies, HTTP auth), from the site's own pages too, fails with WildcardOriginNotAllowed. Only requests without credentials can read it.",
 				Fix:     "If pages need credentialed reads, answer each trusted origin with Access-Control-Allow-Origin: <that origin>, Access-Control-Allow-Credentials: true and Vary: Origin, checked against an exact allow-list (never echo Origin unchecked: that makes the broken config exploitable). If no page needs credentials, drop Access-Control-Allow-Credentials."})
 		} else {
-			once(ClassWildcard, Finding{Severity: Info, Category: "security",
+			once(ClassWildcard, Finding{Severity: Info, Category: Security,
 				Summary: "Access-Control-Allow-Origin: * lets any site read this resource without credentials; fine for public data, a leak for intranet or IP-restricted resources.",
 				Fix:     "Keep * only for public resources."})
 		}
 	case acao != fetch.NullOrigin && acao != origin:
 		if _, err := fetch.ParseOrigin(acao); err != nil {
-			once(ClassInvalidACAO, Finding{Severity: Low, Category: "functional",
+			once(ClassInvalidACAO, Finding{Severity: Low, Category: Functional,
 				Summary: fmt.Sprintf("Access-Control-Allow-Origin %q can never equal an Origin a browser sends (%v).", acao, err),
 				Fix:     "Send the serialised origin exactly: scheme://host[:port], no path, no trailing slash."})
 		}
@@ -661,7 +708,7 @@ func varies(h http.Header) bool {
 	return false
 }
 
-func evidence(ex *Exchange) Evidence {
+func evidence(ex *Exchange) Exchange {
 	h := CORSHeaders(ex.Header, "Strict-Transport-Security")
 	ev := *ex
 	ev.Header = h
@@ -680,42 +727,36 @@ func derivedLabel(seed string) string {
 	return string(b)
 }
 
-// trustedRefused reports a trusted origin that the server does not allow
-// on a simple request: the site's own pages are blocked. (A refused
-// preflight proves less: the policy may refuse the probe's method or
-// header, not the origin.)
+// trustedRefused reports a trusted origin whose calls the browser refuses:
+// the server's answer to its simple request without credentials fails the
+// CORS check, exactly as Explain judges that request (so "*" with
+// Access-Control-Allow-Credentials: true allows it: only its credentialed
+// calls fail, which the wildcard-with-credentials finding reports). A
+// refused preflight proves less: the policy may refuse the probe's method or
+// header, not the origin.
 func (a *auditor) trustedRefused(origin string, plain, _ *Exchange) {
-	for _, ex := range []*Exchange{plain} {
-		if ex == nil {
-			continue
-		}
-		if ok, _ := allows(ex, origin); ok {
-			continue
-		}
-		kind := "simple"
-		if ex.Method == http.MethodOptions {
-			kind = "preflight"
-		}
-		acao, present := fetch.CombinedValue(ex.Header, fetch.HeaderAllowOrigin)
-		what := "no Access-Control-Allow-Origin"
-		if present {
-			what = fmt.Sprintf("Access-Control-Allow-Origin %q", acao)
-		}
-		a.add(nil, Finding{
-			Class: ClassTrustedRefused, Severity: Medium, Category: "functional", Probe: kind, Origin: origin,
-			Summary: fmt.Sprintf("Origin %s is in --trusted, but the server answers the %s request with %s (status %d): browsers block that page's calls.", origin, kind, what, ex.Status),
-			Fix:     fmt.Sprintf("Add %s to the server's allowed origins, exactly as browsers send it (scheme://host[:port], no path, no trailing slash), and answer preflights (OPTIONS) before authentication and routing.", origin),
-		}, ex)
+	if plain == nil {
+		return
 	}
+	e, _ := corsCheck(&engine.Chromium, plain.Header, origin, false)
+	if e == "" {
+		return
+	}
+	acao, present := fetch.CombinedValue(plain.Header, fetch.HeaderAllowOrigin)
+	what := "no Access-Control-Allow-Origin"
+	if present {
+		what = fmt.Sprintf("Access-Control-Allow-Origin %q", acao)
+	}
+	a.add(nil, Finding{
+		Class: ClassTrustedRefused, Severity: Medium, Category: Functional, Probe: SimpleProbe, Origin: origin,
+		Summary: fmt.Sprintf("Origin %s is in --trusted, but the server answers its request with %s (status %d): browsers block that page's calls (%s), with or without credentials.", origin, what, plain.Status, e),
+		Fix:     fmt.Sprintf("Add %s to the server's allowed origins, exactly as browsers send it (scheme://host[:port], no path, no trailing slash), and answer preflights (OPTIONS) before authentication and routing.", origin),
+	}, plain)
 }
 
-// rootCause orders the origin-trust classes from the most general cause to
-// the most specific: when a server reflects any origin, every other probe
-// passes for that one reason.
-var rootCause = []string{ClassReflection, ClassEndsWith, ClassStartsWith}
-
 // group folds the findings into one per root cause: every probe that showed
-// the same class becomes one finding (its Probes), and when the server
+// the same class becomes one finding (its Probes), whether it was a simple
+// request or a preflight, and when the server
 // reflects any origin, or accepts every origin that ends (starts) with the
 // trusted name, the probes that pass for that reason are folded into it
 // instead of being reported as causes of their own. An unescaped-dot probe
@@ -726,10 +767,7 @@ func (a *auditor) group() {
 	byClass := map[string]*Finding{}
 	var order []string
 	for _, f := range a.report.Findings {
-		key := f.Class
-		if f.Category == "functional" || f.Class == ClassWildcard || f.Class == ClassMissingVary {
-			key = f.Class + "/" + f.Probe
-		}
+		key := string(f.Class)
 		pr := Probe{Origin: f.Origin, Kind: f.Probe, Credentials: f.Credentials, Status: f.Evidence.Status}
 		if g, ok := byClass[key]; ok {
 			g.Probes = append(g.Probes, pr)
@@ -744,20 +782,20 @@ func (a *auditor) group() {
 		byClass[key] = &f
 		order = append(order, key)
 	}
-	fold := func(into string, classes ...string) {
-		g, ok := byClass[into]
+	fold := func(into Class, classes ...Class) {
+		g, ok := byClass[string(into)]
 		if !ok {
 			return
 		}
 		for _, c := range classes {
-			if f, ok := byClass[c]; ok && c != into {
+			if f, ok := byClass[string(c)]; ok && c != into {
 				g.Probes = append(g.Probes, f.Probes...)
 				g.Severity = max(g.Severity, f.Severity)
-				delete(byClass, c)
+				delete(byClass, string(c))
 			}
 		}
 	}
-	securityClasses := []string{ClassNull, ClassStartsWith, ClassEndsWith, ClassContains, ClassUnescapedDot, ClassParser, ClassSubdomain, ClassInsecureScheme, ClassPort, ClassThirdParty}
+	securityClasses := []Class{ClassNull, ClassStartsWith, ClassEndsWith, ClassContains, ClassUnescapedDot, ClassParser, ClassSubdomain, ClassInsecureScheme, ClassPort, ClassThirdParty}
 	fold(ClassReflection, securityClasses...)
 	// Origins ending with the trusted name pass: the dot mutation, the
 	// subdomain and the http:// twin end with it too. Origins starting

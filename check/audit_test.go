@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +18,8 @@ import (
 
 // vulnerable trusts null, reflects any origin that ends with "example.com"
 // (a suffix match without a dot boundary), and reflects every other origin
-// too, always with credentials and without Vary.
+// too, always with credentials and without Vary, and every requested
+// header (as Express's cors() does).
 func vulnerable(w http.ResponseWriter, r *http.Request) {
 	o := r.Header.Get("Origin")
 	if o == "" {
@@ -26,25 +28,16 @@ func vulnerable(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Access-Control-Allow-Origin", o)
 	w.Header().Set("Access-Control-Allow-Credentials", "true")
 	w.Header().Set("Access-Control-Allow-Methods", "GET, PUT")
+	w.Header().Set("Access-Control-Allow-Headers", r.Header.Get("Access-Control-Request-Headers"))
 	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusNoContent)
-	}
-}
-
-// suffixOnly trusts null and origins ending in "example.com", with credentials.
-func suffixOnly(w http.ResponseWriter, r *http.Request) {
-	o := r.Header.Get("Origin")
-	w.Header().Add("Vary", "Origin")
-	if o == "null" || strings.HasSuffix(o, "example.com") {
-		w.Header().Set("Access-Control-Allow-Origin", o)
-		w.Header().Set("Access-Control-Allow-Credentials", "true")
 	}
 }
 
 func findings(rep *check.Report) map[string]check.Finding {
 	out := map[string]check.Finding{}
 	for _, f := range rep.Findings {
-		key := f.Class + "/" + f.Probe
+		key := string(f.Class) + "/" + string(f.Probe)
 		if old, ok := out[key]; !ok || f.Severity > old.Severity {
 			out[key] = f
 		}
@@ -113,7 +106,7 @@ func TestAuditRootCause(t *testing.T) {
 			}
 			var got []string
 			for _, f := range rep.Findings {
-				got = append(got, f.Class+"/"+f.Severity.String())
+				got = append(got, string(f.Class)+"/"+f.Severity.String())
 				if len(f.Probes) == 0 || f.Evidence.Status == 0 {
 					t.Errorf("%s: no probes or evidence: %+v", f.Class, f)
 				}
@@ -316,5 +309,102 @@ func TestAuditUnreachable(t *testing.T) {
 	_, err = check.Audit(context.Background(), nil, "not a url", check.AuditOptions{})
 	if _, ok := err.(*check.InputError); !ok {
 		t.Errorf("err = %v, want an InputError", err)
+	}
+}
+
+// TestAuditAgreesWithExplain: the audit never claims a verdict Explain
+// would not give. For servers that answer with "*" and credentials, echo
+// without Access-Control-Allow-Credentials, refuse a trusted origin, or get
+// an allow-list wrong, every probe a finding cites is explained as the
+// browser would make it: a security finding's origin is allowed (with
+// credentials when the finding says so), a refused trusted origin is
+// blocked, "*" with credentials blocks exactly the credentialed call; and a
+// trusted origin the audit does not report is allowed. One root cause is
+// one finding, whether simple requests, preflights or both showed it.
+func TestAuditAgreesWithExplain(t *testing.T) {
+	const trusted = "https://app.example.com"
+	starWithCredentials := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Allow-Credentials", "true")
+		w.Header().Set("Access-Control-Allow-Methods", "GET, PUT")
+		w.Header().Set("Access-Control-Allow-Headers", "content-type")
+	})
+	echoNoCredentials := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if o := r.Header.Get("Origin"); o == trusted {
+			w.Header().Set("Access-Control-Allow-Origin", o)
+			w.Header().Set("Access-Control-Allow-Methods", "PUT")
+			w.Header().Set("Access-Control-Allow-Headers", "content-type")
+		}
+		w.Header().Add("Vary", "Origin")
+	})
+	tests := []struct {
+		name    string
+		handler http.Handler
+		classes []check.Class // the findings, in report order
+	}{
+		{"star with credentials", starWithCredentials, []check.Class{check.ClassWildcardCreds}},
+		{"echo without credentials", echoNoCredentials, nil},
+		{"trusted refused", regexServer(`^https://other\.example\.com$`), []check.Class{check.ClassTrustedRefused}},
+		{"reflects everything", http.HandlerFunc(vulnerable), []check.Class{check.ClassReflection, check.ClassMissingVary}},
+		{"unanchored end", regexServer(`^https://app\.example\.com`), []check.Class{check.ClassStartsWith}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.handler)
+			defer srv.Close()
+			target := srv.URL + "/api"
+			rep, err := check.Audit(context.Background(), srv.Client(), target, check.AuditOptions{Trusted: []string{trusted}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var classes []check.Class
+			refused := false
+			for _, f := range rep.Findings {
+				classes = append(classes, f.Class)
+				refused = refused || f.Class == check.ClassTrustedRefused
+			}
+			if !slices.Equal(classes, tt.classes) {
+				t.Fatalf("findings %v, want %v", classes, tt.classes)
+			}
+			explain := func(origin string, creds bool, kind check.ProbeKind) *check.Result {
+				t.Helper()
+				req := check.Request{URL: target, Origin: origin, Credentials: creds}
+				if kind == check.PreflightProbe {
+					req.Method, req.Header = "PUT", http.Header{"Content-Type": {"application/json"}}
+				}
+				res, err := check.Explain(context.Background(), srv.Client(), req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res
+			}
+			for _, f := range rep.Findings {
+				for _, p := range f.Probes {
+					switch {
+					case f.Category == check.Security && f.Class != check.ClassWildcard && f.Class != check.ClassMissingVary:
+						if res := explain(p.Origin, p.Credentials, p.Kind); !res.Allowed {
+							t.Errorf("%s says %s may read (%s, credentials %v); Explain blocks it: %s", f.Class, p.Origin, p.Kind, p.Credentials, res.Message)
+						}
+					case f.Class == check.ClassTrustedRefused:
+						if res := explain(p.Origin, false, check.SimpleProbe); res.Allowed {
+							t.Errorf("%s says %s is blocked; Explain allows it", f.Class, p.Origin)
+						}
+					case f.Class == check.ClassWildcardCreds:
+						if res := explain(trusted, true, check.SimpleProbe); res.Allowed || res.Reason != check.WildcardOriginNotAllowed {
+							t.Errorf("%s: Explain with credentials: %v %s", f.Class, res.Allowed, res.Reason)
+						}
+						if res := explain(trusted, false, check.SimpleProbe); !res.Allowed {
+							t.Errorf("%s says calls without credentials can read it; Explain blocks them: %s", f.Class, res.Message)
+						}
+					}
+				}
+				if f.Class == check.ClassWildcardCreds && len(f.Probes) != 2 {
+					t.Errorf("wildcard with credentials: %d probes, want the simple and the preflight probe in one finding", len(f.Probes))
+				}
+			}
+			if res := explain(trusted, false, check.SimpleProbe); !refused && !res.Allowed {
+				t.Errorf("the audit does not report %s, but Explain blocks its calls: %s", trusted, res.Message)
+			}
+		})
 	}
 }

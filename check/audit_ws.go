@@ -15,10 +15,6 @@ import (
 // a handshake the server accepts from an origin is a socket a page on that
 // origin can open with the user's cookies, read and write.
 
-// ProbeWebSocket is Finding.Probe (and Probe.Kind) for a WebSocket
-// handshake.
-const ProbeWebSocket = "websocket"
-
 // wsAudit is what an audit of a WebSocket endpoint keeps.
 type wsAudit struct {
 	url *url.URL // the ws(s):// URL; the auditor's target is its http(s) twin
@@ -51,7 +47,7 @@ func (a *auditor) runWebSocket() {
 	a.eachOrigin(a.wsProbe, func(t string) {
 		if hs := a.handshake(t, true); hs != nil && !hs.accepted {
 			a.addWS(nil, Finding{
-				Class: ClassTrustedRefused, Severity: Medium, Category: "functional", Origin: t,
+				Class: ClassTrustedRefused, Severity: Medium, Category: Functional, Origin: t,
 				Summary: fmt.Sprintf("Origin %s is in --trusted, but the server refuses its WebSocket handshake (status %d): that page's socket does not open.", t, hs.ex.Status),
 				Fix:     fmt.Sprintf("Add %s to the origins the server's handshake check accepts, exactly as browsers send it (scheme://host[:port]).", t),
 			}, hs.ex)
@@ -81,7 +77,7 @@ func (a *auditor) addWSProbe(p probe, creds bool, hs *handshake) {
 		summary += "; the endpoint did not show cookie authentication (it accepts the site's own origin without the credential header). If it authenticates with cookies after all, this is cross-site WebSocket hijacking: audit again with --cookie and a real session"
 	}
 	a.addWS(&p, Finding{
-		Class: p.class, Severity: sev, Category: "security", Origin: p.origin, Credentials: creds, Summary: summary,
+		Class: p.class, Severity: sev, Category: Security, Origin: p.origin, Credentials: creds, Summary: summary,
 		Fix: "Check Origin on every handshake against an exact allow-list (gorilla/websocket: Upgrader.CheckOrigin; coder/websocket: AcceptOptions.OriginPatterns with the scheme, such as \"https://app.example.com\" (a host alone lets its http:// twin in), InsecureSkipVerify only behind another origin check; Node's ws: verifyClient; corskit: m.CheckOrigin or m.GuardWebSockets) and refuse the rest with 403.",
 	}, hs.ex)
 }
@@ -90,7 +86,7 @@ func (a *auditor) addWSProbe(p probe, creds bool, hs *handshake) {
 // response headers.
 func (a *auditor) addWS(_ *probe, f Finding, ex *Exchange) {
 	f.Target = a.ws.url.String()
-	f.Probe = ProbeWebSocket
+	f.Probe = WebSocketProbe
 	f.Aliases = aliases[f.Class]
 	ev := *ex
 	ev.Header = http.Header{}
@@ -129,7 +125,7 @@ func (a *auditor) handshake(origin string, creds bool) *handshake {
 		}
 	}
 	a.report.Requests++
-	hs, err := wsHandshake(a.ctx, a.client, "audit", a.ws.url, origin, cookie, nil, extra)
+	hs, err := wsHandshake(a.ctx, a.client, AuditRequest, a.ws.url, origin, cookie, nil, extra)
 	if err != nil {
 		a.failed("handshake", origin, err)
 		return nil

@@ -1,11 +1,10 @@
 package check
 
 import (
-	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
-	"github.com/corskit/cors/internal/engine"
 	"github.com/corskit/cors/internal/fetch"
 )
 
@@ -34,6 +33,40 @@ const (
 	DestinationScript Destination = "script" // <script src>, or a module (Request.Module)
 	DestinationImage  Destination = "image"  // <img>, and what a canvas or WebGL draws from it
 	DestinationStyle  Destination = "style"  // <link rel=stylesheet>
+)
+
+// Mode is a request's mode (Fetch's request mode): whether the CORS
+// protocol applies to it.
+type Mode string
+
+// CredentialsMode is a request's credentials mode (Fetch's request
+// credentials mode): whether cookies and HTTP authentication go with it.
+type CredentialsMode string
+
+// The credentials modes.
+const (
+	// CredentialsSameOrigin: only to the page's own origin (fetch()'s
+	// default, XMLHttpRequest without withCredentials).
+	CredentialsSameOrigin CredentialsMode = "same-origin"
+	// CredentialsInclude: everywhere (Request.Credentials).
+	CredentialsInclude CredentialsMode = "include"
+)
+
+// The modes Explain models.
+const (
+	// ModeCORS: the request carries Origin and its response must pass the
+	// CORS check, or the call fails. The default of fetch(), and always
+	// XMLHttpRequest's.
+	ModeCORS Mode = "cors"
+	// ModeNoCORS: fetch(url, {mode: "no-cors"}), and an element without
+	// crossorigin. No CORS check: the call succeeds with an opaque
+	// response (status 0, no headers, no body) whatever the server
+	// answers; only GET, HEAD and POST and the no-CORS-safelisted headers
+	// may be used.
+	ModeNoCORS Mode = "no-cors"
+	// ModeSameOrigin: fetch(url, {mode: "same-origin"}). A request to
+	// another origin, or redirected to one, fails.
+	ModeSameOrigin Mode = "same-origin"
 )
 
 // CrossOrigin is the state of the crossorigin attribute of the element that
@@ -95,10 +128,23 @@ func prepareDestination(p *prepared) error {
 			return &InputError{"module", "a module is a script: give the destination script too"}
 		}
 		p.mode, p.credentials = fetch.ModeCORS, fetch.CredentialsSameOrigin
+		switch req.Mode {
+		case "", ModeCORS:
+		case ModeNoCORS, ModeSameOrigin:
+			if req.Initiator == XHR {
+				return &InputError{"mode", "XMLHttpRequest has no mode: it is always a CORS request; drop the mode, or explain a fetch() call"}
+			}
+			p.mode = fetch.Mode(req.Mode)
+		default:
+			return &InputError{"mode", fmt.Sprintf("%q is not a fetch() mode: write cors, no-cors or same-origin", req.Mode)}
+		}
 		if req.Credentials {
 			p.credentials = fetch.CredentialsInclude
 		}
 		return nil
+	}
+	if req.Mode != "" {
+		return &InputError{"mode", "an element's mode comes from its crossorigin attribute: drop the mode, and give CrossOrigin (--crossorigin) instead"}
 	}
 	switch req.Destination {
 	case DestinationFont, DestinationScript, DestinationImage, DestinationStyle:
@@ -108,10 +154,6 @@ func prepareDestination(p *prepared) error {
 	what := element(req.Destination, req.Module)
 	setting, ok := corsSettings[req.CrossOrigin]
 	switch {
-	case p.browser != Chromium:
-		// The e2e suite proves element loads in Chromium only; Firefox's
-		// and Safari's lines for them are not modelled.
-		return &InputError{"browser", what + " is explained as Chromium loads it only: drop the browser (or write chromium)"}
 	case !ok:
 		return &InputError{"crossorigin", fmt.Sprintf("%q is not a crossorigin value corscheck models: write anonymous or use-credentials, or nothing for no attribute", req.CrossOrigin)}
 	case req.Module && req.Destination != DestinationScript:
@@ -128,9 +170,15 @@ func prepareDestination(p *prepared) error {
 		return &InputError{"credentials", "the crossorigin attribute decides whether " + what + " carries credentials: write CrossOrigin use-credentials (--crossorigin use-credentials) instead"}
 	case req.Destination == DestinationFont && setting == fetch.UseCredentials:
 		return &InputError{"crossorigin", "@font-face has no crossorigin attribute: fonts are always fetched in CORS mode without credentials (credentials mode same-origin); drop use-credentials"}
+	case req.Import && !req.Module:
+		return &InputError{"import", "import() loads a module: give Module (--module) too"}
 	}
 	p.dest = fetch.Destination(req.Destination)
 	switch {
+	case req.Destination == DestinationFont && p.rules.FontNoCORS,
+		req.Import && p.rules.ImportNoCORS && setting == fetch.NoCORS:
+		// engine.Rules.FontNoCORS, ImportNoCORS: Safari.
+		p.mode, p.credentials = fetch.ModeNoCORS, fetch.CredentialsInclude
 	case req.Destination == DestinationFont:
 		p.mode, p.credentials = fetch.FontRequest()
 	case req.Module:
@@ -140,16 +188,6 @@ func prepareDestination(p *prepared) error {
 	}
 	p.req.Credentials = p.credentials == fetch.CredentialsInclude
 	return nil
-}
-
-// consoleKind is the "<kind>" of the console line Chromium prints when it
-// blocks p: the API for fetch() and XMLHttpRequest, the resource's type for an
-// element (engine.ChromiumResourceKind).
-func (p *prepared) consoleKind() Initiator {
-	if k := engine.ChromiumResourceKind(p.dest); k != "" {
-		return Initiator(k)
-	}
-	return p.kind
 }
 
 // explainAllowed fills in what res says about a request whose CORS check
@@ -186,8 +224,8 @@ func (p *prepared) elementWarnings(ex *Exchange) []string {
 		essence := fetch.ResponseMIMEEssence(ex.Header.Get("Content-Type"))
 		// application/wasm is left alone: whether Chromium runs a Wasm
 		// module depends on features corscheck does not model.
-		if !fetch.IsJavaScriptMIMEType(essence) && essence != "application/wasm" {
-			out = append(out, "CORS passes, but Chromium will not run the module: its Content-Type is not a JavaScript MIME type (send Content-Type: text/javascript). Its console says: "+engine.ChromiumModuleMIMEMessage(essence))
+		if !fetch.IsJavaScriptMIMEType(essence) && essence != "application/wasm" && p.rules.ModuleMIMELines != nil {
+			out = append(out, p.rules.Name+" will not run the module: its Content-Type is not a JavaScript MIME type (send Content-Type: text/javascript). Its console says: "+strings.Join(p.rules.ModuleMIMELines(ex.URL, essence), " / "))
 		}
 	}
 	return out
@@ -209,55 +247,23 @@ func (p *prepared) destinationAdvice(explanation, fix string) (string, string) {
 	return explanation, fix
 }
 
-// explainNoCORS is Explain for a no-cors load (an <img>, a classic <script> or
-// a stylesheet without crossorigin): the browser sends no Origin, follows
-// redirects without any CORS check, and the element uses whatever comes back;
-// the page cannot read it. res has been started by Explain.
-func explainNoCORS(ctx context.Context, client *http.Client, p *prepared, res *Result) (*Result, error) {
-	creds := p.credentials == fetch.CredentialsInclude // always, for a no-cors element
-	c := noRedirect(client, creds)
-	cur := p.url
-	for hop := 0; ; hop++ {
-		if hop > fetch.MaxRedirects {
-			return res, &NetworkError{Kind: "actual", URL: cur.String(), Err: fmt.Errorf("more than %d redirects", fetch.MaxRedirects)}
-		}
-		h := http.Header{}
-		h.Set("Accept", engine.Chromium.Accept(p.dest))
-		h.Set(headerSecFetchMode, string(fetch.ModeNoCORS))
-		h.Set(headerSecFetchDest, fetch.SecFetchDest(p.dest))
-		if creds && p.req.Cookie != "" {
-			h.Set("Cookie", p.req.Cookie)
-		}
-		ex, err := roundTrip(ctx, c, "actual", http.MethodGet, cur, h)
-		if err != nil {
-			return res, err
-		}
-		res.Exchanges = append(res.Exchanges, *ex)
-		res.Curl = append(res.Curl, curlFor(ex, creds))
-		res.ActualSent = true
-		loc := ex.Header.Get("Location")
-		if !fetch.IsRedirectStatus(ex.Status) || loc == "" {
-			res.Allowed, res.Opaque, res.Stage = true, true, StageActual
-			res.URL = cur.String()
-			res.Explanation, res.Fix = noCORSAdvice(p)
-			if acao := ex.Header.Values(fetch.HeaderAllowOrigin); len(acao) > 0 {
-				res.Warnings = append(res.Warnings, "the response carries Access-Control-Allow-Origin, but without a crossorigin attribute the browser neither asks for nor reads it: the response stays opaque")
-			}
-			res.Warnings = append(res.Warnings, p.elementWarnings(ex)...)
-			return res, nil
-		}
-		next, err := cur.Parse(loc)
-		if err != nil || (next.Scheme != "http" && next.Scheme != "https") {
-			return res, &NetworkError{Kind: "actual", URL: cur.String(), Err: fmt.Errorf("redirect to an unusable location %q", loc)}
-		}
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%d redirect from %s to %s followed (no-cors: no CORS check on either)", ex.Status, cur, next))
-		cur = next
-	}
-}
-
 // noCORSAdvice says what a no-cors load of p means for the page, and what to
 // do when the page needs to read it.
 func noCORSAdvice(p *prepared) (explanation, fix string) {
+	switch {
+	case p.dest == fetch.DestinationEmpty:
+		explanation = "fetch() in mode no-cors sends no CORS request and runs no CORS check: the promise resolves with an opaque response (type \"opaque\", status 0, no headers, no body) whatever the server answers, so the page can neither read it nor tell success from failure."
+		fix = "If the page must read the response, drop mode: \"no-cors\" and have the server answer with Access-Control-Allow-Origin: " + p.pageOrigin + " (or *)."
+		return explanation, fix
+	case p.dest == fetch.DestinationFont:
+		explanation = p.rules.Name + " fetches a font from @font-face in mode no-cors, with cookies, and uses it whatever the CORS headers say (the CSS Fonts standard, Chromium and Firefox fetch fonts in CORS mode: the same font is blocked there without Access-Control-Allow-Origin)."
+		fix = "Nothing to fix for " + p.rules.Name + ". For the other browsers, send Access-Control-Allow-Origin: " + p.pageOrigin + " (or *) with the font."
+		return explanation, fix
+	case p.req.Module:
+		explanation = p.rules.Name + " fetches a module that import() loads from a classic script or the page in mode no-cors, with cookies, and runs it whatever the CORS headers say (HTML, Chromium and Firefox fetch every module in CORS mode: the same import() fails there without Access-Control-Allow-Origin)."
+		fix = "Nothing to fix for " + p.rules.Name + ". For the other browsers, send Access-Control-Allow-Origin: " + p.pageOrigin + " (or *) with the module."
+		return explanation, fix
+	}
 	what := element(p.req.Destination, false)
 	explanation = "Without a crossorigin attribute, " + what + " is a no-cors request: the browser sends no Origin, runs no CORS check, and uses the response whatever its CORS headers say. The page cannot read it (an opaque response): "
 	switch p.dest {
@@ -265,12 +271,18 @@ func noCORSAdvice(p *prepared) (explanation, fix string) {
 		explanation += "the image shows, but a canvas that draws it is tainted (getImageData, toDataURL and toBlob throw a SecurityError) and WebGL refuses it as a texture (texImage2D throws a SecurityError)."
 	case fetch.DestinationScript:
 		explanation += "the script runs, but its errors reach window.onerror only as \"Script error.\", without message, line or stack."
+		if p.rules.ScriptErrorsInFull {
+			explanation = "Without a crossorigin attribute, " + what + " is a no-cors request: the browser sends no Origin, runs no CORS check, and runs the response whatever its CORS headers say. " + p.rules.Name + " passes its errors to window.onerror in full (message, line, stack), where Chromium and Safari reduce them to \"Script error.\"."
+		}
 	case fetch.DestinationStyle:
 		explanation += "the stylesheet applies, but reading its rules (sheet.cssRules) throws a SecurityError."
 	}
 	fix = "Nothing to fix for showing or running it. If the page must read it, add crossorigin=\"anonymous\" to the element and have the server answer with Access-Control-Allow-Origin: " + p.pageOrigin + " (or *); check that with the crossorigin setting anonymous (--crossorigin anonymous)."
 	return explanation, fix
 }
+
+// secFetchMode is the Sec-Fetch-Mode the request carries: its mode.
+func (p *prepared) secFetchMode() fetch.Mode { return p.mode }
 
 // Request headers the browser sets itself on every request (Fetch Metadata).
 const (

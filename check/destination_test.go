@@ -36,11 +36,12 @@ func TestDestinationRequestHeaders(t *testing.T) {
 		return http.Header{"Sec-Fetch-Mode": {"no-cors"}, "Sec-Fetch-Dest": {dest}, "Accept": {accept}, "Cookie": {cookie}}
 	}
 	tests := []struct {
-		name        string
-		req         check.Request
-		want        http.Header
-		mode, creds string
-		opaque      bool
+		name   string
+		req    check.Request
+		want   http.Header
+		mode   check.Mode
+		creds  check.CredentialsMode
+		opaque bool
 	}{
 		{"fetch", check.Request{}, cors("empty", acceptAny), "cors", "same-origin", false},
 		{"fetch with credentials", check.Request{Credentials: true}, withCookie(cors("empty", acceptAny)), "cors", "include", false},

@@ -3,6 +3,7 @@ package check_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,11 +15,15 @@ import (
 // (internal/difftest/testdata) through check.Explain, against the same
 // servers, once for each engine it holds answers from, and requires the
 // verdict, console lines and (Chromium) CorsError reason that engine gave
-// for each. The page is http://127.0.0.1:9, a loopback origin like the
-// one the corpus was recorded from. Re-record with "make
-// record-differential".
+// for each. The page is on the servers' third origin (difftest.Servers.P),
+// as in the browsers. Re-record with "make record-differential";
+// DIFFTEST_CORPUS=path replays another corpus recorded the same way.
 func TestDifferentialCorpus(t *testing.T) {
-	corpus, err := difftest.Load(filepath.Join("..", "internal", "difftest", "testdata", "differential.json"))
+	path := filepath.Join("..", "internal", "difftest", "testdata", "differential.json")
+	if p := os.Getenv("DIFFTEST_CORPUS"); p != "" {
+		path = p // another corpus recorded the same way
+	}
+	corpus, err := difftest.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +36,7 @@ func TestDifferentialCorpus(t *testing.T) {
 		srv.Add(&corpus.Records[i].Case)
 	}
 	o := srv.Origins
-	const page = "http://127.0.0.1:9"
+	page := o.P // the page's own origin, where some cases start
 
 	for _, engine := range difftest.Engines {
 		t.Run(engine, func(t *testing.T) {

@@ -58,13 +58,12 @@
 //     to the map).
 //   - It sends the actual request — only GET, HEAD and OPTIONS unless
 //     Request.SendActual, so that explaining a DELETE deletes nothing —
-//     with Request.Body, and Request.Cookie when Request.Credentials is set
-//     (never with the preflight), and runs the CORS check on it and on
-//     every redirect, following redirects as a browser does (the Origin
-//     turns into "null" after a cross-origin hop; the console line then
-//     says "(redirected from …)"; a redirect to a URL with user:password
-//     fails with a console line whose location is empty, as Chromium's
-//     is).
+//     with Request.Body, and Request.Cookie when the request carries
+//     credentials (never with the preflight), and runs the CORS check on
+//     it and on every redirect, following redirects as the browser does
+//     (see "Redirects" below). A header value the browser sends but Go's
+//     HTTP client refuses (a control byte such as 0x01) goes out byte for
+//     byte through a writer of its own (package internal/rawhttp).
 //
 // The Result carries the verdict (Allowed), the Stage, the Reason as
 // Chromium's CorsError name (the name DevTools and the Chrome DevTools
@@ -82,6 +81,45 @@
 // answer with Allow and no CORS headers), the Explanation and Fix say so
 // and how to route OPTIONS to the CORS code.
 //
+// # Redirects and the page's own origin
+//
+// A request to the page's own origin is sent without CORS (no preflight, no
+// Origin on a GET, the page's cookies in credentials mode same-origin), and
+// becomes a CORS request when a redirect takes it to another origin. Each
+// response of a CORS request, redirects included, must pass the CORS check.
+// A redirect from one origin to another, after the request has left the
+// page's origin, taints it: from then on its Origin is "null" (Fetch's
+// redirect-taint), so a later answer must allow "null" or "*" — even the
+// page's own origin, reached again through another. Authorization is
+// dropped on a hop to another origin; a 303, or a 301/302 answering a POST,
+// turns the request into a GET without its body and body headers; a request
+// that needs a preflight is preflighted again at each new URL; a Location
+// with user:password fails. A Location that is not an http(s) URL (data:,
+// about:, javascript:, file:, blob:, ftp:, an unknown scheme) or does not
+// parse, and the 21st redirect, fail the request: each browser logs its
+// own line for that (Chromium "net::ERR_UNSAFE_REDIRECT",
+// "net::ERR_INVALID_REDIRECT", "net::ERR_TOO_MANY_REDIRECTS" or a
+// CorsDisabledScheme line; Firefox "CORS request did not succeed"; Safari
+// "Cross-origin redirection to … denied …", "Load cannot follow more than
+// 20 redirections"), which Explain reports as a blocked Result (NetError
+// names Chromium's network error) rather than an error. Where the browsers
+// follow redirects otherwise than the standard, see the table below.
+//
+// # fetch() options
+//
+// Request.Mode is fetch()'s mode. "no-cors" sends no Origin on a GET, runs
+// no CORS check and resolves with an opaque response (Result.Opaque) whatever
+// the server answers; it allows only GET, HEAD and POST (an InputError
+// otherwise, as fetch() throws) and drops every header that is not
+// no-CORS-safelisted. "same-origin" refuses another origin, and a redirect
+// to one, before anything is sent there. Request.Keepalive changes no
+// verdict, but a body over 64 KiB is an InputError and Firefox logs
+// nothing at all for a keepalive request it blocks. Request.ReferrerPolicy
+// changes no browser's verdict (the corpus has cases with every policy, in
+// all three): the Referer header it shapes is a forbidden header, never
+// listed in Access-Control-Request-Headers and read by no CORS check;
+// corscheck does not send one.
+//
 // # Fonts, modules, images and stylesheets
 //
 // Not every cross-origin request comes from fetch() or XMLHttpRequest.
@@ -97,7 +135,11 @@
 //	  the same with crossorigin=anonymous    cors     same-origin
 //	  with crossorigin=use-credentials       cors     include
 //
-// Explain sends the GET as Chromium does — Origin only in CORS mode,
+// Safari differs: it fetches fonts, and modules that import() loads from a
+// classic script or the page (Request.Import), in mode no-cors with
+// cookies, so they load without CORS headers there.
+//
+// Explain sends the GET as the browser does — Origin only in CORS mode,
 // Sec-Fetch-Mode, Sec-Fetch-Dest, Chromium's Accept for the destination
 // ("image/jxl,image/avif,…" for an image, "text/css,*/*;q=0.1" for a
 // stylesheet, "*/*" otherwise) and Request.Cookie only when the credentials
@@ -127,24 +169,137 @@
 // An element's request has no headers, body, method other than GET, or
 // Credentials of the script's: asking for them is an InputError that says
 // what to write instead (CrossOrigin use-credentials, not Credentials).
-// Every rule here was seen in Chromium 156: the e2e suite loads each kind of
-// resource with each crossorigin value against the middleware, and compares
-// the outcome, the console line and the request with Explain's.
+// Every rule here was seen in Chromium 156, Firefox ESR 153 and WebKitGTK
+// 2.50: the e2e suite loads each kind of resource with each crossorigin
+// value against the middleware in each, and compares the outcome, the
+// console lines and the request with Explain's for that browser. Firefox
+// follows a blocked font's CORS line with "downloadable font: download
+// failed (font-family: …)", which names the page's font-family: Explain
+// does not predict that line.
 //
 // # How it is kept exact
 //
-// Every rule above was confirmed in Chromium 156 (Debian's
-// 156.0.8078.114), Firefox ESR 153 and WebKitGTK 2.50; each engine's rules
-// live in package internal/engine, citing the engine's source. The
-// module's differential harness (internal/difftest) generates cases —
-// server answers with every Access-Control-* header present, absent,
-// repeated, in odd case, padded or invalid, statuses from 2xx to 5xx,
-// redirect chains across two origins with and without user:password; page
-// requests of every kind — and the committed corpus of 320 of them, with
-// the three browsers' answers, is replayed by this package's tests: for
-// each browser, Explain must give the same verdict and console lines (and,
-// for Chromium, the CorsError DevTools reports). The e2e suite runs 160 of
-// them live in Chromium and 96 in Firefox and in WebKit.
+// Every rule above was confirmed in Chromium 156 (Debian's 156.0.8078),
+// Firefox ESR 153 and WebKitGTK 2.50; each engine's rules live in package
+// internal/engine, citing the engine's source. The module's differential
+// harness (internal/difftest) generates cases in families: random server
+// answers (every Access-Control-* header present, absent, repeated, in odd
+// case, padded or invalid, statuses from 2xx to 5xx) to page requests of
+// every kind; redirects (the method and headers after 301, 302, 303, 307,
+// 308, the preflight at the new URL, user:password, the 20-redirect limit,
+// locations that are not http(s) or do not parse); requests that start on
+// the page's own origin or come back to it; header values at the edges of
+// the safelist and of what Go's HTTP client sends; methods in every case;
+// fetch()'s modes, keepalive and referrer policies; and the scenarios of
+// web-platform-tests' CORS tests (fetch/api/cors/, xhr/access-control-*,
+// cors/) the others do not draw: Access-Control-Allow-Origin and
+// -Credentials spelled every way, lists with empty elements, every
+// preflight status, "*" lists with and without credentials, header names
+// in another case, a page with an opaque origin (a sandboxed iframe) and
+// the page's cookies. The committed corpus of 480 cases, with the three
+// browsers' answers, is replayed by this package's tests: for each browser,
+// Explain must give the same verdict and console lines (and, for Chromium,
+// the CorsError DevTools reports) on every case. The e2e suite runs a live
+// sample of it in each engine (see e2e/README.md). Not drawn: the
+// preflight cache and 304 revalidation (every Explain starts cold),
+// https origins, and which response headers a page reads (Result.Readable
+// follows the standard, unchecked against the browsers).
+//
+// # Where the browsers differ
+//
+// Every difference between the engines the corpus and the e2e suite show,
+// with the Fetch rule an engine leaves where it does (C: Chromium 156,
+// F: Firefox ESR 153, S: Safari, as WebKitGTK 2.50):
+//
+//	 #  what                               C            F             S             Fetch
+//	 1  extra safelisted headers           client hints none          none          none
+//	 2  1024-byte total of safelisted      yes          no            no            yes
+//	 3  Range unit "BYTES"                 preflight    preflight     safelisted    preflight
+//	 4  Content-Type byte above 0x7F       safelisted   preflight     safelisted    safelisted
+//	 5  upload listeners without a body    no preflight preflight     preflight     no preflight
+//	 6  preflight judged first by          redirect     CORS check    status        CORS check
+//	 7  refused header the line names      hash order   sorted, lower known first   -
+//	 8  Authorization under ACAH "*"       allowed      allowed+warn  allowed       refused
+//	 9  preflight cache cap (s)            7200         86400         600           -
+//	10  3xx statuses followed              5            5             300-399 but 4 5
+//	11  DELETE redirected elsewhere        DELETE       DELETE        GET           DELETE
+//	12  preflight after a redirect         if needed   if ever needed after one     if needed
+//	13  Origin of that preflight           null         page          null          null
+//	14  its Access-Control-Request-Headers current      current       original      current
+//	15  redirect from own origin, creds    as fetched   as fetched    as include    as fetched
+//	16  redirect to own-origin user:pass   refused      followed      followed      followed
+//	17  non-http Location before its CORS  unparsable   data: js: ws: ftp:          after
+//	    check of the redirect response                  file: blob:
+//	18  keepalive request blocked          line         no line       line          -
+//	19  @font-face, import() mode          cors         cors          no-cors       cors
+//	20  no-cors script errors              muted        in full       muted         muted
+//
+// In detail, with the rule each departs from:
+//
+//  1. Chromium safelists Intervention, Save-Data: on and the legacy client
+//     hints (DPR, Device-Memory, Downlink, Width, Viewport-Width, RTT, ECT);
+//     Fetch's CORS-safelisted request-header lists five names.
+//  2. Fetch, "CORS-unsafe request-header names" step 4: past 1024 bytes of
+//     safelisted values, all of them need the preflight; Firefox and Safari
+//     judge each header alone.
+//  3. Fetch, "parse a single range header value" step 2 asks for "bytes"
+//     as written; Safari matches it in any case.
+//  4. Fetch's MIME parser takes bytes 0x80–0xFF in a parameter value;
+//     Firefox reads Content-Type as UTF-8 first, and the script's "é"
+//     (0xE9) fails.
+//  5. XMLHttpRequest send() step 11.3 sets the upload listener flag only
+//     with a body; Firefox and Safari preflight a GET with listeners.
+//  6. Fetch, CORS-preflight fetch step 7, checks the CORS headers and the
+//     ok status together; Chromium fails a redirect first, Safari looks at
+//     the status first (a 403 without CORS headers is "Preflight response
+//     is not successful"), Firefox checks the method before it parses
+//     Access-Control-Allow-Headers.
+//  7. Chromium names the first header of its header hash table's bucket
+//     order; Firefox the first sorted, lower case; Safari the first one it
+//     knows by name (Authorization, Content-Type, …), then the others in
+//     the script's order.
+//  8. Fetch §4.8 step 10: "*" never covers Authorization; all three allow
+//     it, Firefox with a warning (not in Console: WebDriver BiDi forwards
+//     errors only).
+//  9. Firefox caches a preflight at most a day, Chromium two hours, Safari
+//     ten minutes; Firefox does not cache one whose Max-Age is not digits.
+//  10. Fetch follows 301, 302, 303, 307 and 308; Safari any 3xx with a
+//     Location but 300, 304, 305 and 306 (309 and 399 are followed).
+//  11. Fetch, HTTP-redirect fetch step 12 changes only 301/302 + POST and
+//     303 into GET; Safari also turns a DELETE redirected to another
+//     origin into a GET without a body, keeping its headers.
+//  12. Fetch decides at each URL from the request as it is then (main
+//     fetch step 12); Firefox preflights at every URL on another origin a
+//     request whose script's version needed a preflight (a PUT a 303 made
+//     a GET, a same-origin POST of JSON a 302 sent elsewhere as a GET),
+//     Safari every request it preflighted before.
+//  13. Fetch serialises a redirect-tainted request's origin as "null",
+//     for the preflight too (its URL list is the request's); Firefox's
+//     preflight after a cross-origin redirect carries the page's origin.
+//  14. Fetch lists the request's current unsafe headers; Safari lists the
+//     script's, Authorization and Content-Type included after a redirect
+//     removed them.
+//  15. Fetch checks a redirect with the request's credentials mode;
+//     Safari checks the redirects of a request that started on the page's
+//     origin in credentials mode same-origin as for credentials ("*" and
+//     a missing Access-Control-Allow-Credentials fail), after the
+//     user:password check of the location.
+//  16. Fetch, HTTP-redirect fetch steps 10–11 refuse user:password only
+//     for another origin or a CORS-checked response; Chromium refuses a
+//     same-origin one too, without a console line.
+//  17. Fetch runs the redirect response's CORS check before it looks at
+//     the Location; Chromium rejects an unparsable Location first, Firefox
+//     a Location to data:, javascript:, file:, blob:, ws: or an unparsable
+//     one, Safari one to ftp:.
+//  18. Firefox runs keepalive requests in the parent process, with no
+//     console to log to: a blocked one logs nothing.
+//  19. CSS Fonts 4 §4.8.2 and HTML's module script fetch use mode cors;
+//     Safari fetches fonts and import()'s modules in no-cors mode.
+//  20. HTML mutes the errors of a classic script fetched without CORS
+//     ("Script error."); Firefox ESR 153 passed them in full.
+//
+// The console lines differ throughout: each engine's words are in
+// internal/engine (chromium_console.go, firefox.go, webkit.go).
 //
 // Chromium's console text follows its cors_error_string.cc and was compared
 // with a real Chromium 156: "Access to fetch at '<url>' from origin '<o>' has
@@ -172,28 +327,36 @@
 // fe80::/10) or this machine (127/8, ::1, localhost) — unless the user has
 // granted the page a permission, "loopback-network" or "local-network"
 // (Chrome 145 split the old "local-network-access"). Only a secure context
-// may ask; a page that is not one is refused outright. The check runs before
-// CORS and before anything is sent, and no response header changes it, yet
-// the console line reads "… has been blocked by CORS policy: Permission was
-// denied for this request to access the `loopback` address space." Explain
-// works out the page's address space and the target's as Chromium does (the
-// ranges of its ip_address_space_util.cc, in internal/fetch; an IPv4-mapped
-// IPv6 address counts as its IPv4 address; a private page may call loopback
-// and the reverse without a prompt) from IP literals, localhost names and
-// DNS, or from Request.PageAddressSpace when the page's host cannot tell (a
-// public site's page opened on a development machine). When LNA applies,
+// may ask; a page that is not one is refused outright. The check runs at
+// every URL the request reaches — the first and each redirect's target —
+// before CORS and before anything, a preflight included, is sent there, and
+// no response header changes it, yet the console line reads "… has been
+// blocked by CORS policy: Permission was denied for this request to access
+// the `loopback` address space." Explain works out the page's address space
+// and the target's as Chromium does (the ranges of its
+// ip_address_space_util.cc, in internal/fetch; an IPv4-mapped IPv6 address
+// counts as its IPv4 address; a private page may call loopback and the
+// reverse without a prompt) from IP literals, localhost names and DNS, or
+// from Request.PageAddressSpace when the page's host cannot tell (a public
+// site's page opened on a development machine). When LNA applies,
 // Result.LocalNetworkAccess says so and gives Chromium's console line for
 // each outcome (LocalNetworkAccessPermissionDenied; InsecureLocalNetwork;
 // InvalidLocalNetworkAccess for fetch()'s targetAddressSpace,
-// Request.TargetAddressSpace, that does not match); the Result's verdict is
-// the CORS check that follows a grant, except for the last two, where
-// Chromium refuses without sending and so does Explain (Stage
-// local-network-access). Every line was compared with Chromium 156's, with
-// pages moved into the public space by --ip-address-space-overrides and
-// permissions set through the DevTools protocol (e2e TestLNA). Firefox ESR
-// 153 implements LNA but blocks only under Strict tracking protection or a
-// policy; Safari does not enforce it; both ignore targetAddressSpace (seen
-// in Firefox ESR 153 and WebKitGTK 2.50).
+// Request.TargetAddressSpace, that does not match the space of one of the
+// URLs, a redirect's target included); the Result's verdict is the CORS
+// check that follows a grant, except for the last two, where Chromium
+// refuses without sending and so does Explain (Stage local-network-access).
+// A URL on the page's own origin is in the page's space; Chromium compares
+// it with a declared targetAddressSpace only when the page is not a secure
+// context. Result.LocalNetworkAccess is the judgement at the URL that
+// refused the request, else at the first URL where LNA applies (a redirect's
+// target, "(redirected from …)" in the line). Every line was compared with
+// Chromium 156's, with pages moved into the public space by
+// --ip-address-space-overrides and permissions set through the DevTools
+// protocol (e2e TestLNA). Firefox ESR 153 implements LNA but blocks only
+// under Strict tracking protection or a policy; Safari does not enforce it;
+// both ignore targetAddressSpace (seen in Firefox ESR 153 and WebKitGTK
+// 2.50).
 //
 // # WebSockets
 //
@@ -273,9 +436,14 @@
 // # Clients
 //
 // Both functions take an *http.Client, so they run against httptest servers
-// in tests. They never let it follow redirects (they work on a copy with a
-// CheckRedirect that stops), and they use its cookie jar only for credentialed
-// actual requests: preflights never carry credentials.
+// in tests, and through any http.RoundTripper (a recording's replay, a
+// proxy). They send every request with the client's Transport themselves,
+// never following a redirect (Explain follows them as the browser does),
+// apply its Timeout, and use its cookie jar only for requests that carry
+// credentials: preflights never do. A request whose header values Go's
+// HTTP client refuses goes out through internal/rawhttp when the
+// Transport is net/http's own (or nil); a custom Transport gets it as it
+// is.
 //
 // # What is not modelled
 //
@@ -292,6 +460,8 @@
 // Accept-CH (only the three default ones are modelled, for the order of the
 // header check), the preflight cache itself (every Explain call starts
 // cold), streamed request bodies, cookies as a browser's jar would choose
-// them (SameSite, partitioning: give Request.Cookie or a client Jar), and
-// non-http schemes.
+// them (SameSite, partitioning: give Request.Cookie or a client Jar), the
+// Referer header, Firefox's treatment of a Content-Type repeated in
+// fetch()'s Headers (it judges each value apart; corscheck joins them as
+// the other engines do), and pages that are not http(s).
 package check

@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -39,9 +38,9 @@ const (
 	AllBrowsers Browser = "all"
 )
 
-// Browsers are the browsers Explain models, in the order AllBrowsers
-// reports them.
-var Browsers = []Browser{Chromium, Firefox, Safari}
+// Browsers returns the browsers Explain models, in the order AllBrowsers
+// reports them: Chromium, Firefox, Safari.
+func Browsers() []Browser { return []Browser{Chromium, Firefox, Safari} }
 
 // ParseBrowser reads a browser's name as a user writes it: chromium (or
 // chrome, edge), firefox, safari (or webkit), all; "" is Chromium. Case is
@@ -87,6 +86,35 @@ var checkErrors = map[engine.Check]CorsError{
 	engine.MethodNotAllowed:        MethodDisallowedByPreflightResponse,
 	engine.HeaderNotAllowed:        HeaderDisallowedByPreflightResponse,
 	engine.RedirectCredentials:     RedirectContainsCredentials,
+
+	engine.LocalNetworkPermissionDenied: LocalNetworkAccessPermissionDenied,
+	engine.LocalNetworkInsecure:         InsecureLocalNetwork,
+	engine.LocalNetworkMismatch:         InvalidLocalNetworkAccess,
+}
+
+// reasonOf is the CorsError Chromium reports for f (the same name in every
+// browser's Result): "" for a failure below CORS (Result.NetError), for a
+// request its mode refuses before it is made, and for Chromium's silent
+// same-origin userinfo redirect.
+func reasonOf(f engine.Failure) CorsError {
+	switch f.Check {
+	case engine.RedirectScheme:
+		if engine.Chromium.NetErrorOf(f) != "" {
+			return ""
+		}
+		return CorsDisabledScheme
+	case engine.RedirectInvalid, engine.TooManyRedirects, engine.ModeSameOrigin:
+		return ""
+	case engine.RedirectCredentials:
+		if f.SameOrigin {
+			return ""
+		}
+	}
+	e := checkErrors[f.Check]
+	if f.Preflight {
+		e = preflightVariant(e)
+	}
+	return e
 }
 
 // checkOf is the engine.Check behind e.
@@ -235,31 +263,6 @@ func (j *preflightJudgement) parseList(r *engine.Rules, h http.Header, header st
 	return tokens, ok
 }
 
-// consoleLines returns the lines p's browser logs when it blocks the
-// request with e (hint being the value its line quotes) on the response of
-// the last exchange of r: Chromium's one line (ConsoleMessage), or what
-// the engine's rules write (engine.Rules.Console).
-func consoleLines(p *prepared, r *Result, e CorsError, hint string) []string {
-	if p.rules.Console == nil {
-		return []string{ConsoleMessage(p.consoleKind(), r.URL, r.InitialURL, p.pageOrigin, e, hint)}
-	}
-	f := engine.Failure{Check: checkOf(e), Preflight: e.IsPreflight(), Value: hint, URL: r.URL, XHR: p.kind == XHR}
-	if n := len(r.Exchanges); n > 0 {
-		ex := r.Exchanges[n-1]
-		f.Status = ex.Status
-		f.Origin = ex.RequestHeader.Get(fetch.HeaderOrigin)
-		if loc := ex.Header.Get("Location"); fetch.IsRedirectStatus(ex.Status) && loc != "" {
-			f.Redirect = true
-			if u, err := url.Parse(ex.URL); err == nil {
-				if next, err := u.Parse(loc); err == nil {
-					f.Location = next.String()
-				}
-			}
-		}
-	}
-	return p.rules.Console(f)
-}
-
 // explainAll is Explain for AllBrowsers: each browser's Result, in
 // Result.Browsers, and Chromium's as the Result itself. A request that is
 // the same in several browsers (most are) is sent once and its answer
@@ -275,8 +278,8 @@ func explainAll(ctx context.Context, client *http.Client, req Request) (*Result,
 		next = http.DefaultTransport
 	}
 	shared.Transport = &onceTransport{next: next, answers: map[string]*onceAnswer{}}
-	all := make(map[Browser]*Result, len(Browsers))
-	for _, b := range Browsers {
+	all := map[Browser]*Result{}
+	for _, b := range Browsers() {
 		r := req
 		r.Browser = b
 		res, err := Explain(ctx, &shared, r)
@@ -287,7 +290,80 @@ func explainAll(ctx context.Context, client *http.Client, req Request) (*Result,
 	}
 	res := *all[Chromium]
 	res.Browsers = all
+	res.Differences = differences(all)
 	return &res, nil
+}
+
+// A Difference is one way the browsers treat a request differently (see
+// Result.Differences): What it is about, and each browser's Value.
+type Difference struct {
+	What   string             `json:"what"`
+	Values map[Browser]string `json:"values"`
+}
+
+// differences compares the browsers' Results on what a developer sees:
+// the verdict, where it was reached, whether and how the browser
+// preflights, the requests it sends, its console lines and how long it
+// caches the preflight. Only what differs is listed.
+func differences(all map[Browser]*Result) []Difference {
+	aspects := []struct {
+		what string
+		of   func(r *Result) string
+	}{
+		{"verdict", verdictWord},
+		{"stage", func(r *Result) string { return string(r.Stage) }},
+		{"preflight", func(r *Result) string {
+			if !r.Preflight {
+				return "none"
+			}
+			if r.RequestHeaders == "" {
+				return "yes"
+			}
+			return "yes, Access-Control-Request-Headers: " + r.RequestHeaders
+		}},
+		{"requests", func(r *Result) string {
+			var hops []string
+			for _, ex := range r.Exchanges {
+				o := ex.RequestHeader.Get(fetch.HeaderOrigin)
+				if o == "" {
+					o = "none"
+				}
+				hops = append(hops, fmt.Sprintf("%s %s (%s, Origin %s)", ex.Method, ex.URL, ex.Kind, o))
+			}
+			return strings.Join(hops, " → ")
+		}},
+		{"console", func(r *Result) string { return strings.Join(r.Console, " | ") }},
+	}
+	var out []Difference
+	for _, a := range aspects {
+		d := Difference{What: a.what, Values: map[Browser]string{}}
+		differ := false
+		for _, b := range Browsers() {
+			d.Values[b] = a.of(all[b])
+			differ = differ || d.Values[b] != d.Values[Chromium]
+		}
+		if differ {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// verdictWord says in a word or two what a browser does with the
+// request: ALLOWED, BLOCKED, OPAQUE (a no-cors load), SAME-ORIGIN, or
+// PREFLIGHT PASSES when the actual request was not sent.
+func verdictWord(r *Result) string {
+	switch {
+	case r.Stage == StageSameOrigin && r.Allowed:
+		return "SAME-ORIGIN"
+	case r.Opaque:
+		return "OPAQUE"
+	case r.Allowed && !r.ActualSent:
+		return "PREFLIGHT PASSES"
+	case r.Allowed:
+		return "ALLOWED"
+	}
+	return "BLOCKED"
 }
 
 // onceTransport sends each distinct request once and answers a repeat of
@@ -305,6 +381,7 @@ type onceAnswer struct {
 }
 
 func (t *onceTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	ctx := r.Context()
 	var body []byte
 	if r.Body != nil {
 		b, err := io.ReadAll(r.Body)
@@ -325,7 +402,7 @@ func (t *onceTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	a, ok := t.answers[key.String()]
 	t.mu.Unlock()
 	if !ok {
-		resp, err := t.next.RoundTrip(r)
+		resp, err := sendVia(ctx, t.next, r)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package check_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 
@@ -33,9 +34,42 @@ func ExampleExplain() {
 	// Add content-type to Access-Control-Allow-Headers on the OPTIONS response.
 }
 
-func ExampleConsoleMessage() {
-	fmt.Println(check.ConsoleMessage(check.Fetch, "https://api.example.com/x", "", "https://app.example.com",
-		check.PreflightInvalidStatus, ""))
+// Explain as every browser at once: the same refused preflight, as each
+// browser's console words it (Firefox logs a second line, Safari looks at
+// the status first).
+func ExampleExplain_allBrowsers() {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden) // an authentication layer refuses the OPTIONS
+	}))
+	defer api.Close()
+
+	// Every host name reaches the test server, so the lines show a real
+	// one.
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, api.Listener.Addr().String())
+	}}}
+	res, err := check.Explain(context.Background(), client, check.Request{
+		URL:     "http://api.example.test/orders",
+		Origin:  "https://app.example.com",
+		Method:  "DELETE",
+		Browser: check.AllBrowsers,
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, b := range check.Browsers() {
+		fmt.Println(b.Name() + ":")
+		for _, l := range res.Browsers[b].Console {
+			fmt.Println("  " + l)
+		}
+	}
 	// Output:
-	// Access to fetch at 'https://api.example.com/x' from origin 'https://app.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: It does not have HTTP ok status.
+	// Chromium:
+	//   Access to fetch at 'http://api.example.test/orders' from origin 'https://app.example.com' has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.
+	// Firefox:
+	//   Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://api.example.test/orders. (Reason: CORS header ‘Access-Control-Allow-Origin’ missing). Status code: 403.
+	//   Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at http://api.example.test/orders. (Reason: CORS request did not succeed). Status code: (null).
+	// Safari:
+	//   Preflight response is not successful. Status code: 403
+	//   Fetch API cannot load http://api.example.test/orders due to access control checks.
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -76,8 +75,20 @@ type Request struct {
 	// <link rel=stylesheet> (none: a no-cors load, see Result.Opaque).
 	CrossOrigin CrossOrigin `json:"crossOrigin,omitempty"`
 	// Module: the script is an ES module (<script type=module>, or
-	// import()), always fetched in CORS mode.
+	// import()), fetched in CORS mode. Import: it is loaded with import()
+	// from a classic script or the page, not by <script type=module>
+	// (Safari fetches those in mode no-cors: engine.Rules.ImportNoCORS).
 	Module bool `json:"module,omitempty"`
+	Import bool `json:"import,omitempty"`
+	// Mode is the mode of a fetch() call (its init's mode): "" or ModeCORS,
+	// ModeNoCORS or ModeSameOrigin. An element's mode comes from
+	// Destination, CrossOrigin and Module instead.
+	Mode Mode `json:"mode,omitempty"`
+	// Keepalive is fetch()'s keepalive option.
+	Keepalive bool `json:"keepalive,omitempty"`
+	// ReferrerPolicy is fetch()'s referrerPolicy option ("" for the
+	// page's, by default strict-origin-when-cross-origin).
+	ReferrerPolicy string `json:"referrerPolicy,omitempty"`
 	// Browser is the browser whose behaviour Explain reproduces: Chromium
 	// (the default, ""), Firefox or Safari, or AllBrowsers for the three
 	// at once (see Result.Browsers).
@@ -90,7 +101,8 @@ type Request struct {
 	// public site's page opened on a development machine.
 	PageAddressSpace string `json:"pageAddressSpace,omitempty"`
 	// TargetAddressSpace is fetch()'s targetAddressSpace option ("local" or
-	// "loopback"; "public"), "" when the script does not set it.
+	// "loopback"; "public"), "" when the script does not set it. Chromium
+	// holds every URL the request reaches to it, a redirect's too.
 	TargetAddressSpace string `json:"targetAddressSpace,omitempty"`
 }
 
@@ -98,8 +110,8 @@ type Request struct {
 type Stage string
 
 const (
-	// StageSameOrigin: the URL has the page's origin; CORS does not apply
-	// and nothing was sent.
+	// StageSameOrigin: the request stayed on the page's origin (it was
+	// sent, and any redirect kept it there); CORS does not apply.
 	StageSameOrigin Stage = "same-origin"
 	// StagePreflight: the verdict was reached on the preflight (a failure,
 	// or success with the actual request left unsent).
@@ -109,9 +121,28 @@ const (
 	StageActual Stage = "actual"
 )
 
+// RequestKind says what a request corscheck sent was for.
+type RequestKind string
+
+// The kinds of request.
+const (
+	// PreflightRequest is a CORS preflight (OPTIONS with
+	// Access-Control-Request-Method).
+	PreflightRequest RequestKind = "preflight"
+	// ActualRequest is the request the page makes, at one of its URLs.
+	ActualRequest RequestKind = "actual"
+	// AuditRequest is one of Audit's probes.
+	AuditRequest RequestKind = "audit"
+	// HandshakeRequest is a WebSocket opening handshake from the page's
+	// origin, HandshakeProbe the same from a made-up one
+	// (ExplainWebSocket).
+	HandshakeRequest RequestKind = "websocket"
+	HandshakeProbe   RequestKind = "websocket-probe"
+)
+
 // Exchange is one request corscheck sent and the response it got.
 type Exchange struct {
-	Kind          string      `json:"kind"` // "preflight" or "actual"
+	Kind          RequestKind `json:"kind"`
 	Method        string      `json:"method"`
 	URL           string      `json:"url"`
 	RequestHeader http.Header `json:"requestHeader"`
@@ -145,8 +176,14 @@ type Result struct {
 	Stage Stage `json:"stage"`
 	// Reason is Chromium's CorsError name, "" when allowed; FailedParameter
 	// is Chromium's hint (the ACAO value, the method, the header name…).
+	// NetError is set instead of Reason when the browser fails the request
+	// below CORS, as Chromium names the error ("net::ERR_TOO_MANY_REDIRECTS",
+	// "net::ERR_UNSAFE_REDIRECT" for a redirect to data:, about:, file: or
+	// blob:, "net::ERR_INVALID_REDIRECT"); each browser's own line is in
+	// Console.
 	Reason          CorsError `json:"reason"`
 	FailedParameter string    `json:"failedParameter,omitempty"`
+	NetError        string    `json:"netError,omitempty"`
 	// Message is the exact console line Browser prints, "" when allowed;
 	// the first one when it prints several (see Console).
 	Message string `json:"message"`
@@ -172,9 +209,9 @@ type Result struct {
 	// request's mode ("cors" or "no-cors") and credentials mode
 	// ("same-origin" or "include"), as the browser derives them from the
 	// destination, the crossorigin attribute, Module and Credentials.
-	Destination     Destination `json:"destination,omitempty"`
-	Mode            string      `json:"mode"`
-	CredentialsMode string      `json:"credentialsMode"`
+	Destination     Destination     `json:"destination,omitempty"`
+	Mode            Mode            `json:"mode"`
+	CredentialsMode CredentialsMode `json:"credentialsMode"`
 	// Opaque reports a no-cors load: an <img>, classic <script> or
 	// stylesheet without crossorigin. The browser runs no CORS check, so it
 	// loads (Allowed), but the page cannot read the response: a canvas that
@@ -205,10 +242,15 @@ type Result struct {
 	Exchanges []Exchange `json:"exchanges"`
 	// Browsers holds, when Request.Browser is AllBrowsers, each browser's
 	// own Result, keyed by Browser; the Result itself is then Chromium's.
-	Browsers map[Browser]*Result `json:"browsers,omitempty"`
+	// Differences lists what differs between them: the verdict, the
+	// stage, the preflight, the requests, the console lines.
+	Browsers    map[Browser]*Result `json:"browsers,omitempty"`
+	Differences []Difference        `json:"differences,omitempty"`
 	// LocalNetworkAccess says whether Chromium's Local Network Access
 	// applies (a public page calling a local or loopback address), with
-	// the console line of each outcome (lna.go).
+	// the console line of each outcome (lna.go): at the URL where it
+	// refused the request, else at the first URL of the request's way
+	// where it applies, else at URL.
 	LocalNetworkAccess *LocalNetworkAccess `json:"localNetworkAccess,omitempty"`
 }
 
@@ -227,7 +269,7 @@ func (e *InputError) Error() string { return e.Field + ": " + e.Msg }
 // plain network failure (net::ERR_…), not as a CORS error. The CLI maps it to
 // exit status 3.
 type NetworkError struct {
-	Kind string // "preflight" or "actual"
+	Kind RequestKind
 	URL  string
 	Err  error
 }
@@ -236,11 +278,11 @@ func (e *NetworkError) Error() string {
 	msg := e.Err.Error()
 	if ue, ok := e.Err.(*url.Error); ok {
 		msg = ue.Err.Error()
-		if errors.Is(e.Err, context.DeadlineExceeded) || isTimeout(e.Err) {
-			msg = "timed out (" + msg + ")"
-		}
 	}
-	return e.Kind + " request to " + e.URL + " failed: " + msg
+	if errors.Is(e.Err, context.DeadlineExceeded) || isTimeout(e.Err) {
+		msg = "timed out (" + msg + ")"
+	}
+	return string(e.Kind) + " request to " + e.URL + " failed: " + msg
 }
 
 func (e *NetworkError) Unwrap() error { return e.Err }
@@ -284,9 +326,6 @@ type prepared struct {
 	// rules.
 	browser Browser
 	rules   *engine.Rules
-	// wsURL is the ws(s):// URL of a WebSocket handshake (websocket.go),
-	// whose url is its http(s) equivalent.
-	wsURL string
 }
 
 // Explain does what a browser does for req and judges the answers as
@@ -294,6 +333,9 @@ type prepared struct {
 // where Firefox and Safari differ, and AllBrowsers for all three). For
 // Chromium:
 //
+//  0. At every URL the request reaches, before anything is sent there, it
+//     runs Local Network Access (see Result.LocalNetworkAccess and the
+//     package documentation).
 //  1. It decides whether a preflight is needed: a method other than GET,
 //     HEAD, POST; a header that is not CORS-safelisted (including the
 //     128-byte value rule, the per-header value rules and the 1024-byte
@@ -337,8 +379,7 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 		return nil, err
 	}
 	req = p.req // with the credentials an element's crossorigin attribute implies
-	// Local Network Access runs before any CORS check (lna.go).
-	lna, lnaBlocked, err := localNetworkAccess(ctx, p, false)
+	lna, err := pageAddressSpace(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -354,161 +395,16 @@ func Explain(ctx context.Context, client *http.Client, req Request) (*Result, er
 		Curl:       []string{},
 		Exchanges:  []Exchange{},
 
-		Destination: req.Destination, Mode: string(p.mode), CredentialsMode: string(p.credentials),
-
-		LocalNetworkAccess: lna,
+		Destination: req.Destination, Mode: Mode(p.mode), CredentialsMode: CredentialsMode(p.credentials),
 	}
-	if lnaBlocked != nil {
-		res.lnaBlock(lna, lnaBlocked)
-		return res, nil
+	c := &chain{
+		ctx: ctx, p: p, res: res,
+		noCreds: noRedirect(client, false), withJar: noRedirect(client, true),
+		url: p.url, method: p.method, fields: p.fields, original: p.fields, body: p.body,
+		startedSameOrigin: fetch.OriginOfURL(p.url).String() == p.pageOrigin,
+		lna:               lna,
 	}
-	if fetch.OriginOfURL(p.url).String() == p.pageOrigin {
-		res.Allowed = true
-		res.Stage = StageSameOrigin
-		res.Explanation = "The URL has the page's origin: this is a same-origin request, CORS does not apply and nothing was sent."
-		return res, nil
-	}
-	if p.mode == fetch.ModeNoCORS {
-		return explainNoCORS(ctx, client, p, res)
-	}
-
-	noCreds := noRedirect(client, false)
-	withJar := noRedirect(client, req.Credentials)
-
-	cur := p.url
-	origin := p.pageOrigin // the Origin header; "null" once tainted
-	method := p.method
-	fields := p.fields
-	for hop := 0; ; hop++ {
-		if hop > fetch.MaxRedirects {
-			return res, &NetworkError{Kind: "actual", URL: cur.String(), Err: fmt.Errorf("more than %d redirects", fetch.MaxRedirects)}
-		}
-		unsafe := p.rules.UnsafeHeaderNames(p.headersOf(fields))
-		why := preflightReasons(method, unsafe, forced(p, p.body, method))
-		if hop == 0 {
-			res.Preflight = len(why) > 0
-			res.PreflightWhy = why
-			res.RequestHeaders = fetch.RequestHeadersValue(unsafe)
-		}
-		if len(why) > 0 {
-			ex, err := sendPreflight(ctx, noCreds, cur, origin, method, unsafe)
-			if ex != nil {
-				res.Exchanges = append(res.Exchanges, *ex)
-				res.Curl = append(res.Curl, curlFor(ex, false))
-			}
-			if err != nil {
-				return res, err
-			}
-			j := judgePreflight(p, ex, origin, method, p.rules.CheckOrder(p.headersOf(fields)), req.Credentials)
-			res.Warnings = append(res.Warnings, j.warnings...)
-			if j.err != "" {
-				res.block(p, cur, StagePreflight, j.err, j.hint)
-				return res, nil
-			}
-			res.Cache = &j.cache
-		}
-
-		if !sendable(method) && !req.SendActual {
-			res.Allowed = true
-			res.Stage = StagePreflight
-			res.ActualNote = "the actual " + method + " request was not sent (only GET, HEAD and OPTIONS are sent unless SendActual / --send-actual is set), so whether its response carries Access-Control-Allow-Origin was not verified"
-			res.Explanation = "The preflight passes; the browser would now send the actual " + method + " request, whose response must carry the same Access-Control-Allow-Origin (and -Credentials) headers."
-			if len(why) == 0 {
-				res.Explanation = "No preflight is needed: the browser sends the " + method + " request as it is, and lets the page read the response only if it carries Access-Control-Allow-Origin (and -Credentials). Add --send-actual (SendActual) to send it and check."
-			}
-			return res, nil
-		}
-
-		ex, err := sendActual(ctx, withJar, cur, origin, method, fields, req.Credentials, req.Cookie, p.body, p.dest)
-		if ex != nil {
-			res.Exchanges = append(res.Exchanges, *ex)
-			res.Curl = append(res.Curl, curlFor(ex, req.Credentials))
-			res.ActualSent = true
-		}
-		if err != nil {
-			return res, err
-		}
-		// The CORS check runs on every response of a CORS request, the
-		// redirect responses included (Fetch §4.3 "HTTP fetch" step 4.4,
-		// before §4.4 "HTTP-redirect fetch"); a redirect without
-		// Access-Control-Allow-Origin fails with the redirect's own URL.
-		if e, hint := corsCheck(p.rules, ex.Header, origin, req.Credentials); e != "" {
-			res.block(p, cur, StageActual, e, hint)
-			return res, nil
-		}
-		loc := ex.Header.Get("Location")
-		if !fetch.IsRedirectStatus(ex.Status) || loc == "" {
-			res.Allowed = true
-			res.Stage = StageActual
-			res.URL = cur.String()
-			res.Exposed, res.Readable = readable(ex.Header, req.Credentials)
-			p.explainAllowed(res, ex)
-			return res, nil
-		}
-		next, err := cur.Parse(loc)
-		if err != nil || (next.Scheme != "http" && next.Scheme != "https") {
-			return res, &NetworkError{Kind: "actual", URL: cur.String(), Err: fmt.Errorf("redirect to an unusable location %q", loc)}
-		}
-		if next.User != nil {
-			// The line names the location, or not (Chromium's reads
-			// "Redirect location '' contains a username and password"):
-			// engine.Rules.RedirectCredentialsLocation.
-			loc := next.String()
-			if f := p.rules.RedirectCredentialsLocation; f != nil {
-				loc = f(loc)
-			}
-			res.block(p, cur, StageActual, RedirectContainsCredentials, loc)
-			return res, nil
-		}
-		// A hop to another origin taints the request (from now on it carries
-		// "Origin: null") and drops Authorization; 301/302 + POST, or 303 +
-		// anything but GET/HEAD, become GET and lose the body and its
-		// headers.
-		curOrigin, nextOrigin := fetch.OriginOfURL(cur), fetch.OriginOfURL(next)
-		if fetch.RedirectTaintsOrigin(p.pageOrigin, curOrigin, nextOrigin) {
-			origin = fetch.NullOrigin
-		}
-		crossOrigin := nextOrigin != curOrigin
-		var dropBody bool
-		method, dropBody = fetch.RedirectMethod(ex.Status, method)
-		if dropBody {
-			p.body = ""
-		}
-		if crossOrigin || dropBody {
-			fields = slices.DeleteFunc(slices.Clone(fields), func(f fetch.HeaderField) bool {
-				return fetch.RedirectRemovesHeader(f.Name, dropBody, crossOrigin)
-			})
-		}
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%d redirect from %s to %s followed (Origin is now %s)", ex.Status, cur, next, origin))
-		cur = next
-		res.URL = cur.String()
-	}
-}
-
-func (r *Result) block(p *prepared, cur *url.URL, stage Stage, e CorsError, hint string) {
-	r.Allowed = false
-	r.Stage = stage
-	r.Reason = e
-	r.FailedParameter = hint
-	r.URL = cur.String()
-	lines := consoleLines(p, r, e, hint)
-	r.Message = lines[0]
-	r.Console = append(r.Console, lines...)
-	var last *Exchange
-	if len(r.Exchanges) > 0 {
-		last = &r.Exchanges[len(r.Exchanges)-1]
-	}
-	r.Explanation, r.Fix = advice(e, hint, p, last)
-	if exp, fix, ok := routingAdvice(e, last); ok {
-		r.Explanation, r.Fix = exp, fix
-	}
-	r.Explanation, r.Fix = p.destinationAdvice(r.Explanation, r.Fix)
-}
-
-// sendable reports whether Explain sends an actual request with this method
-// by default: only methods that are safe by definition (RFC 9110 §9.2.1).
-func sendable(method string) bool {
-	return method == "GET" || method == "HEAD" || method == "OPTIONS"
+	return c.follow()
 }
 
 func prepare(req Request) (*prepared, error) {
@@ -612,8 +508,25 @@ func prepare(req Request) (*prepared, error) {
 			p.warnings = append(p.warnings, fmt.Sprintf("header %s is a forbidden request-header: the browser silently drops it, so it is not sent", name))
 			continue
 		}
+		if p.mode == fetch.ModeNoCORS && !fetch.IsNoCORSSafelistedRequestHeader(name, v) {
+			// The Headers object of a no-cors Request ignores the others
+			// (guard "request-no-cors", Fetch §5.1 "append" step 4).
+			p.warnings = append(p.warnings, fmt.Sprintf("header %s is not a no-CORS-safelisted request-header: in mode no-cors fetch() silently drops it, so it is not sent", name))
+			continue
+		}
 		hasContentType = hasContentType || strings.EqualFold(name, "Content-Type")
 		p.fields = append(p.fields, fetch.HeaderField{Name: name, Value: v})
+	}
+	if p.mode == fetch.ModeNoCORS && !fetch.IsSafelistedMethod(p.method) {
+		return nil, &InputError{"method", "fetch() throws a TypeError for a " + p.method + " request in mode no-cors: only GET, HEAD and POST are allowed there"}
+	}
+	switch {
+	case (req.Keepalive || req.ReferrerPolicy != "") && (p.kind != Fetch || p.dest != fetch.DestinationEmpty):
+		return nil, &InputError{"keepalive", "keepalive and referrerPolicy are options of fetch(): drop them, or explain a fetch() call"}
+	case req.Keepalive && len(req.Body) > fetch.KeepaliveBodyLimit:
+		return nil, &InputError{"body", fmt.Sprintf("fetch() throws a TypeError for a keepalive request whose body is over %d bytes", fetch.KeepaliveBodyLimit)}
+	case req.ReferrerPolicy != "" && !fetch.IsReferrerPolicy(req.ReferrerPolicy):
+		return nil, &InputError{"referrerPolicy", fmt.Sprintf("%q is not a referrer policy: write no-referrer, no-referrer-when-downgrade, same-origin, origin, strict-origin, origin-when-cross-origin, strict-origin-when-cross-origin or unsafe-url", req.ReferrerPolicy)}
 	}
 	if req.Body != "" {
 		switch {
@@ -655,70 +568,6 @@ func preflightReasons(method string, unsafe []string, forced bool) []string {
 	return why
 }
 
-// noRedirect returns a copy of c that never follows redirects and uses its
-// cookie jar only when creds is set.
-func noRedirect(c *http.Client, creds bool) *http.Client {
-	cc := *c
-	cc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	if !creds {
-		cc.Jar = nil
-	}
-	return &cc
-}
-
-func sendPreflight(ctx context.Context, c *http.Client, u *url.URL, origin, method string, unsafe []string) (*Exchange, error) {
-	h := http.Header{}
-	setBrowserHeaders(h, origin)
-	h.Set(fetch.HeaderRequestMethod, method)
-	if len(unsafe) > 0 {
-		h.Set(fetch.HeaderRequestHeaders, fetch.RequestHeadersValue(unsafe))
-	}
-	return roundTrip(ctx, c, "preflight", http.MethodOptions, u, h)
-}
-
-func sendActual(ctx context.Context, c *http.Client, u *url.URL, origin, method string, fields []fetch.HeaderField, creds bool, cookie, body string, dest fetch.Destination) (*Exchange, error) {
-	h := http.Header{}
-	for _, f := range fields {
-		h.Add(f.Name, f.Value)
-	}
-	if creds && cookie != "" {
-		h.Set("Cookie", cookie)
-	}
-	setBrowserHeaders(h, origin)
-	h.Set(headerSecFetchDest, fetch.SecFetchDest(dest))
-	return roundTripBody(ctx, c, "actual", method, u, h, body)
-}
-
-func roundTrip(ctx context.Context, c *http.Client, kind, method string, u *url.URL, h http.Header) (*Exchange, error) {
-	return roundTripBody(ctx, c, kind, method, u, h, "")
-}
-
-func roundTripBody(ctx context.Context, c *http.Client, kind, method string, u *url.URL, h http.Header, body string) (*Exchange, error) {
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	r, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
-	if err != nil {
-		return nil, &NetworkError{Kind: kind, URL: u.String(), Err: err}
-	}
-	r.Header = h
-	if r.Header.Get("User-Agent") == "" {
-		r.Header.Set("User-Agent", UserAgent)
-	}
-	resp, err := c.Do(r)
-	if err != nil {
-		return nil, &NetworkError{Kind: kind, URL: u.String(), Err: err}
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	resp.Body.Close()
-	return &Exchange{
-		Kind: kind, Method: method, URL: u.String(),
-		RequestHeader: h.Clone(), Status: resp.StatusCode, Header: resp.Header,
-		Body: body,
-	}, nil
-}
-
 // allowsCredentials reports whether h allows a request with credentials,
 // the last step of the CORS check: Access-Control-Allow-Credentials is
 // exactly "true". acac is the header's (combined) value.
@@ -731,11 +580,12 @@ func allowsCredentials(h http.Header) (acac string, ok bool) {
 // the response headers present in h that a page can read (Fetch §3.2.3 and
 // "CORS-safelisted response-header name"): the safelisted ones, the exposed
 // ones, or all but Set-Cookie when "*" is exposed to a request without
-// credentials. An unparsable Expose-Headers exposes nothing extra.
-func readable(h http.Header, creds bool) (exposed, names []string) {
+// credentials, or all of them on a same-origin response (sameOrigin). An
+// unparsable Expose-Headers exposes nothing extra.
+func readable(h http.Header, creds, sameOrigin bool) (exposed, names []string) {
 	v, _ := fetch.CombinedValue(h, fetch.HeaderExposeHeaders)
 	exposed, _ = fetch.ParseTokenList(v)
-	all := !creds && slices.Contains(exposed, fetch.Wildcard)
+	all := sameOrigin || !creds && slices.Contains(exposed, fetch.Wildcard)
 	for name := range h {
 		if fetch.IsForbiddenResponseHeader(name) {
 			continue

@@ -4,8 +4,10 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"net/url"
 	"time"
 
+	"github.com/corskit/cors/internal/engine"
 	"github.com/corskit/cors/internal/fetch"
 )
 
@@ -14,9 +16,13 @@ import (
 // (the public internet) may call a local one (a private network address, or
 // loopback: localhost, 127.0.0.1) only with the user's permission, and only
 // from a secure context. No response header grants it, and the server never
-// sees the request when it is refused. The address spaces and the
-// comparison are in internal/fetch (addrspace.go); the console lines below
-// were seen in Chromium 156 (e2e TestLNA).
+// sees the request when it is refused. Chromium checks it at every URL a
+// request reaches, before anything is sent there: the first, and the target
+// of each redirect (services/network/local_network_access_checker.cc runs on
+// each connection; chain.go calls it before the preflight at each URL). The
+// address spaces and the comparison are in internal/fetch (addrspace.go);
+// Chromium's console lines are in internal/engine (chromium_console.go,
+// chromium_websocket.go), seen in Chromium 156 (e2e TestLNA).
 
 // Chromium's CorsError names for Local Network Access failures, as DevTools
 // reports them (Network.loadingFailed's corsErrorStatus in Chromium 156).
@@ -42,6 +48,9 @@ const StageLocalNetworkAccess Stage = "local-network-access"
 // page's and the target's address spaces are known (always, but for a
 // "null" page origin without Request.PageAddressSpace).
 type LocalNetworkAccess struct {
+	// URL is the URL judged: the request's, or the target of a redirect
+	// where LNA first applies or refuses the request.
+	URL string `json:"url"`
 	// PageAddressSpace and TargetAddressSpace are "public", "local",
 	// "loopback" or "unknown"; PageFrom and TargetFrom say how they were
 	// found (an IP literal, a localhost name, DNS and the address, or
@@ -83,21 +92,6 @@ type LNAOutcome struct {
 	Message string    `json:"message,omitempty"`
 }
 
-// lnaReason returns Chromium 156's console text for a Local Network Access
-// CorsError, ok false for any other error. It is the text after "… has been
-// blocked by CORS policy: "; target and resource are address-space names.
-func lnaReason(e CorsError, target, resource string) (text string, ok bool) {
-	switch e {
-	case LocalNetworkAccessPermissionDenied:
-		return "Permission was denied for this request to access the `" + resource + "` address space.", true
-	case InsecureLocalNetwork:
-		return "The request client is not a secure context and the resource is in more-private address space `" + resource + "`.", true
-	case InvalidLocalNetworkAccess:
-		return "Request had a target IP address space of `" + target + "` yet the resource is in address space `" + resource + "`.", true
-	}
-	return "", false
-}
-
 // resolver looks host names up for Local Network Access, which goes by the
 // address a name resolves to (the package's tests replace it).
 var resolver interface {
@@ -128,39 +122,91 @@ func hostSpace(ctx context.Context, host string) (fetch.AddressSpace, string) {
 	return fetch.AddressSpaceOf(addrs[0]), "DNS: " + host + " is " + addrs[0].String()
 }
 
-// localNetworkAccess works out LNA for p: nil when it cannot be known (a
-// "null" page origin without Request.PageAddressSpace, a same-origin
-// request). blocked is set when the browser refuses the request before
-// sending it whatever the user does: a page that is not a secure context,
-// or a targetAddressSpace that does not match. ws is set for a WebSocket
-// handshake, whose failure Chromium logs as a connection error.
-func localNetworkAccess(ctx context.Context, p *prepared, ws bool) (lna *LocalNetworkAccess, blocked *LNAOutcome, err error) {
-	var page fetch.AddressSpace
-	lna = &LocalNetworkAccess{}
+// lnaPage is the page's side of Local Network Access, found once for a
+// request and used at every URL it reaches: the page's address space and
+// how it was found, and the space fetch()'s targetAddressSpace declares.
+type lnaPage struct {
+	space    fetch.AddressSpace
+	from     string
+	declared fetch.AddressSpace
+	// hosts caches the space of each host the request reaches.
+	hosts map[string]hostAnswer
+}
+
+type hostAnswer struct {
+	space fetch.AddressSpace
+	from  string
+}
+
+// pageAddressSpace works out the page's side of LNA for p: nil when it
+// cannot be known (a "null" page origin without Request.PageAddressSpace).
+// The error is an *InputError for an address space that is not one.
+func pageAddressSpace(ctx context.Context, p *prepared) (*lnaPage, error) {
+	pg := &lnaPage{hosts: map[string]hostAnswer{}}
+	if p.req.TargetAddressSpace != "" {
+		d, err := fetch.ParseAddressSpace(p.req.TargetAddressSpace)
+		if err != nil || d == fetch.SpaceUnknown {
+			return nil, &InputError{"targetAddressSpace", "write public, local or loopback, as fetch()'s targetAddressSpace takes them"}
+		}
+		pg.declared = d
+	}
 	switch {
 	case p.req.PageAddressSpace != "":
-		page, err = fetch.ParseAddressSpace(p.req.PageAddressSpace)
+		s, err := fetch.ParseAddressSpace(p.req.PageAddressSpace)
 		if err != nil {
-			return nil, nil, &InputError{"pageAddressSpace", err.Error()}
+			return nil, &InputError{"pageAddressSpace", err.Error()}
 		}
-		lna.PageFrom = "as given"
+		pg.space, pg.from = s, "as given"
 	case p.pageOrigin == fetch.NullOrigin:
-		return nil, nil, nil
+		return nil, nil
 	default:
-		page, lna.PageFrom = hostSpace(ctx, fetch.OriginOfURL(mustParse(p.pageOrigin)).Host)
+		pg.space, pg.from = pg.hostSpace(ctx, fetch.OriginOfURL(mustParse(p.pageOrigin)).Host)
 	}
-	var declared fetch.AddressSpace
-	if p.req.TargetAddressSpace != "" {
-		if declared, err = fetch.ParseAddressSpace(p.req.TargetAddressSpace); err != nil || declared == fetch.SpaceUnknown {
-			return nil, nil, &InputError{"targetAddressSpace", "write public, local or loopback, as fetch()'s targetAddressSpace takes them"}
-		}
+	return pg, nil
+}
+
+// hostSpace is the package's hostSpace, asked once per host.
+func (pg *lnaPage) hostSpace(ctx context.Context, host string) (fetch.AddressSpace, string) {
+	if a, ok := pg.hosts[host]; ok {
+		return a.space, a.from
 	}
-	target, from := hostSpace(ctx, p.url.Hostname())
+	s, from := hostSpace(ctx, host)
+	pg.hosts[host] = hostAnswer{s, from}
+	return s, from
+}
+
+// judge works out LNA for p's request as it reaches u: redirected reports
+// that a redirect led it there. fetch()'s targetAddressSpace applies at
+// every URL, the redirects' targets included (seen in Chromium 156, e2e
+// TestLNA; older Chromium sources reset it on a redirect). f is the
+// failure the console line of a refusal is worded from, with the
+// request's URLs and kind (f.WebSocket for a handshake, whose refusal
+// Chromium logs as a connection error). lna is nil when there is nothing
+// to judge: u is on the page's own origin, which is in the page's address
+// space, and no targetAddressSpace could contradict that. blocked is set
+// when Chromium refuses the request before sending it whatever the user
+// does: a page that is not a secure context, or a targetAddressSpace that
+// does not match.
+func (pg *lnaPage) judge(ctx context.Context, p *prepared, u *url.URL, redirected bool, f engine.Failure) (lna *LocalNetworkAccess, blocked *LNAOutcome) {
+	page, declared := pg.space, pg.declared
+	secure := fetch.IsPotentiallyTrustworthyOrigin(p.pageOrigin)
+	sameOrigin := fetch.OriginOfURL(u).String() == p.pageOrigin
+	if sameOrigin && (declared == fetch.SpaceUnknown || secure) {
+		// Chromium lets a potentially trustworthy URL on the page's own
+		// origin through before it compares the declared space
+		// (kAllowedPotentiallyTrustworthySameOrigin; e2e TestLNA).
+		return nil, nil
+	}
+	lna = &LocalNetworkAccess{URL: f.URL, PageAddressSpace: page.String(), PageFrom: pg.from, SecureContext: secure}
+	target, from := page, "the page's own origin"
+	if !sameOrigin {
+		target, from = pg.hostSpace(ctx, u.Hostname())
+	}
 	lna.TargetFrom = from
-	lna.PageAddressSpace, lna.TargetAddressSpace = page.String(), target.String()
-	lna.SecureContext = fetch.IsPotentiallyTrustworthyOrigin(p.pageOrigin)
-	if fetch.OriginOfURL(p.url).String() == p.pageOrigin {
-		return nil, nil, nil
+	lna.TargetAddressSpace = target.String()
+	calls := "calls " + u.Host
+	if redirected {
+		calls = "calls " + p.url.Host + ", which redirects the request to " + u.Host
 	}
 	if page == fetch.SpaceUnknown || target == fetch.SpaceUnknown {
 		// Chromium never has an unknown page of its own making: it loaded
@@ -168,12 +214,12 @@ func localNetworkAccess(ctx context.Context, p *prepared, ws bool) (lna *LocalNe
 		if page == fetch.SpaceUnknown && fetch.LocalNetworkRequest(fetch.SpacePublic, target) {
 			lna.Explanation = "The page's address space is unknown (" + lna.PageFrom + "). If the page is on the public internet, Local Network Access applies to this " + target.String() + " target: give the page's address space (--page-address-space public) to see what Chromium does."
 		}
-		return lna, nil, nil
+		return lna, nil
 	}
 	lna.Applies = fetch.LocalNetworkRequest(page, target)
 	if !lna.Applies && (declared == fetch.SpaceUnknown || declared == target) {
-		lna.Explanation = "The page (" + lna.PageAddressSpace + ") and the target (" + lna.TargetAddressSpace + ") do not cross into a more private address space: Local Network Access does not apply."
-		return lna, nil, nil
+		lna.Explanation = "The page (" + lna.PageAddressSpace + ") and the target " + u.Host + " (" + lna.TargetAddressSpace + ") do not cross into a more private address space: Local Network Access does not apply."
+		return lna, nil
 	}
 	lna.Permission = fetch.LocalNetworkPermission(target)
 	if p.browser != Chromium {
@@ -183,42 +229,46 @@ func localNetworkAccess(ctx context.Context, p *prepared, ws bool) (lna *LocalNe
 			// TestDemoLNA): the option changes nothing.
 			lna.Explanation += " " + p.browser.Name() + " ignores fetch()'s targetAddressSpace option."
 		}
-		return lna, nil, nil
+		return lna, nil
 	}
-	line := func(e CorsError) string {
-		if ws {
-			return wsConsoleLine(p.wsURL, wsLNAFailure)
-		}
-		text, _ := lnaReason(e, declared.String(), target.String())
-		return ConsoleMessage(p.consoleKind(), p.url.String(), "", p.pageOrigin, e, text)
+	f.AddressSpace, f.DeclaredAddressSpace = target.String(), declared.String()
+	outcome := func(when string, c engine.Check) LNAOutcome {
+		f.Check = c
+		return LNAOutcome{When: when, Reason: reasonOf(f), Message: p.rules.Lines(f)[0]}
 	}
 	notCORS := " No response header changes that: it is not a CORS failure, even though the console says \"CORS policy\"."
 	granted, declare := "the CORS check runs as usual, and the Result's verdict (corscheck's verdict line) is that one", "; the page may declare the target with fetch(url, {targetAddressSpace: \""+target.String()+"\"}), which also lets an https page call an http:// local address"
-	if ws {
+	if f.WebSocket {
 		notCORS = " No response header changes that."
 		granted, declare = "the handshake goes to the server, and the verdict is its answer", ""
 	}
+	if redirected {
+		notCORS += " Chromium checks every URL a request reaches, the targets of redirects included."
+		declare = "; a targetAddressSpace must fit every URL the request reaches, so the page should call the " + target.String() + " address directly, and may then declare it with fetch(url, {targetAddressSpace: \"" + target.String() + "\"})"
+	}
 	switch {
 	case declared != fetch.SpaceUnknown && declared != target:
-		o := LNAOutcome{When: "targetAddressSpace mismatch", Reason: InvalidLocalNetworkAccess, Message: line(InvalidLocalNetworkAccess)}
-		lna.Outcomes = []LNAOutcome{o}
-		lna.Explanation = "The script declared targetAddressSpace: \"" + declared.String() + "\", but " + p.url.Hostname() + " is in the " + target.String() + " address space (" + from + "). Chromium refuses the request before sending it."
+		lna.Outcomes = []LNAOutcome{outcome("targetAddressSpace mismatch", engine.LocalNetworkMismatch)}
+		lna.Explanation = "The script declared targetAddressSpace: \"" + declared.String() + "\", but " + u.Hostname() + " is in the " + target.String() + " address space (" + from + "). Chromium refuses the request before sending it."
 		lna.Fix = "Declare the space the target is really in (targetAddressSpace: \"" + target.String() + "\"), or leave the option out when the target is public."
-		return lna, &lna.Outcomes[0], nil
+		if redirected {
+			lna.Explanation = "The script declared targetAddressSpace: \"" + declared.String() + "\", and Chromium holds every URL of the request to it: " + p.url.Host + " redirected the request to " + u.Host + ", which is in the " + target.String() + " address space (" + from + "). Chromium refuses it there, before sending it."
+			lna.Fix = "A declared space must fit every URL the request reaches: call the " + target.String() + " address directly and declare \"" + target.String() + "\", or leave the option out."
+		}
+		return lna, &lna.Outcomes[0]
 	case !lna.SecureContext:
-		o := LNAOutcome{When: "not a secure context", Reason: InsecureLocalNetwork, Message: line(InsecureLocalNetwork)}
-		lna.Outcomes = []LNAOutcome{o}
-		lna.Explanation = "Local Network Access: a page in the " + page.String() + " address space (" + lna.PageFrom + ") calls " + p.url.Host + ", which is " + target.String() + " (" + from + "). Only a secure context may ask the user for the " + lna.Permission + " permission, and " + p.pageOrigin + " is not one, so Chromium (142 and later) refuses the request before sending it." + notCORS
+		lna.Outcomes = []LNAOutcome{outcome("not a secure context", engine.LocalNetworkInsecure)}
+		lna.Explanation = "Local Network Access: a page in the " + page.String() + " address space (" + lna.PageFrom + ") " + calls + ", which is " + target.String() + " (" + from + "). Only a secure context may ask the user for the " + lna.Permission + " permission, and " + p.pageOrigin + " is not one, so Chromium (142 and later) refuses the request before sending it." + notCORS
 		lna.Fix = "Serve the page over https (a secure context), then the user can grant " + lna.Permission + " when Chromium prompts; or serve the page from the same private network or machine as the target; or, for managed browsers, allow the page's origin with the LocalNetworkAccessAllowedForUrls enterprise policy."
-		return lna, &lna.Outcomes[0], nil
+		return lna, &lna.Outcomes[0]
 	}
 	lna.Outcomes = []LNAOutcome{
-		{When: "permission denied", Reason: LocalNetworkAccessPermissionDenied, Message: line(LocalNetworkAccessPermissionDenied)},
+		outcome("permission denied", engine.LocalNetworkPermissionDenied),
 		{When: "permission granted", Proceeds: true},
 	}
-	lna.Explanation = "Local Network Access: a page in the " + page.String() + " address space (" + lna.PageFrom + ") calls " + p.url.Host + ", which is " + target.String() + " (" + from + "). Chromium (142 and later) first asks the user for the " + lna.Permission + " permission; until it is granted (and always in headless Chromium, which cannot prompt) the request fails before it is sent, with the line below, whatever the server would answer. Once granted, " + granted + ". No response header grants the permission (the old Access-Control-Allow-Private-Network preflight is no longer sent)."
+	lna.Explanation = "Local Network Access: a page in the " + page.String() + " address space (" + lna.PageFrom + ") " + calls + ", which is " + target.String() + " (" + from + "). Chromium (142 and later) first asks the user for the " + lna.Permission + " permission; until it is granted (and always in headless Chromium, which cannot prompt) the request fails before it is sent, with the line below, whatever the server would answer. Once granted, " + granted + ". No response header grants the permission (the old Access-Control-Allow-Private-Network preflight is no longer sent)."
 	lna.Fix = "The user allows local network access when Chromium prompts (site settings can change a refusal)" + declare + "; managed browsers can allow the page's origin with the LocalNetworkAccessAllowedForUrls enterprise policy. Better still, when the page and the service belong together, serve them from the same address space."
-	return lna, nil, nil
+	return lna, nil
 }
 
 // lnaOtherBrowser says what Firefox and Safari do today. Firefox ESR 153
@@ -240,19 +290,15 @@ func lnaOtherBrowser(b Browser) (explanation, fix string) {
 	return "", ""
 }
 
-// lnaBlock fills r for a request Chromium refuses before sending.
+// lnaBlock fills r for a request Chromium refuses at lna.URL before
+// sending anything there.
 func (r *Result) lnaBlock(lna *LocalNetworkAccess, o *LNAOutcome) {
 	r.Allowed = false
 	r.Stage = StageLocalNetworkAccess
+	r.URL = lna.URL
 	r.Reason = o.Reason
 	r.Message = o.Message
 	r.Console = append(r.Console, o.Message)
 	r.Explanation, r.Fix = lna.Explanation, lna.Fix
-}
-
-// isLocalNetworkAccess reports whether e is a Local Network Access error,
-// whose console text (lnaReason) travels as the hint.
-func (e CorsError) isLocalNetworkAccess() bool {
-	_, ok := lnaReason(e, "", "")
-	return ok
+	r.LocalNetworkAccess = lna
 }

@@ -3,9 +3,13 @@ package check_test
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -162,5 +166,126 @@ func TestLocalNetworkAccessNullOrigin(t *testing.T) {
 	}
 	if res.Stage != check.StageLocalNetworkAccess || res.Reason != check.InsecureLocalNetwork {
 		t.Errorf("stage %s reason %s, want the insecure-context refusal", res.Stage, res.Reason)
+	}
+}
+
+// Chromium checks Local Network Access at every URL a request reaches,
+// before anything is sent there: the first, and each redirect's target
+// (e2e TestLNA shows each case below in Chromium 156), fetch()'s
+// targetAddressSpace included.
+func TestLocalNetworkAccessRedirects(t *testing.T) {
+	var mu sync.Mutex
+	hits := map[string]int{} // "METHOD /path"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.Method+" "+r.URL.Path]++
+		mu.Unlock()
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		switch {
+		case r.Method == http.MethodOptions:
+			w.Header().Set("Access-Control-Allow-Headers", "*")
+			w.WriteHeader(http.StatusNoContent)
+		case r.URL.Path == "/redirect":
+			http.Redirect(w, r, r.URL.Query().Get("to"), http.StatusFound)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	// Every name reaches the server; the test resolver says what space
+	// each is in (public.example: public).
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, srv.Listener.Addr().String())
+	}}}
+	pub, lo := "http://public.example:"+port, "http://127.0.0.1:"+port
+	api := lo + "/api"
+	via := pub + "/redirect?to=" + url.QueryEscape(api)
+	line := func(u, initial, origin, text string) string {
+		from := ""
+		if initial != "" {
+			from = "(redirected from '" + initial + "') "
+		}
+		return "Access to fetch at '" + u + "' " + from + "from origin '" + origin + "' has been blocked by CORS policy: " + text
+	}
+	denied := "Permission was denied for this request to access the `loopback` address space."
+	insecure := "The request client is not a secure context and the resource is in more-private address space `loopback`."
+	for _, c := range []struct {
+		name                string
+		origin, space, decl string
+		header              string // a request header that needs a preflight
+		browser             check.Browser
+		// want
+		blocked bool
+		reason  check.CorsError
+		message string // the refusal, or the denied outcome's line
+		lnaURL  string // LocalNetworkAccess.URL
+		hits    []string
+	}{
+		{name: "a redirect into loopback: the permission is asked there", origin: "https://app.example.com", space: "public",
+			reason: check.LocalNetworkAccessPermissionDenied, message: line(api, via, "https://app.example.com", denied), lnaURL: api,
+			hits: []string{"GET /redirect", "GET /api"}},
+		{name: "insecure page: refused at the redirect's target", origin: "http://page.test:8080", space: "public", blocked: true,
+			reason: check.InsecureLocalNetwork, message: line(api, via, "http://page.test:8080", insecure), lnaURL: api,
+			hits: []string{"GET /redirect"}},
+		{name: "preflighted: refused before the preflight at the target", origin: "http://page.test:8080", space: "public", header: "X-Token", blocked: true,
+			reason: check.InsecureLocalNetwork, message: line(api, via, "http://page.test:8080", insecure), lnaURL: api,
+			hits: []string{"OPTIONS /redirect", "GET /redirect"}},
+		{name: "targetAddressSpace applies at the redirect's target too", origin: "https://app.example.com", space: "public", decl: "public", blocked: true,
+			reason:  check.InvalidLocalNetworkAccess,
+			message: line(api, via, "https://app.example.com", "Request had a target IP address space of `public` yet the resource is in address space `loopback`."), lnaURL: api,
+			hits: []string{"GET /redirect"}},
+		{name: "a same-origin request redirected into loopback", origin: pub, blocked: true,
+			reason: check.InsecureLocalNetwork, message: line(api, via, pub, insecure), lnaURL: api,
+			hits: []string{"GET /redirect"}},
+		{name: "targetAddressSpace on the page's own origin, not the page's space", origin: pub, decl: "loopback", blocked: true,
+			reason:  check.InvalidLocalNetworkAccess,
+			message: line(via, "", pub, "Request had a target IP address space of `loopback` yet the resource is in address space `public`."), lnaURL: via},
+		{name: "Firefox: the redirect is followed", origin: "http://page.test:8080", space: "public", browser: check.Firefox,
+			lnaURL: api, hits: []string{"GET /redirect", "GET /api"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			mu.Lock()
+			clear(hits)
+			mu.Unlock()
+			req := check.Request{URL: via, Origin: c.origin, PageAddressSpace: c.space, TargetAddressSpace: c.decl, Browser: c.browser}
+			if c.header != "" {
+				req.Header = http.Header{c.header: {"1"}}
+			}
+			res, err := check.Explain(context.Background(), client, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			mu.Lock()
+			for k, n := range hits {
+				for range n {
+					got = append(got, k)
+				}
+			}
+			mu.Unlock()
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(c.hits))
+			if !slices.Equal(got, want) {
+				t.Errorf("requests the server saw %q, want %q", got, want)
+			}
+			lna := res.LocalNetworkAccess
+			if lna == nil || lna.URL != c.lnaURL || !lna.Applies && c.reason != check.InvalidLocalNetworkAccess {
+				t.Fatalf("LocalNetworkAccess %+v, want it applying at %s", lna, c.lnaURL)
+			}
+			switch {
+			case c.blocked:
+				if res.Allowed || res.Stage != check.StageLocalNetworkAccess || res.Reason != c.reason || res.Message != c.message || res.URL != c.lnaURL {
+					t.Errorf("got allowed=%v stage=%s reason=%s url=%s\n message %q\nwant blocked at local-network-access, %s\n message %q", res.Allowed, res.Stage, res.Reason, res.URL, res.Message, c.reason, c.message)
+				}
+			case c.reason != "":
+				want := check.LNAOutcome{When: "permission denied", Reason: c.reason, Message: c.message}
+				if !res.Allowed || len(lna.Outcomes) != 2 || lna.Outcomes[0] != want || !lna.Outcomes[1].Proceeds {
+					t.Errorf("allowed %v, outcomes %+v; want allowed once granted, denied outcome %+v", res.Allowed, lna.Outcomes, want)
+				}
+			default:
+				if !res.Allowed || len(lna.Outcomes) != 0 {
+					t.Errorf("allowed %v, outcomes %+v; want allowed, no outcome (%s does not block)", res.Allowed, lna.Outcomes, c.browser)
+				}
+			}
+		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/corskit/cors/internal/engine"
 	"github.com/corskit/cors/internal/fetch"
 )
 
@@ -104,9 +105,7 @@ func wsAccept(key string) string {
 }
 
 // handshake is one opening handshake and how the browser judges its answer,
-// in Chromium's order and words (each failure seen in Chromium 156, e2e
-// TestWebSocketHandshakeFailures): the status, Upgrade, Sec-WebSocket-Accept,
-// then the subprotocol.
+// in Chromium's order and words (engine.ChromiumHandshakeFailure).
 type handshake struct {
 	ex       *Exchange
 	accepted bool
@@ -118,7 +117,7 @@ type handshake struct {
 // protocols) from origin, with cookie (when not "") and the extra headers,
 // and judges the answer as Chromium does. The connection is closed at once
 // when it succeeds: no frame is sent.
-func wsHandshake(ctx context.Context, c *http.Client, kind string, u *url.URL, origin, cookie string, protocols []string, extra http.Header) (*handshake, error) {
+func wsHandshake(ctx context.Context, c *http.Client, kind RequestKind, u *url.URL, origin, cookie string, protocols []string, extra http.Header) (*handshake, error) {
 	var nonce [16]byte
 	_, _ = rand.Read(nonce[:])
 	key := base64.StdEncoding.EncodeToString(nonce[:])
@@ -158,38 +157,10 @@ func wsHandshake(ctx context.Context, c *http.Client, kind string, u *url.URL, o
 	resp.Body.Close() // a 101's body is the connection: closing it ends the socket
 	hs := &handshake{ex: &Exchange{Kind: kind, Method: http.MethodGet, URL: u.String(), RequestHeader: h.Clone(), Status: resp.StatusCode, Header: resp.Header}}
 	hs.protocol = resp.Header.Get("Sec-WebSocket-Protocol")
-	const during = "Error during WebSocket handshake: "
-	switch {
-	case resp.StatusCode == http.StatusUnauthorized:
-		// Chromium tries HTTP authentication on a 401, has no
-		// credentials, and says so instead of naming the status.
-		hs.failure = "HTTP Authentication failed; no valid credentials available"
-	case resp.StatusCode != http.StatusSwitchingProtocols:
-		hs.failure = fmt.Sprintf(during+"Unexpected response code: %d", resp.StatusCode)
-	case !strings.EqualFold(resp.Header.Get("Upgrade"), "websocket"):
-		hs.failure = during + "'Upgrade' header value is not 'WebSocket': " + resp.Header.Get("Upgrade")
-	case resp.Header.Get("Sec-WebSocket-Accept") != wsAccept(key):
-		hs.failure = during + "Incorrect 'Sec-WebSocket-Accept' header value"
-	case len(protocols) == 0 && hs.protocol != "":
-		hs.failure = during + "Response must not include 'Sec-WebSocket-Protocol' header if not present in request: " + hs.protocol
-	case len(protocols) > 0 && hs.protocol == "":
-		hs.failure = during + "Sent non-empty 'Sec-WebSocket-Protocol' header but no response was received"
-	case hs.protocol != "" && !slices.Contains(protocols, hs.protocol):
-		hs.failure = during + "'Sec-WebSocket-Protocol' header value '" + hs.protocol + "' in response does not match any of sent values"
-	default:
-		hs.accepted = true
-	}
+	hs.failure = engine.ChromiumHandshakeFailure(resp.StatusCode, resp.Header, wsAccept(key), protocols)
+	hs.accepted = hs.failure == ""
 	return hs, nil
 }
-
-// wsConsoleLine is the line Chromium logs when new WebSocket(url) fails.
-func wsConsoleLine(url, failure string) string {
-	return "WebSocket connection to '" + url + "' failed: " + failure
-}
-
-// wsLNAFailure is what Chromium 156 logs for a WebSocket that Local Network
-// Access refuses, for a denied permission and an insecure page alike.
-const wsLNAFailure = "Error in connection establishment: net::ERR_BLOCKED_BY_LOCAL_NETWORK_ACCESS_CHECKS"
 
 // ExplainWebSocket opens the handshake a page on req.Origin opens with new
 // WebSocket(req.URL, req.Protocols), with req.Cookie, and a second one from a
@@ -213,7 +184,7 @@ func ExplainWebSocket(ctx context.Context, client *http.Client, req WebSocketReq
 	case u.Fragment != "":
 		return nil, &InputError{"url", "new WebSocket() throws a SyntaxError for a URL with a #fragment"}
 	}
-	p := &prepared{req: Request{PageAddressSpace: req.PageAddressSpace}, url: httpEquivalent(u), browser: Chromium, kind: Fetch}
+	p := &prepared{req: Request{PageAddressSpace: req.PageAddressSpace}, url: httpEquivalent(u), browser: Chromium, rules: Chromium.rules(), kind: Fetch}
 	switch req.Origin {
 	case "":
 		return nil, &InputError{"origin", "missing origin (the page's origin, e.g. https://app.example.com)"}
@@ -244,19 +215,24 @@ func ExplainWebSocket(ctx context.Context, client *http.Client, req WebSocketReq
 		res.CrossSite = true
 	}
 
-	p.wsURL = res.URL
-	lna, lnaBlocked, err := localNetworkAccess(ctx, p, true)
+	// Local Network Access (lna.go), which Chromium applies to the
+	// handshake's connection too.
+	pg, err := pageAddressSpace(ctx, p)
 	if err != nil {
 		return nil, err
 	}
-	res.LocalNetworkAccess = lna
-	if lnaBlocked != nil {
-		res.Message = lnaBlocked.Message
-		res.Explanation, res.Fix = lna.Explanation, lna.Fix
-		return res, nil
+	if pg != nil {
+		f := engine.Failure{WebSocket: true, URL: res.URL, InitialURL: res.URL, Page: p.pageOrigin}
+		lna, blocked := pg.judge(ctx, p, p.url, false, f)
+		res.LocalNetworkAccess = lna
+		if blocked != nil {
+			res.Message = blocked.Message
+			res.Explanation, res.Fix = lna.Explanation, lna.Fix
+			return res, nil
+		}
 	}
 
-	hs, err := wsHandshake(ctx, c, "websocket", u, p.pageOrigin, req.Cookie, req.Protocols, nil)
+	hs, err := wsHandshake(ctx, c, HandshakeRequest, u, p.pageOrigin, req.Cookie, req.Protocols, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -266,13 +242,13 @@ func ExplainWebSocket(ctx context.Context, client *http.Client, req WebSocketReq
 	if hs.accepted {
 		res.Protocol = hs.protocol
 	} else {
-		res.Message = wsConsoleLine(res.URL, hs.failure)
+		res.Message = engine.ChromiumWebSocketLine(res.URL, hs.failure)
 	}
 	// Does the server check Origin at all? The same handshake from an
 	// origin nobody trusts says.
 	res.ProbeOrigin = "https://" + derivedLabel(u.String()) + ".com"
 	if res.ProbeOrigin != p.pageOrigin {
-		probe, err := wsHandshake(ctx, c, "websocket-probe", u, res.ProbeOrigin, req.Cookie, req.Protocols, nil)
+		probe, err := wsHandshake(ctx, c, HandshakeProbe, u, res.ProbeOrigin, req.Cookie, req.Protocols, nil)
 		if err != nil {
 			return nil, err
 		}

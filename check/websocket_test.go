@@ -179,14 +179,14 @@ func TestAuditWebSocketGrouping(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var classes []string
+	var classes []check.Class
 	for _, f := range rep.Findings {
 		classes = append(classes, f.Class)
-		if f.Probe != check.ProbeWebSocket || f.Target != url {
+		if f.Probe != check.WebSocketProbe || f.Target != url {
 			t.Errorf("%s: probe %q target %q, want websocket %s", f.Class, f.Probe, f.Target, url)
 		}
 	}
-	if !slices.Equal(classes, []string{check.ClassEndsWith}) {
+	if !slices.Equal(classes, []check.Class{check.ClassEndsWith}) {
 		t.Fatalf("classes %v, want [%s]", classes, check.ClassEndsWith)
 	}
 	f := rep.Findings[0]

@@ -6,13 +6,13 @@ import (
 	"testing"
 
 	"github.com/corskit/cors/check"
-	"github.com/corskit/cors/check/checktest"
+	"github.com/corskit/cors/internal/checktest"
 )
 
 // checkBrowser is the check.Browser that speaks for each engine.
 var checkBrowser = map[engineName]check.Browser{chromium: check.Chromium, firefox: check.Firefox, webkit: check.Safari}
 
-// TestCheckPredicts runs each failure class of check/checktest in each
+// TestCheckPredicts runs each failure class of internal/checktest in each
 // engine and requires the console lines the engine prints to equal, byte
 // for byte, the ones check.Explain predicts for the same request as that
 // engine (and, in Chromium, the CorsError to be the class's).

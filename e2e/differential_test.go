@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
+	"maps"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -39,32 +41,42 @@ import (
 // differentialLive is how many cases of the corpus each engine runs live
 // in make test. Firefox waits a little after each case for console lines
 // that come late, and WebKit runs two pages at a time, so they run fewer.
-var differentialLive = map[engineName]int{chromium: 160, firefox: 96, webkit: 96}
+var differentialLive = map[engineName]int{chromium: 120, firefox: 80, webkit: 120}
 
 // differentialTabs is how many pages of each engine work at once (WebKit
 // has two browsers, each showing one page).
 var differentialTabs = map[engineName]int{chromium: 4, firefox: 4, webkit: webkitBrowsers}
 
 const (
-	differentialCount = 320 // cases in a recorded corpus
+	differentialCount = 480 // cases in a recorded corpus
 	differentialSeed  = 156 // the seed of the committed corpus
 	differentialBatch = 10  // cases run one after the other in one page
 )
 
 var corpusPath = filepath.Join("..", "internal", "difftest", "testdata", "differential.json")
 
-// diffEnv is the page and the two API servers of many cases.
+// diffEnv is the servers of many cases: the two API origins and the
+// page's own origin (P), which serves the page and the cases that start or
+// pass there.
 type diffEnv struct {
 	*difftest.Servers
 	origins difftest.Origins
-	page    *httptest.Server
 }
 
 func newDiffEnv(t *testing.T) *diffEnv {
 	s := difftest.NewServers()
+	s.SetPage(pageHandler)
 	t.Cleanup(s.Close)
-	return &diffEnv{Servers: s, origins: s.Origins, page: newPageServer(t)}
+	return &diffEnv{Servers: s, origins: s.Origins}
 }
+
+// pageHandler serves the page the cases run from (pageHTML), as
+// newPageServer does.
+var pageHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	fmt.Fprint(w, pageHTML)
+})
 
 // diffTab is one page that runs a batch of cases in turn (a page per case
 // would spend most of the time opening pages).
@@ -92,7 +104,7 @@ func (e *diffEnv) newTab(t *testing.T, eng engineName) (*diffTab, error) {
 			return nil, err
 		}
 	}
-	openPage(t, tab.ctx, e.page.URL)
+	openPage(t, tab.ctx, e.origins.P+"/")
 	tab.lines = len(consoleLines(tab.ctx))
 	return tab, nil
 }
@@ -109,12 +121,18 @@ func (e *diffEnv) browser(tab *diffTab, c *difftest.Case) (v difftest.Verdict, o
 	spec, _ := json.Marshal(map[string]any{
 		"api": c.API, "method": c.Method, "url": c.URL(e.origins), "headers": fieldPairs(c.Header),
 		"body": c.Body, "credentials": c.Credentials, "upload": c.Upload,
+		"mode": c.Mode, "keepalive": c.Keepalive, "referrerPolicy": c.ReferrerPolicy,
+		"sandboxed": c.Sandboxed, "cookie": map[bool]string{false: difftest.PageCookie}[c.Sandboxed],
 	})
 	var got struct {
 		OK    bool   `json:"ok"`
 		Error string `json:"error"`
 	}
-	if err := evalJSON(ctx, "return await ("+diffCallJS+")("+string(spec)+");", &got); err != nil {
+	run := "return await (" + diffCallJS + ")(" + string(spec) + ");"
+	if c.Sandboxed {
+		run = "return await (" + diffSandboxedJS + ")(" + string(spec) + ", " + strconv.Quote(diffCallJS) + ");"
+	}
+	if err := evalJSON(ctx, run, &got); err != nil {
 		return v, nil, err
 	}
 	v.Allowed = got.OK
@@ -123,8 +141,8 @@ func (e *diffEnv) browser(tab *diffTab, c *difftest.Case) (v difftest.Verdict, o
 		return v, nil, err
 	}
 	for _, l := range lines {
-		if isCORSLine(tab.eng, l) {
-			v.Console = append(v.Console, difftest.Normalize(l.Text, e.origins, e.page.URL))
+		if isVerdictLine(tab.eng, l) {
+			v.Console = append(v.Console, difftest.Normalize(l.Text, e.origins, e.origins.P))
 		} else {
 			others = append(others, l.Level+" "+l.Source+" "+l.Text)
 		}
@@ -132,11 +150,11 @@ func (e *diffEnv) browser(tab *diffTab, c *difftest.Case) (v difftest.Verdict, o
 	if tab.eng != chromium {
 		return v, others, nil
 	}
-	if got.OK != (len(v.Console) == 0) {
+	if got.OK && len(v.Console) > 0 {
 		return v, others, fmt.Errorf("Chromium: ok=%v (%s) with CORS console lines %q", got.OK, got.Error, v.Console)
 	}
-	if got.OK {
-		return v, others, nil
+	if got.OK || !slices.ContainsFunc(v.Console, func(l string) bool { return strings.Contains(l, corsMarker) }) {
+		return v, others, nil // no CORS error to wait for
 	}
 	// Network.loadingFailed can trail the console line a little.
 	deadline := time.Now().Add(consoleSettle)
@@ -153,6 +171,36 @@ func (e *diffEnv) browser(tab *diffTab, c *difftest.Case) (v difftest.Verdict, o
 		time.Sleep(10 * time.Millisecond)
 	}
 	return v, others, nil
+}
+
+// isVerdictLine reports whether l belongs to an engine's verdict on a
+// case: a CORS line (isCORSLine), or the error line with which the engine
+// reports a request it refused to make or to follow, which is all a page's
+// developer sees of it:
+//   - Chromium: "Failed to load resource: net::ERR_…" (too many redirects,
+//     an unsafe redirect), except net::ERR_FAILED, which follows every
+//     CORS line, and "Fetch API cannot load …" (a request its mode
+//     refuses);
+//   - Firefox: "Security Error: Content at … may not load data from …";
+//   - WebKit: "Fetch API cannot load ….", "XMLHttpRequest cannot load …."
+//     (the same, without "due to access control checks").
+func isVerdictLine(e engineName, l driver.Line) bool {
+	if isCORSLine(e, l) {
+		return true
+	}
+	if l.Level != "error" {
+		return false
+	}
+	switch e {
+	case chromium:
+		return strings.HasPrefix(l.Text, "Failed to load resource: net::ERR_") && l.Text != "Failed to load resource: net::ERR_FAILED" ||
+			strings.HasPrefix(l.Text, "Fetch API cannot load ")
+	case firefox:
+		return strings.HasPrefix(l.Text, "Security Error: Content at ")
+	case webkit:
+		return strings.HasPrefix(l.Text, "Fetch API cannot load ") || strings.HasPrefix(l.Text, "XMLHttpRequest cannot load ")
+	}
+	return false
 }
 
 // caseLines returns the console lines the last case logged, marker lines
@@ -222,6 +270,7 @@ func fieldPairs(fs []difftest.Field) [][2]string {
 // diffCallJS makes one call with the request headers in the case's order
 // (fetch takes the pairs as they are; XMLHttpRequest gets them in order).
 const diffCallJS = `async (s) => {
+  if (s.cookie) try { document.cookie = s.cookie; } catch (e) {}
   if (s.api === 'xhr') {
     return await new Promise((resolve) => {
       const x = new XMLHttpRequest();
@@ -238,6 +287,9 @@ const diffCallJS = `async (s) => {
   }
   const init = {method: s.method, headers: s.headers, credentials: s.credentials ? 'include' : 'same-origin'};
   if (s.body) init.body = s.body;
+  if (s.mode) init.mode = s.mode;
+  if (s.keepalive) init.keepalive = true;
+  if (s.referrerPolicy) init.referrerPolicy = s.referrerPolicy;
   try {
     const r = await fetch(s.url, init);
     await r.arrayBuffer();
@@ -247,11 +299,30 @@ const diffCallJS = `async (s) => {
   }
 }`
 
+// diffSandboxedJS runs diffCallJS (call, its source) with spec s inside a
+// new <iframe sandbox="allow-scripts"> of the page, whose origin is
+// opaque, and resolves to its result.
+const diffSandboxedJS = `(s, call) => new Promise((resolve) => {
+  const id = 'sbx-' + Math.random();
+  const f = document.createElement('iframe');
+  f.setAttribute('sandbox', 'allow-scripts');
+  const onMsg = (ev) => {
+    if (!ev.data || ev.data.id !== id) return;
+    window.removeEventListener('message', onMsg);
+    f.remove();
+    resolve(ev.data.result);
+  };
+  window.addEventListener('message', onMsg);
+  const src = '(' + call + ')(' + JSON.stringify(s) + ').then(r => parent.postMessage({id: ' + JSON.stringify(id) + ', result: r}, "*"));';
+  f.srcdoc = '<!doctype html><script>' + src.replace(/<\//g, '<\\/') + '<\/script>';
+  document.body.appendChild(f);
+})`
+
 // checker runs c through check.Explain for eng against the same servers.
 func (e *diffEnv) checker(c *difftest.Case, eng engineName) (difftest.Verdict, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return difftest.Explain(ctx, e.Client(), c, e.origins, e.page.URL, string(eng))
+	return difftest.Explain(ctx, e.Client(), c, e.origins, e.origins.P, string(eng))
 }
 
 // caseResult is one case as an engine and the checker saw it.
@@ -259,6 +330,21 @@ type caseResult struct {
 	c                *difftest.Case
 	browser, checker difftest.Verdict
 	others           []string // the case's other console lines
+}
+
+// both runs c in tab, then through check.Explain for eng. A checker error
+// is reported as the checker's verdict, so that the disagreement shows with
+// the browser's answer; a browser error is the error.
+func (e *diffEnv) both(tab *diffTab, c *difftest.Case, eng engineName) (caseResult, error) {
+	bv, others, err := e.browser(tab, c)
+	if err != nil {
+		return caseResult{}, fmt.Errorf("%s in %s: %v", c.ID, eng, err)
+	}
+	kv, err := e.checker(c, eng)
+	if err != nil {
+		kv = difftest.Verdict{Console: []string{"check.Explain failed: " + err.Error()}}
+	}
+	return caseResult{c: c, browser: bv, checker: kv, others: others}, nil
 }
 
 // runCases runs cases in eng, in batches of differentialBatch cases per
@@ -282,16 +368,11 @@ func runCases(t *testing.T, eng engineName, cases []difftest.Case, each func(t *
 					t.Fatal(err)
 				}
 				for i := range batch {
-					c := &batch[i]
-					bv, others, err := e.browser(tab, c)
+					r, err := e.both(tab, &batch[i], eng)
 					if err != nil {
-						t.Fatalf("%s in %s: %v", c.ID, eng, err)
+						t.Fatal(err)
 					}
-					kv, err := e.checker(c, eng)
-					if err != nil {
-						t.Fatalf("%s: check.Explain: %v", c.ID, err)
-					}
-					each(t, caseResult{c: c, browser: bv, checker: kv, others: others})
+					each(t, r)
 				}
 			})
 		}
@@ -395,7 +476,7 @@ func TestDifferentialRecord(t *testing.T) {
 				js, _ := json.Marshal(r.c)
 				t.Logf("disagreement on %s\n %8s: %s\n    check: %s\n     case: %s", r.c.ID, eng, r.browser, r.checker, js)
 			}
-			if len(r.others) > 0 && eng != chromium {
+			if len(r.others) > 0 && (eng != chromium || len(r.browser.Console) == 0) {
 				// Chromium's others are its "Failed to load resource"
 				// lines; any other engine's are worth a look.
 				t.Logf("%s: other console lines: %q", r.c.ID, r.others)
@@ -449,4 +530,63 @@ func browserVersion(t *testing.T, eng engineName) string {
 func execOutput(name string, args ...string) (string, error) {
 	b, err := exec.Command(name, args...).Output()
 	return string(b), err
+}
+
+// TestDifferentialProbe runs the cases of the JSON file DIFFTEST_PROBE (a
+// list of difftest.Case) in each selected engine, one after the other, and
+// logs, for each, what the engine concluded, what check.Explain
+// concludes, and every request the servers got from the engine: the tool
+// for finding out what an engine does when a recording surprises.
+func TestDifferentialProbe(t *testing.T) {
+	path := os.Getenv("DIFFTEST_PROBE")
+	if path == "" {
+		t.Skip("set DIFFTEST_PROBE=cases.json to run hand-made cases and see what each engine sends")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []difftest.Case
+	if err := json.Unmarshal(b, &cases); err != nil {
+		t.Fatal(err)
+	}
+	forEachEngine(t, func(t *testing.T, eng engineName) {
+		e := newDiffEnv(t)
+		var mu sync.Mutex
+		seen := map[string][]string{}
+		e.OnRequest(func(server string, r *http.Request) {
+			if r.Header.Get("User-Agent") == "corscheck" {
+				return
+			}
+			id := strings.SplitN(strings.TrimPrefix(r.URL.Path, "/d/"), "/", 2)[0]
+			var hs []string
+			for _, k := range slices.Sorted(maps.Keys(r.Header)) {
+				switch k {
+				case "User-Agent", "Accept-Encoding", "Accept-Language", "Connection", "Sec-Ch-Ua", "Sec-Ch-Ua-Mobile", "Sec-Ch-Ua-Platform", "Pragma", "Cache-Control", "Priority", "Upgrade-Insecure-Requests":
+					continue
+				}
+				hs = append(hs, k+": "+strings.Join(r.Header[k], " | "))
+			}
+			mu.Lock()
+			seen[id] = append(seen[id], fmt.Sprintf("%s %s %s %q", server, r.Method, r.URL.RequestURI(), hs))
+			mu.Unlock()
+		})
+		for i := range cases {
+			e.Add(&cases[i])
+		}
+		tab, err := e.newTab(t, eng)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range cases {
+			r, err := e.both(tab, &cases[i], eng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			reqs := seen[r.c.ID]
+			mu.Unlock()
+			t.Logf("%s %s\n  %8s: %s\n     check: %s\n    others: %q\n  requests:\n    %s", r.c.ID, map[bool]string{true: "AGREE", false: "DIFFER"}[r.browser.Equal(r.checker)], eng, r.browser, r.checker, r.others, strings.Join(reqs, "\n    "))
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -29,6 +30,10 @@ import (
 // (a grant of "local-network-access", the name before Chrome 145, lets
 // nothing through). A headless Chromium cannot prompt: a permission never
 // set behaves as denied.
+//
+// Chromium checks every URL a request reaches: the redirect cases start on
+// the page's own origin (which corscheck, like Chromium, places in the
+// page's space) and are redirected to the loopback API.
 func TestLNA(t *testing.T) {
 	if !engineSelected(chromium) {
 		t.Skipf("Chromium is not among the selected engines (%s=%s)", engineEnv, os.Getenv(engineEnv))
@@ -43,14 +48,14 @@ func TestLNA(t *testing.T) {
 			wsAccept(w, r, "websocket", "")
 		}
 	}))
-	publicPage, localPage, loopbackPage := newPageServer(t), newPageServer(t), newPageServer(t)
+	publicPage, localPage, loopbackPage := lnaPageServer(t), newPageServer(t), newPageServer(t)
 	ctx := lnaBrowser(t, map[*httptest.Server]string{publicPage: "public", localPage: "local"})
 
 	port := func(s *httptest.Server) string { _, p, _ := net.SplitHostPort(s.Listener.Addr().String()); return p }
-	secure := "http://127.0.0.1:" + port(publicPage)     // a secure context (loopback host) in the public space
-	insecure := originOf(publicPage, "public.test")      // the same server under a name: not a secure context
-	local := "http://127.0.0.1:" + port(localPage)       // the local space
-	loopback := "http://127.0.0.1:" + port(loopbackPage) // the loopback space, as the API
+	secure := "http://127.0.0.1:" + port(publicPage)           // a secure context (loopback host) in the public space
+	insecure := originOf(publicPage, "public.test")            // the same server under a name: not a secure context
+	local := "http://127.0.0.1:" + port(localPage)             // the local space
+	loopbackOrigin := "http://127.0.0.1:" + port(loopbackPage) // the loopback space, as the API
 	wsURL := "ws" + strings.TrimPrefix(api.URL, "http")
 
 	type lnaCase struct {
@@ -61,7 +66,9 @@ func TestLNA(t *testing.T) {
 		granted    bool                         // loopback-network is granted to the page
 		ws         bool
 		path       string
+		header     bool   // the fetch() sets a header that needs a preflight
 		decl       string // targetAddressSpace
+		redirect   bool   // the page fetches its own /redirect, which sends the request to the API
 		reached    bool   // the request reached the API
 	}
 	denied, granted := cdpbrowser.PermissionSettingDenied, cdpbrowser.PermissionSettingGranted
@@ -76,12 +83,25 @@ func TestLNA(t *testing.T) {
 		{name: "websocket, permission granted", page: secure, space: "public", permission: granted, granted: true, ws: true, path: "/ws/granted", reached: true},
 		{name: "insecure page", page: insecure, space: "public", path: "/cors/insecure"},
 		{name: "websocket, insecure page", page: insecure, space: "public", ws: true, path: "/ws/insecure"},
-		{name: "same space: loopback page", page: loopback, path: "/cors/loopback", reached: true},
+		{name: "same space: loopback page", page: loopbackOrigin, path: "/cors/loopback", reached: true},
 		{name: "local page to loopback: no LNA", page: local, space: "local", path: "/cors/local", reached: true},
 		// The one LNA failure a page on this machine meets without flags
 		// (the demo shows it): a targetAddressSpace that is not the
 		// target's.
-		{name: "loopback page, targetAddressSpace mismatch", page: loopback, path: "/cors/loopback-mismatch", decl: "local"},
+		{name: "loopback page, targetAddressSpace mismatch", page: loopbackOrigin, path: "/cors/loopback-mismatch", decl: "local"},
+		// Redirects: the permission, the secure context and the declared
+		// space are judged at the redirect's target.
+		{name: "redirected into loopback, permission denied", page: secure, space: "public", permission: denied, path: "/cors/redir-denied", redirect: true},
+		{name: "redirected into loopback, permission granted", page: secure, space: "public", permission: granted, granted: true, path: "/cors/redir-granted", redirect: true, reached: true},
+		{name: "insecure page, redirected into loopback", page: insecure, space: "public", path: "/cors/redir-insecure", redirect: true},
+		{name: "preflighted, redirected into loopback, permission denied", page: secure, space: "public", permission: denied, path: "/cors/redir-preflight", redirect: true, header: true},
+		// fetch()'s targetAddressSpace holds at every URL: "public" fits
+		// the page's own origin, not the loopback target.
+		{name: "insecure page, targetAddressSpace public, redirected into loopback", page: insecure, space: "public", path: "/cors/redir-declared", redirect: true, decl: "public"},
+		// On the page's own origin, a declared space the page is not in:
+		// refused there, unless the URL is potentially trustworthy.
+		{name: "insecure page, targetAddressSpace loopback for its own origin", page: insecure, space: "public", path: "/cors/redir-own-mismatch", redirect: true, decl: "loopback"},
+		{name: "secure page, targetAddressSpace loopback for its own origin", page: secure, space: "public", permission: granted, granted: true, path: "/cors/redir-own-secure", redirect: true, decl: "loopback", reached: true},
 	}
 	for _, c := range cases {
 		if c.permission != "" {
@@ -115,7 +135,12 @@ func TestLNA(t *testing.T) {
 			}
 			predicted = lnaPrediction(res.LocalNetworkAccess, res.Message, c.granted)
 		} else {
-			script := fmt.Sprintf("const r = await fetch(%q%s); return r.status", api.URL+c.path, lnaInit(c.decl))
+			target := api.URL + c.path
+			if c.redirect {
+				target = c.page + "/redirect?to=" + url.QueryEscape(api.URL+c.path)
+			}
+			init := lnaInit(c.decl, c.header)
+			script := fmt.Sprintf("const r = await fetch(%q%s); return r.status", target, init)
 			var status int
 			err := evalJSON(ctx, script, &status)
 			opened = err == nil && status == http.StatusOK
@@ -127,7 +152,11 @@ func TestLNA(t *testing.T) {
 					browserLines = append(browserLines, l.Text)
 				}
 			}
-			res, err := check.Explain(context.Background(), nil, check.Request{URL: api.URL + c.path, Origin: c.page, PageAddressSpace: c.space, TargetAddressSpace: c.decl})
+			req := check.Request{URL: target, Origin: c.page, PageAddressSpace: c.space, TargetAddressSpace: c.decl}
+			if c.header {
+				req.Header = http.Header{"X-Lna": {"1"}}
+			}
+			res, err := check.Explain(context.Background(), loopback, req) // har_test.go: every name on 127.0.0.1
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
@@ -159,11 +188,39 @@ func lnaPrediction(lna *check.LocalNetworkAccess, message string, granted bool) 
 	return []string{message}
 }
 
-func lnaInit(decl string) string {
-	if decl == "" {
+// lnaInit is fetch()'s init: the targetAddressSpace decl, and with header
+// a request header that needs a preflight.
+func lnaInit(decl string, header bool) string {
+	var opts []string
+	if decl != "" {
+		opts = append(opts, fmt.Sprintf("targetAddressSpace: %q", decl))
+	}
+	if header {
+		opts = append(opts, `headers: {"X-Lna": "1"}`)
+	}
+	if len(opts) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(", {targetAddressSpace: %q}", decl)
+	return ", {" + strings.Join(opts, ", ") + "}"
+}
+
+// lnaPageServer is newPageServer with a route /redirect?to=URL that
+// redirects there (302, with Access-Control-Allow-Origin: * for the CORS
+// check of the redirect itself).
+func lnaPageServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		if r.URL.Path == "/redirect" {
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			http.Redirect(w, r, r.URL.Query().Get("to"), http.StatusFound)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, pageHTML)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }
 
 // lnaBrowser starts a Chromium of the test's own, where each page server's

@@ -302,10 +302,10 @@ func TestWebSocketServers(t *testing.T) {
 
 // wsFinding returns the report's WebSocket finding of class, failing the
 // test when there is none.
-func wsFinding(t *testing.T, rep *check.Report, class string) check.Finding {
+func wsFinding(t *testing.T, rep *check.Report, class check.Class) check.Finding {
 	t.Helper()
 	for _, f := range rep.Findings {
-		if f.Class == class && f.Probe == check.ProbeWebSocket {
+		if f.Class == class && f.Probe == check.WebSocketProbe {
 			return f
 		}
 	}

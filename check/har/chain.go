@@ -139,7 +139,10 @@ func pairPreflight(a *Archive, h int, paired []bool) *Entry {
 		if m, _ := p.RequestHeader(fetch.HeaderRequestMethod); m != hop.Method {
 			continue
 		}
-		if o, ok := p.RequestHeader(fetch.HeaderOrigin); ok && hasOrigin && o != origin {
+		// A redirect to another origin turns the request's Origin into
+		// "null"; Firefox's and WebKit's preflight there carries the
+		// page's (engine.Rules.PageOriginInRedirectPreflight).
+		if o, ok := p.RequestHeader(fetch.HeaderOrigin); ok && hasOrigin && o != origin && origin != fetch.NullOrigin {
 			continue
 		}
 		if best < 0 || abs(j-h) < abs(best-h) {
@@ -221,6 +224,56 @@ func documents(a *Archive) map[string]string {
 	return docs
 }
 
+// crossOrigin returns the first hop of c on another origin than the page's
+// (origin), nil when there is none.
+func (c *chain) crossOrigin(origin string) *Entry {
+	for _, e := range c.hops {
+		if originOf(e.URL) != origin {
+			return e
+		}
+	}
+	return nil
+}
+
+// leaves reports whether c left the page's origin: a hop on another
+// origin, or a last hop that redirects elsewhere — to another origin, to
+// a URL that is not http(s) or does not parse — where the browser stopped
+// it (a location with user:password, a scheme it does not follow).
+func (c *chain) leaves(origin string) bool {
+	if c.crossOrigin(origin) != nil {
+		return true
+	}
+	last := c.hops[len(c.hops)-1]
+	if !fetch.IsRedirectStatus(last.Status) {
+		return false
+	}
+	loc, ok := last.ResponseHeader("Location")
+	if !ok {
+		loc = last.RedirectURL
+	}
+	if loc == "" {
+		return false
+	}
+	base, err := url.Parse(last.URL)
+	if err != nil {
+		return false
+	}
+	next, err := base.Parse(loc)
+	return err != nil || next.User != nil || originOf(next.String()) != origin
+}
+
+// firstPreflight returns the first preflight recorded for a hop of c, nil
+// when there is none: a request that starts on the page's own origin is
+// preflighted, if at all, at a later hop.
+func (c *chain) firstPreflight() *Entry {
+	for _, p := range c.preflights {
+		if p != nil {
+			return p
+		}
+	}
+	return nil
+}
+
 // kind is how the page made a request, as far as the HAR tells.
 type kind struct {
 	// mode is the request's mode: "cors", "no-cors", "navigate",
@@ -231,6 +284,28 @@ type kind struct {
 	dest string
 	// api is "fetch" or "xhr" where _resourceType says so.
 	api string
+	// guessed: mode is "no-cors" only because a GET went without Origin,
+	// which tells nothing on the page's own origin (a same-origin GET
+	// carries none in any mode).
+	guessed bool
+}
+
+// under completes k, read from a hop to another origin, with what the
+// request's first hop, on the page's own origin, tells: the destination
+// and API are the request's own, but a same-origin hop sends no Origin,
+// so its mode is told by the hop that left (a CORS request carries Origin
+// there, a no-cors one does not).
+func (k kind) under(first kind) kind {
+	if first.dest != "" {
+		k.dest = first.dest
+	}
+	if first.api != "" {
+		k.api = first.api
+	}
+	if first.mode != "" && !first.guessed {
+		k.mode, k.guessed = first.mode, false
+	}
+	return k
 }
 
 // kindOf reads the mode and destination of e from Sec-Fetch-Mode and
@@ -286,8 +361,9 @@ func kindOf(e *Entry) kind {
 			// A CORS request always carries Origin (Fetch §4.1 main
 			// fetch, "append a request Origin header"), and a writer
 			// that recorded the response recorded the headers sent:
-			// without one, the GET was a no-cors load.
-			k.mode = "no-cors"
+			// without one, the GET was a no-cors load (to another
+			// origin than the page's: see guessed).
+			k.mode, k.guessed = "no-cors", true
 		}
 	}
 	if k.dest == "" && k.mode == "cors" {

@@ -11,7 +11,11 @@
 // Read streams the file (see Read) and keeps, of each entry, the request
 // line and headers, the response status and headers, and the writer's own
 // record of a failure. Judge then, for every request the page made to
-// another origin:
+// another origin — or made to its own, and a redirect sent elsewhere (a
+// CORS request from there on, its Origin "null" after a further hop to
+// another origin; Explain follows it from its first URL) —, and for every
+// load of an element or @font-face in CORS mode, in each of the three
+// browsers:
 //
 //   - finds the page's origin: the request's Origin header, which the
 //     browser wrote itself; else the Referer's origin; else the initiator
@@ -21,7 +25,9 @@
 //     first later entry for that URL), and pairs each hop with its
 //     preflight (OPTIONS with Access-Control-Request-Method for the hop's
 //     URL and method, the nearest in the file: Firefox writes a preflight
-//     after the request it precedes);
+//     after the request it precedes; after a redirect to another origin,
+//     Firefox's and Safari's preflight carries the page's Origin where the
+//     request carries "null");
 //   - rebuilds what the script asked for: the request's headers without
 //     those the browser adds (Origin, Referer, Cookie, Sec-*, User-Agent,
 //     Accept-Language, Priority, the default Accept: */*) and, when the
@@ -41,10 +47,13 @@
 // the verdict from the writer's record of the failure, and gives the
 // corscheck explain command, with the request's own method, headers,
 // body and cookie, that settles it live (Request.Explain; Request.Settle).
-// Two facts no writer records: whether the request carried credentials
-// (credentials: 'include', withCredentials) when no cookie was sent, and,
-// in Firefox's HAR, whether fetch() or XMLHttpRequest made it (it changes
-// Chromium's and Safari's console line). Judge judges each possibility;
+// Three facts no writer records: whether the request carried credentials
+// (credentials: 'include', withCredentials, crossorigin=use-credentials)
+// when no cookie was sent to the other origin; in Firefox's HAR, whether
+// fetch() or XMLHttpRequest made it (it changes Chromium's and Safari's
+// console line); and whether a script loaded in CORS mode is a classic
+// <script crossorigin> or an ES module (Safari logs a refused classic
+// script with a second line). Judge judges each possibility;
 // those the recording rules out are dropped (Chromium's writers record
 // whether the browser delivered the response; a request that was sent
 // proves its preflight passed), and the others, where they change the
@@ -106,9 +115,20 @@
 // a 50 MiB base64 body is read allocating under 4 MiB (TestReadBoundedMemory);
 // memory grows with the number of entries and their headers only.
 //
+// TestDifferentialSameOriginStart replays, through HARs written as
+// Firefox's export writes them, the 68 cases of the differential corpus
+// that start on the page's own origin, and gets each browser's recorded
+// verdict and console lines for all of them; TestJudgeElementLoads does
+// the same for fonts, images, scripts, modules and stylesheets in each
+// browser against check.Explain's live verdict, which e2e TestDestinations
+// proves against the browsers. The HAR recordings of real writers
+// (testdata) hold neither family.
+//
 // # Not modelled
 //
-// A same-origin request redirected to another origin (skipped, and
-// listed), WebSockets, navigations, and what check.Explain does not model
-// (see package check). HTTP/2 pseudo-headers are ignored.
+// WebSockets, navigations, and what check.Explain does not model (see
+// package check). A script, image or stylesheet loaded in mode no-cors is
+// judged as the element's classic load (Safari's import() is no-cors too,
+// and not opaque to the page; the HAR does not tell). HTTP/2
+// pseudo-headers are ignored.
 package har

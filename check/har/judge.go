@@ -65,13 +65,21 @@ func Judge(ctx context.Context, a *Archive, opts Options) (*Report, error) {
 			rep.Skipped = append(rep.Skipped, skipped(c, "the HAR does not show the origin of the page that made it (no Origin or Referer header, no page URL)"))
 			continue
 		}
-		if originOf(first.URL) == origin {
-			if len(c.hops) > 1 && slices.ContainsFunc(c.hops[1:], func(e *Entry) bool { return originOf(e.URL) != origin }) {
-				rep.Skipped = append(rep.Skipped, skipped(c, "a same-origin request redirected to another origin: corscheck does not model it yet"))
-			} else {
-				rep.Summary.NotCrossOrigin++
-			}
+		if !c.leaves(origin) {
+			rep.Summary.NotCrossOrigin++
 			continue
+		}
+		if originOf(first.URL) == origin {
+			// A request on the page's own origin that a redirect took
+			// elsewhere: a CORS request from there on, which Explain
+			// follows from its first URL. Its first hop went without
+			// Origin, so the mode is read from the hop that left, if the
+			// browser made it.
+			if e := c.crossOrigin(origin); e != nil {
+				k = kindOf(e).under(k)
+			} else if k.guessed {
+				k.mode, k.guessed = "", false
+			}
 		}
 		q, why := j.request(ctx, c, origin, from, k)
 		if q == nil {
@@ -261,7 +269,7 @@ func (j *judge) request(ctx context.Context, c *chain, origin, from string, k ki
 	}
 
 	base := check.Request{URL: first.URL, Origin: origin, Browser: j.browser, SendActual: true}
-	creds := credentials(c)
+	creds := credentials(c, origin)
 	assume := Assumption{Credentials: creds, CredentialsKnown: creds, InitiatorKnown: true}
 	switch k.dest {
 	case "empty", "":
@@ -276,6 +284,8 @@ func (j *judge) request(ctx context.Context, c *chain, origin, from string, k ki
 		if k.dest == "" && k.mode != "cors" {
 			return nil, "the HAR does not say how the page requested it (no Sec-Fetch-Mode, Origin or _resourceType)"
 		}
+		// The first hop's own preflight tells which headers the script
+		// set; one at a later hop may lack those a redirect removed.
 		h, order, notes := scriptHeaders(first, c.preflights[0])
 		q.Inferred = append(q.Inferred, notes...)
 		base.Method, base.Header, base.HeaderOrder = first.Method, h, order
@@ -286,7 +296,9 @@ func (j *judge) request(ctx context.Context, c *chain, origin, from string, k ki
 			}
 		}
 		base.Cookie, _ = first.RequestHeader("Cookie")
-		base.ForcePreflight = c.preflights[0] != nil && !needsPreflight(first.Method, h)
+		// A preflight for a request that needs none was forced (upload
+		// listeners), at whichever hop it is recorded.
+		base.ForcePreflight = c.firstPreflight() != nil && !needsPreflight(first.Method, h)
 		switch k.api {
 		case "xhr":
 			assume.Initiator = check.XHR
@@ -311,6 +323,9 @@ func (j *judge) request(ctx context.Context, c *chain, origin, from string, k ki
 		if k.mode == "cors" && d != check.DestinationFont {
 			base.CrossOrigin = check.CrossOriginAnonymous
 		}
+		// A script in CORS mode is a classic <script crossorigin> or a
+		// module; both are judged.
+		assume.ModuleUnknown = k.mode == "cors" && d == check.DestinationScript
 		if d == check.DestinationFont || k.mode != "cors" {
 			assume.CredentialsKnown = true // the markup decides
 		}
@@ -325,6 +340,12 @@ func (j *judge) request(ctx context.Context, c *chain, origin, from string, k ki
 		alt := assume
 		alt.Credentials = !alt.Credentials
 		assumptions = append(assumptions, alt)
+	}
+	if assume.ModuleUnknown {
+		for _, a := range slices.Clone(assumptions) {
+			a.Module = true
+			assumptions = append(assumptions, a)
+		}
 	}
 	if !assume.InitiatorKnown {
 		for _, a := range slices.Clone(assumptions) {
@@ -395,6 +416,7 @@ func applyAssumption(req *check.Request, a Assumption) {
 		req.Initiator = a.Initiator
 		return
 	}
+	req.Module = a.Module
 	if a.Credentials && req.CrossOrigin == check.CrossOriginAnonymous {
 		req.CrossOrigin = check.CrossOriginUseCredentials
 	}
@@ -409,6 +431,13 @@ func describeAssumption(a, primary Assumption) string {
 			parts = append(parts, "the request carried no credentials")
 		}
 	}
+	if a.Module != primary.Module {
+		if a.Module {
+			parts = append(parts, "the script is an ES module (<script type=module>)")
+		} else {
+			parts = append(parts, "the script is a classic <script crossorigin>")
+		}
+	}
 	if a.Initiator != primary.Initiator {
 		parts = append(parts, "an "+string(a.Initiator)+" made it")
 		if a.Initiator == check.Fetch {
@@ -419,10 +448,14 @@ func describeAssumption(a, primary Assumption) string {
 }
 
 // credentials reports whether the HAR proves that the request carried
-// credentials: a cross-origin request carries cookies only in credentials
-// mode "include".
-func credentials(c *chain) bool {
-	e := c.hops[0]
+// credentials: a request to another origin than the page's (origin)
+// carries cookies only in credentials mode "include" (on the page's own
+// origin, "same-origin" sends them too).
+func credentials(c *chain, origin string) bool {
+	e := c.crossOrigin(origin)
+	if e == nil {
+		return false
+	}
 	_, ok := e.RequestHeader("Cookie")
 	return ok || e.RequestCookies > 0
 }
@@ -519,7 +552,20 @@ func (j *judge) consistent(o *outcome, c *chain, r Recorded) bool {
 			return false
 		}
 	}
-	return !(o.verdict == Blocked && o.res != nil && o.res.Stage == check.StagePreflight && received(c.hops[0]))
+	return !(o.verdict == Blocked && o.res != nil && o.res.Stage == check.StagePreflight && preflightProven(c, o.res))
+}
+
+// preflightProven reports whether the HAR proves that the preflight res
+// blocked passed after all: the browser sent the request it preceded,
+// the hop reached after as many actual requests as res made.
+func preflightProven(c *chain, res *check.Result) bool {
+	n := 0
+	for _, ex := range res.Exchanges {
+		if ex.Kind == check.ActualRequest {
+			n++
+		}
+	}
+	return n < len(c.hops) && received(c.hops[n])
 }
 
 // disagreement says how q's verdict contradicts the recording, or "".
@@ -533,7 +579,7 @@ func (j *judge) disagreement(q *Request, c *chain) string {
 		return fmt.Sprintf("the recording shows the request failed (%s), but the exchanges it recorded pass every CORS check: something else failed it (a network error, an extension, a Content Security Policy, the page cancelling it), or the browser saw headers the HAR does not have", what)
 	case q.Recorded.Outcome == "received" && q.Verdict == Blocked:
 		return j.w.browser.Name() + " delivered the response to the page (no failure recorded), but corscheck blocks it: " + q.Message
-	case q.Verdict == Blocked && q.Stage == check.StagePreflight && received(c.hops[0]):
+	case q.Verdict == Blocked && q.Stage == check.StagePreflight && q.Result != nil && preflightProven(c, q.Result):
 		return "the browser sent the request, so its preflight passed, but corscheck refuses the recorded preflight: " + q.Message
 	}
 	return ""
@@ -586,6 +632,9 @@ func (q *Request) fill(o *outcome, j *judge) {
 func kindName(req check.Request) string {
 	if req.Destination != check.DestinationFetch {
 		k := string(req.Destination)
+		if req.Module {
+			k = "module script"
+		}
 		if req.CrossOrigin != check.CrossOriginNone {
 			k += " (crossorigin " + string(req.CrossOrigin) + ")"
 		}
@@ -659,6 +708,9 @@ func explainCommand(req check.Request) string {
 		args = append(args, "--destination", string(req.Destination))
 		if req.CrossOrigin != check.CrossOriginNone {
 			args = append(args, "--crossorigin", string(req.CrossOrigin))
+		}
+		if req.Module {
+			args = append(args, "--module")
 		}
 	} else {
 		if req.Method != "" && req.Method != http.MethodGet {

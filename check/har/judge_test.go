@@ -20,6 +20,9 @@ type entry struct {
 	resp        []string
 	extra       map[string]any // entry fields (_resourceType, …)
 	respExtra   map[string]any // response fields (_error, …)
+	// body is the request's postData text, when hasBody.
+	body    string
+	hasBody bool
 }
 
 func pairs(kv []string) []map[string]string {
@@ -39,9 +42,13 @@ func archive(t *testing.T, creator string, pages []map[string]string, es ...entr
 		for k, v := range e.respExtra {
 			resp[k] = v
 		}
+		req := map[string]any{"method": e.method, "url": e.url, "headers": pairs(e.req), "cookies": []any{}}
+		if e.hasBody {
+			req["postData"] = map[string]any{"mimeType": "", "text": e.body}
+		}
 		m := map[string]any{
 			"pageref": "page_1", "startedDateTime": "2026-01-01T00:00:00.000Z",
-			"request":  map[string]any{"method": e.method, "url": e.url, "headers": pairs(e.req), "cookies": []any{}},
+			"request":  req,
 			"response": resp,
 		}
 		for k, v := range e.extra {

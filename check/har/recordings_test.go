@@ -152,9 +152,14 @@ func TestRecordings(t *testing.T) {
 // (or the HAR recorded them), else the alternative for them, else q's (no
 // alternative means the verdict does not depend on them).
 func branch(q *har.Request, creds bool, initiator check.Initiator) (har.Verdict, []string) {
-	fits := func(a har.Assumption) bool {
+	return branchWhere(q, func(a har.Assumption) bool {
 		return (a.CredentialsKnown || a.Credentials == creds) && (a.InitiatorKnown || a.Initiator == "" || a.Initiator == initiator)
-	}
+	})
+}
+
+// branchWhere returns the verdict and lines of q's first outcome (q's
+// own, then its alternatives) whose assumption fits, else q's.
+func branchWhere(q *har.Request, fits func(har.Assumption) bool) (har.Verdict, []string) {
 	if fits(q.Assumed) {
 		return q.Verdict, q.Console
 	}

@@ -132,6 +132,12 @@ type Assumption struct {
 	// fetch or xhr).
 	CredentialsKnown bool `json:"credentialsKnown"`
 	InitiatorKnown   bool `json:"initiatorKnown"`
+	// Module: a script loaded in CORS mode is an ES module (<script
+	// type=module>), not a classic <script crossorigin>, which no writer
+	// tells apart and Safari logs differently. ModuleUnknown says the
+	// HAR leaves it open (only for such scripts).
+	Module        bool `json:"module,omitempty"`
+	ModuleUnknown bool `json:"moduleUnknown,omitempty"`
 }
 
 // Alternative is the verdict under another Assumption.

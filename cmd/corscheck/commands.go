@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/corskit/cors/check"
@@ -13,26 +14,30 @@ import (
 
 const explainSynopsis = `corscheck explain URL --origin ORIGIN [--method M] [-H 'Name: value']... [--credentials]
                          [--cookie C] [--data D | --data-file F] [--xhr] [--xhr-upload]
+                         [--mode cors|no-cors|same-origin] [--keepalive] [--referrer-policy P]
                          [--browser chromium|firefox|safari|all] [--send-actual] [--json]
                          [--timeout D] [--insecure]
        corscheck explain URL --origin ORIGIN --destination font|script|image|style
-                         [--crossorigin anonymous|use-credentials] [--module] [--cookie C] [--json]
+                         [--crossorigin anonymous|use-credentials] [--module [--import]]
+                         [--browser chromium|firefox|safari|all] [--cookie C] [--json]
        corscheck explain ws://…|wss://… --origin ORIGIN [--cookie C] [--protocol P]... [--json]
        (any of them: [--page-address-space public|local|loopback])
 
 Does what the browser (--browser, default Chromium) does for fetch(URL,
 {method, headers, credentials, body}) from a page on ORIGIN: sends the
 preflight when one is needed, then the actual request (only GET, HEAD and
-OPTIONS unless --send-actual), and prints the verdict, the reason (named
-after Chromium's CorsError), the browser's console lines and the fix.
---browser all does it for Chromium, Firefox and Safari at once, sending a
-request the three have in common once.
+OPTIONS unless --send-actual), following redirects as the browser does,
+and prints the verdict, the reason (named after Chromium's CorsError), the
+browser's console lines and the fix. --browser all does it for Chromium,
+Firefox and Safari at once, sending a request the three have in common once,
+and shows first where they differ, side by side.
 
 With --destination, URL is what the page loads as a font (@font-face), a
-script (--module: <script type=module> or import()), an image or a stylesheet,
-as Chromium loads it: fonts and modules always need CORS, the others only with
---crossorigin; without it they load, but opaque to the page (a tainted canvas,
-no getImageData).
+script (--module: <script type=module>, --import: import()), an image or a
+stylesheet, as the browser loads it: fonts and modules need CORS (except
+in Safari, which loads fonts and import() without it), the others only
+with --crossorigin; without it they load, but opaque to the page (a tainted
+canvas, no getImageData).
 
 With a ws:// or wss:// URL, explain opens the WebSocket handshake the page
 would (Origin, --cookie, --protocol), and a second one from a made-up origin,
@@ -42,9 +47,9 @@ any origin is hijackable (exit 1).
 
 Local Network Access: when a public page calls a local or loopback address,
 Chromium asks the user first and refuses without sending when the page is not
-a secure context; explain says so, with the console line of each outcome. The
-page's address space comes from its host (IP, localhost name, DNS) or from
---page-address-space.`
+a secure context; explain says so, with the console line of each outcome, for
+the URL and for every URL a redirect leads to. The page's address space comes
+from its host (IP, localhost name, DNS) or from --page-address-space.`
 
 func explain(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("explain", explainSynopsis)
@@ -65,7 +70,10 @@ func explain(args []string, stdout, stderr io.Writer) int {
 	lna.register(fs)
 	var ws wsFlags
 	ws.register(fs)
-	browser := fs.String("browser", "chromium", "the `browser` to explain as: chromium (also Chrome, Edge), firefox, safari (any WebKit browser) or all")
+	browser := fs.String("browser", "chromium", "the `browser` to explain as: chromium (also Chrome, Edge), firefox, safari (any WebKit browser) or all (each one, and where they differ, side by side)")
+	mode := fs.String("mode", "", "fetch()'s `mode`: cors (the default), no-cors (an opaque response, no CORS check) or same-origin (refused for another origin)")
+	keepalive := fs.Bool("keepalive", false, "fetch() with keepalive: true (a body up to 64 KiB; Firefox logs nothing when it is blocked)")
+	referrerPolicy := fs.String("referrer-policy", "", "fetch()'s referrerPolicy (`policy`); it changes no browser's verdict (checked in all three), only the Referer header, which corscheck does not send")
 	target, help, ok := parse(fs, args, stdout, stderr)
 	if help {
 		return exitOK
@@ -94,6 +102,7 @@ func explain(args []string, stdout, stderr io.Writer) int {
 		Credentials: *creds, Cookie: *cookie, Body: body,
 		ForcePreflight: *upload, SendActual: *sendActual, Browser: b,
 		PageAddressSpace: lna.page, TargetAddressSpace: lna.target,
+		Mode: check.Mode(strings.ToLower(strings.TrimSpace(*mode))), Keepalive: *keepalive, ReferrerPolicy: *referrerPolicy,
 	}
 	if *xhr || *upload {
 		req.Initiator = check.XHR
@@ -144,7 +153,8 @@ func usageHint(err error) error {
 	}
 	flagOf := map[string]string{"url": "URL", "origin": "--origin", "method": "--method", "header": "-H", "body": "--data", "initiator": "--xhr", "trusted": "--trusted",
 		"destination": "--destination", "crossorigin": "--crossorigin", "module": "--module", "credentials": "--credentials", "browser": "--browser",
-		"pageAddressSpace": "--page-address-space", "targetAddressSpace": "--target-address-space", "protocol": "--protocol"}
+		"pageAddressSpace": "--page-address-space", "targetAddressSpace": "--target-address-space", "protocol": "--protocol",
+		"mode": "--mode", "keepalive": "--keepalive", "referrerPolicy": "--referrer-policy", "import": "--import"}
 	if f, ok := flagOf[ie.Field]; ok {
 		return fmt.Errorf("%s: %s", f, ie.Msg)
 	}

@@ -13,13 +13,14 @@ import (
 // element or @font-face rather than with fetch() or XMLHttpRequest.
 type destinationFlags struct {
 	destination, crossorigin string
-	module                   bool
+	module, dynamicImport    bool
 }
 
 func (d *destinationFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.destination, "destination", "", "what the page loads URL as, a `kind`: font (@font-face), script, image or style (<link rel=stylesheet>); default: a fetch() or XMLHttpRequest call")
 	fs.StringVar(&d.crossorigin, "crossorigin", "", "the element's crossorigin attribute, a `value`: anonymous or use-credentials; without it an <img>, a classic <script> or a stylesheet is a no-cors load")
-	fs.BoolVar(&d.module, "module", false, "with --destination script: an ES module (<script type=module>, import()), always fetched in CORS mode")
+	fs.BoolVar(&d.module, "module", false, "with --destination script: an ES module (<script type=module>, import()), fetched in CORS mode")
+	fs.BoolVar(&d.dynamicImport, "import", false, "with --module: the module is loaded by import() from a classic script or the page, not by <script type=module> (Safari fetches it in mode no-cors)")
 }
 
 // value returns --destination as a check.Destination; "fetch" names the
@@ -40,11 +41,7 @@ func (d *destinationFlags) apply(req *check.Request) {
 	req.Destination = d.value()
 	req.CrossOrigin = check.CrossOrigin(strings.ToLower(strings.TrimSpace(d.crossorigin)))
 	req.Module = d.module
-}
-
-// set reports whether the request is an element's.
-func (d *destinationFlags) set(req check.Request) bool {
-	return req.Destination != check.DestinationFetch
+	req.Import = d.dynamicImport
 }
 
 // warnCookie says when --cookie is not sent because the element's

@@ -150,6 +150,9 @@ func printHARRequest(w io.Writer, q *har.Request) {
 	if !q.Assumed.InitiatorKnown && q.Assumed.Initiator != "" {
 		kind += " (assumed; the HAR does not say which API)"
 	}
+	if q.Assumed.ModuleUnknown {
+		kind += " (assumed; the HAR does not say whether it is a module)"
+	}
 	p("    request:  entries %s; %s from a page on %s (read from %s)\n", entryList(q), kind, q.PageOrigin, q.OriginFrom)
 	for _, l := range q.Console {
 		p("    console:  %s\n", l)

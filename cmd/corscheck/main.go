@@ -5,9 +5,11 @@
 //
 //	corscheck explain URL --origin O [--method M] [-H 'Name: value']... [--credentials]
 //	                      [--cookie C] [--data D | --data-file F] [--xhr] [--xhr-upload]
+//	                      [--mode cors|no-cors|same-origin] [--keepalive] [--referrer-policy P]
 //	                      [--browser chromium|firefox|safari|all] [--send-actual] [--json]
 //	corscheck explain URL --origin O --destination font|script|image|style
-//	                      [--crossorigin anonymous|use-credentials] [--module] [--json]
+//	                      [--crossorigin anonymous|use-credentials] [--module [--import]]
+//	                      [--browser chromium|firefox|safari|all] [--json]
 //	corscheck explain ws://…|wss://… --origin O [--cookie C] [--protocol P]... [--json]
 //	corscheck audit URL|ws://…|wss://… [--trusted O]... [-H 'Name: value']... [--cookie C]
 //	                    [--fail-on SEVERITY] [--deadline D] [--seed S] [--json]
@@ -25,20 +27,33 @@
 // prints the verdict, the stage, the reason (named after Chromium's
 // CorsError), the exact console lines that browser prints, the fix on the
 // server, curl commands, the readable response headers and the preflight
-// cache time per browser. --browser all prints each browser's verdict,
+// cache time per browser. Redirects are followed as that browser follows
+// them; a redirect it refuses (to data: or another scheme, past the 20th)
+// is a blocked request with the browser's own console line. --browser all
+// prints first where the three browsers differ (verdict, stage, preflight,
+// requests, console lines), side by side, then each browser's verdict,
 // lines and fix, then the requests (a request the three share is sent
 // once), and exits 1 if any browser blocks. --json prints the same as one
-// JSON object (see check.Result; with all, "browsers" holds each one's).
+// JSON object (see check.Result; with all, "browsers" holds each one's and
+// "differences" what differs).
+//
+// --mode, --keepalive and --referrer-policy are fetch()'s options: mode
+// no-cors gives an opaque response without a CORS check, mode same-origin
+// refuses another origin, keepalive silences Firefox's console, and the
+// referrer policy changes no browser's verdict (the differential corpus
+// checks all three), only the Referer header, which corscheck does not
+// send.
 //
 // --destination explains a URL the page loads as a font (@font-face), a
-// script (--module for <script type=module> and import()), an image or a
-// stylesheet instead: the request goes out as Chromium sends it for that
-// element (mode, credentials, Accept, Sec-Fetch-Dest), and a blocked one gets
-// Chromium's console line for it ("Access to font at …"). Fonts and modules
-// always need CORS; an <img>, a classic <script> or a stylesheet only with
-// --crossorigin anonymous|use-credentials, and without it explain reports a
-// load that works but is opaque to the page: a canvas that draws the image is
-// tainted (getImageData throws a SecurityError), WebGL refuses it.
+// script (--module for <script type=module>, with --import for import()),
+// an image or a stylesheet instead: the request goes out as the browser
+// sends it for that element (mode, credentials, Accept, Sec-Fetch-Dest), and
+// a blocked one gets that browser's console lines for it ("Access to font at
+// …"). Fonts and modules need CORS (Safari loads fonts and import() without
+// it); an <img>, a classic <script> or a stylesheet only with --crossorigin
+// anonymous|use-credentials, and without it explain reports a load that
+// works but is opaque to the page: a canvas that draws the image is tainted
+// (getImageData throws a SecurityError), WebGL refuses it.
 //
 // explain of a ws:// or wss:// URL opens the WebSocket handshake a page on
 // --origin would (with --cookie and the --protocol subprotocols), and one
@@ -76,10 +91,11 @@
 //
 //	0  explain: allowed (or same-origin); audit: no finding at or above --fail-on;
 //	   har: no cross-origin request blocked
-//	1  explain: blocked; audit: a finding at or above --fail-on (default high);
+//	1  explain: blocked (by CORS, by Local Network Access, or by a redirect the
+//	   browser refuses); audit: a finding at or above --fail-on (default high);
 //	   har: a cross-origin request blocked
 //	2  usage error: bad flag, URL, origin, method or -H value; har: not a HAR file
-//	3  network error: DNS, connection, TLS, timeout, too many redirects;
+//	3  network error: DNS, connection, TLS, timeout;
 //	   audit: --deadline passed, or the server does not answer
 package main
 
@@ -131,7 +147,8 @@ func printExplained(w io.Writer, res *check.Result) {
 		printDetails(w, res)
 		return
 	}
-	for _, b := range check.Browsers {
+	printDifferences(w, res)
+	for _, b := range check.Browsers() {
 		r := res.Browsers[b]
 		fmt.Fprintf(w, "== %s\n", b.Name())
 		printVerdict(w, r)
@@ -142,6 +159,29 @@ func printExplained(w io.Writer, res *check.Result) {
 	}
 	fmt.Fprintf(w, "== the requests (as Chromium sends them)\n")
 	printDetails(w, res)
+}
+
+// printDifferences prints, for --browser all, what the browsers do
+// differently with the request, side by side, or that they agree.
+func printDifferences(w io.Writer, res *check.Result) {
+	if len(res.Differences) == 0 {
+		fmt.Fprintf(w, "== Chromium, Firefox and Safari agree on this request\n\n")
+		return
+	}
+	fmt.Fprintf(w, "== where the browsers differ\n")
+	for _, d := range res.Differences {
+		fmt.Fprintf(w, "%s:\n", d.What)
+		for _, b := range check.Browsers() {
+			v := d.Values[b]
+			if v == "" {
+				v = "(none)"
+			}
+			// Requests and console lines are lists: one item a line.
+			v = strings.NewReplacer(" → ", "\n            → ", " | ", "\n            ").Replace(v)
+			fmt.Fprintf(w, "  %-9s %s\n", b.Name(), v)
+		}
+	}
+	fmt.Fprintln(w)
 }
 
 // printVerdict prints the verdict, the reason, the console lines, the
@@ -167,7 +207,12 @@ func printVerdict(w io.Writer, r *check.Result) {
 		if r.FailedParameter != "" {
 			reason += " (" + r.FailedParameter + ")"
 		}
-		p("reason:    %s\n", reason)
+		if r.NetError != "" {
+			reason = r.NetError + " (a network error, not a CORS one)"
+		}
+		if reason != "" {
+			p("reason:    %s\n", reason)
+		}
 	}
 	for _, l := range r.Console {
 		p("console:   %s\n", l)

@@ -264,3 +264,71 @@ func TestExplainDataFile(t *testing.T) {
 		t.Errorf("server got body %q", got)
 	}
 }
+
+// TestBrowserAllDifferences: --browser all shows first where the browsers
+// differ, side by side. A Range of "BYTES=0-1" needs a preflight in
+// Chromium and Firefox (Fetch asks for "bytes" as written) but not in
+// Safari, whose safelist ignores the case; the server refuses every
+// preflight, so Safari alone reads the response.
+func TestBrowserAllDifferences(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions {
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+	}))
+	defer srv.Close()
+	var out, errb bytes.Buffer
+	if code := run([]string{"explain", srv.URL, "--origin", "https://a.example", "-H", "Range: BYTES=0-1", "--browser", "all"}, &out, &errb); code != 1 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	text := out.String()
+	for _, want := range []string{
+		"== where the browsers differ\nverdict:\n  Chromium  BLOCKED\n  Firefox   BLOCKED\n  Safari    ALLOWED\n",
+		"preflight:\n  Chromium  yes, Access-Control-Request-Headers: range\n  Firefox   yes, Access-Control-Request-Headers: range\n  Safari    none\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks\n%s\n---\n%s", want, text)
+		}
+	}
+}
+
+// TestRedirectRefusedIsBlocked: a redirect to data: is not a network error
+// (exit 3, no line) but a blocked request with each browser's line.
+func TestRedirectRefusedIsBlocked(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		http.Redirect(w, r, "data:text/plain,hi", http.StatusFound)
+	}))
+	defer srv.Close()
+	for browser, want := range map[string]string{
+		"chromium": "console:   Failed to load resource: net::ERR_UNSAFE_REDIRECT\n",
+		"firefox":  "console:   Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at " + srv.URL + ". (Reason: CORS request did not succeed). Status code: (null).\n",
+		"safari":   "console:   Cross-origin redirection to data:text/plain,hi denied by Cross-Origin Resource Sharing policy: not allowed to follow a cross-origin CORS redirection with non CORS scheme\n",
+	} {
+		var out, errb bytes.Buffer
+		if code := run([]string{"explain", srv.URL, "--origin", "https://a.example", "--browser", browser}, &out, &errb); code != 1 {
+			t.Errorf("%s: exit %d: %s", browser, code, errb.String())
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("%s: output lacks %q:\n%s", browser, want, out.String())
+		}
+	}
+}
+
+// TestModeNoCORS: --mode no-cors explains an opaque response, and refuses a
+// method fetch() refuses there.
+func TestModeNoCORS(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	defer srv.Close()
+	var out, errb bytes.Buffer
+	if code := run([]string{"explain", srv.URL, "--origin", "https://a.example", "--mode", "no-cors"}, &out, &errb); code != 0 || !strings.Contains(out.String(), "opaque") {
+		t.Errorf("exit %d:\n%s%s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"explain", srv.URL, "--origin", "https://a.example", "--mode", "no-cors", "--method", "PUT"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "--method") {
+		t.Errorf("PUT in no-cors: exit %d: %s", code, errb.String())
+	}
+}

@@ -110,8 +110,8 @@ func printLNA(w io.Writer, l *check.LocalNetworkAccess, blocked bool) {
 		p("lna:       %s\n", l.Explanation)
 		return
 	}
-	p("lna:       Local Network Access applies: page %s (%s), target %s (%s); permission %s; secure context: %v\n",
-		l.PageAddressSpace, l.PageFrom, l.TargetAddressSpace, l.TargetFrom, l.Permission, l.SecureContext)
+	p("lna:       Local Network Access applies at %s: page %s (%s), target %s (%s); permission %s; secure context: %v\n",
+		l.URL, l.PageAddressSpace, l.PageFrom, l.TargetAddressSpace, l.TargetFrom, l.Permission, l.SecureContext)
 	for _, o := range l.Outcomes {
 		if o.Proceeds {
 			p("  %s: the request proceeds (verdict above)\n", o.When)

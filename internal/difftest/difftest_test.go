@@ -2,6 +2,7 @@ package difftest_test
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -49,6 +50,39 @@ func TestNormalize(t *testing.T) {
 	} {
 		if got := difftest.Normalize(tc.line, tc.o, "http://127.0.0.1:9"); got != tc.want {
 			t.Errorf("got  %s\nwant %s", got, tc.want)
+		}
+	}
+}
+
+// The committed corpus holds exactly the cases the generator makes from
+// its seed, each with all three engines' answers: a change to the
+// generator must come with a re-recording (make record-differential).
+func TestCorpusIsGenerated(t *testing.T) {
+	c, err := difftest.Load(filepath.Join("testdata", "differential.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := difftest.Generate(c.Seed, len(c.Records))
+	for i, r := range c.Records {
+		if !reflect.DeepEqual(r.Case, cases[i]) {
+			a, _ := json.Marshal(r.Case)
+			b, _ := json.Marshal(cases[i])
+			t.Fatalf("case %d of the corpus is not what Generate(%d, %d) makes now: re-record it (make record-differential)\n corpus: %s\n   made: %s", i, c.Seed, len(c.Records), a, b)
+		}
+		for _, e := range difftest.Engines {
+			if r.Verdict(e) == nil {
+				t.Errorf("%s: no answer from %s", r.Case.ID, e)
+			}
+		}
+	}
+	families := map[string]int{}
+	for _, r := range c.Records {
+		families[r.Case.Family]++
+	}
+	t.Logf("%d cases: %v", len(c.Records), families)
+	for _, f := range []string{"random", "redirect", "tainted", "header-value", "method", "mode", "wpt"} {
+		if families[f] < 25 {
+			t.Errorf("family %s has %d cases, want at least 25", f, families[f])
 		}
 	}
 }

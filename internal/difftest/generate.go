@@ -9,19 +9,49 @@ import (
 )
 
 // Generate returns n cases drawn from seed: the same seed always gives the
-// same cases. The draw covers, on the server side, every Access-Control-*
-// response header present, absent, repeated, in odd case, padded and with
-// invalid tokens; 2xx, 3xx, 4xx and 5xx statuses; redirect chains across
-// two origins, with and without userinfo, with 301, 302, 303, 307 and 308.
-// On the page side: methods (safelisted, not, lower case), safelisted and
-// unsafe headers with values at the 128- and 1024-byte edges, Chromium's
-// extra safelisted headers (engine.ChromiumExtraSafelistedNames), bodies,
-// credentials, fetch and XMLHttpRequest, and XHR upload listeners.
+// same cases. Each case comes from one family (Case.Family):
+//
+//   - "random": on the server side, every Access-Control-* response header
+//     present, absent, repeated, in odd case, padded and with invalid
+//     tokens; 2xx, 3xx, 4xx and 5xx statuses; redirect chains across two
+//     origins, with and without userinfo, with 301, 302, 303, 307 and 308.
+//     On the page side: methods (safelisted, not, lower case), safelisted
+//     and unsafe headers with values at the 128- and 1024-byte edges,
+//     Chromium's extra safelisted headers
+//     (engine.ChromiumExtraSafelistedNames), bodies, credentials, fetch and
+//     XMLHttpRequest, and XHR upload listeners.
+//   - "redirect": what a redirect does to the request (see redirect).
+//   - "tainted": requests that start on the page's own origin, or come
+//     back to it (see tainted).
+//   - "header-value": request header values at the edges of the safelist
+//     and of what Go's HTTP client sends (see headerValue).
+//   - "method": methods in every case against every kind of
+//     Access-Control-Allow-Methods (see method).
+//   - "mode": fetch()'s mode, keepalive and referrerPolicy (see mode).
+//   - "wpt": server answers that web-platform-tests' CORS tests
+//     (fetch/api/cors/, xhr/access-control-*, cors/) exercise and the
+//     other families do not draw (see wpt).
 func Generate(seed uint64, n int) []Case {
 	g := &gen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 	out := make([]Case, n)
 	for i := range out {
-		out[i] = g.one(fmt.Sprintf("s%d-%d", seed, i))
+		id := fmt.Sprintf("s%d-%d", seed, i)
+		switch f := g.r.IntN(100); {
+		case f < 26:
+			out[i] = g.one(id)
+		case f < 48:
+			out[i] = g.redirect(id)
+		case f < 64:
+			out[i] = g.tainted(id)
+		case f < 76:
+			out[i] = g.headerValue(id)
+		case f < 85:
+			out[i] = g.method(id)
+		case f < 92:
+			out[i] = g.mode(id)
+		default:
+			out[i] = g.wpt(id)
+		}
 	}
 	return out
 }
@@ -30,9 +60,10 @@ type gen struct{ r *rand.Rand }
 
 func (g *gen) pick(xs ...string) string { return xs[g.r.IntN(len(xs))] }
 func (g *gen) chance(p float64) bool    { return g.r.Float64() < p }
+func (g *gen) status(xs ...int) int     { return xs[g.r.IntN(len(xs))] }
 
 func (g *gen) one(id string) Case {
-	c := Case{ID: id, API: g.pick("fetch", "fetch", "xhr")}
+	c := Case{ID: id, Family: "random", API: g.pick("fetch", "fetch", "xhr")}
 	c.Method = g.pick("GET", "GET", "GET", "POST", "POST", "HEAD", "PUT", "put", "DELETE", "PATCH", "patch", "OPTIONS")
 	c.Credentials = g.chance(0.35)
 	upper := strings.ToUpper(c.Method)

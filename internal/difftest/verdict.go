@@ -11,6 +11,13 @@ import (
 	"github.com/corskit/cors/check"
 )
 
+// PageCookie is the cookie the page sets (document.cookie) before every
+// case: cookies are not scoped by port, so a browser attaches it to the
+// requests to every server, P, A and B alike, whenever the credentials mode
+// sends cookies there, and a Variant on the Cookie header shows when it
+// did. A sandboxed page has no cookie.
+const PageCookie = "difftest=1"
+
 // Engines are the browser engines a corpus records, in the order the
 // suite runs them. They are also check.Browser names ("webkit" is Safari's
 // engine).
@@ -117,17 +124,33 @@ func (c *Case) Request(o Origins, page, browser string) check.Request {
 		if _, ok := h[f.Name]; !ok {
 			order = append(order, f.Name)
 		}
-		h[f.Name] = append(h[f.Name], f.Value)
+		h[f.Name] = append(h[f.Name], byteString(f.Value))
 	}
 	req := check.Request{
 		URL: c.URL(o), Origin: page, Method: c.Method, Header: h, HeaderOrder: order,
 		Credentials: c.Credentials, ForcePreflight: c.Upload, Body: c.Body,
 		SendActual: true, Browser: check.Browser(browser),
+		Mode: check.Mode(c.Mode), Keepalive: c.Keepalive, ReferrerPolicy: c.ReferrerPolicy,
 	}
 	if c.API == "xhr" {
 		req.Initiator = check.XHR
 	}
+	if c.Sandboxed {
+		req.Origin = "null"
+	} else {
+		req.Cookie = PageCookie
+	}
 	return req
+}
+
+// byteString is the bytes a browser sends for the script's string s
+// (WebIDL's ByteString: each character, all below U+0100, is one byte).
+func byteString(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		b = append(b, byte(r))
+	}
+	return string(b)
 }
 
 // Explain runs c through check.Explain for engine with client (which must

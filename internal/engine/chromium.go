@@ -36,6 +36,22 @@ var Chromium = Rules{
 	// password": the location is left out.
 	RedirectCredentialsLocation: func(string) string { return "" },
 	DestinationAccept:           chromiumAccept,
+	Console:                     chromiumConsole,
+	NetError:                    chromiumNetError,
+	// CorsURLLoader::FollowRedirect (services/network/cors/cors_url_loader.cc)
+	// fails a redirect to a URL with user:password whenever the request is
+	// in mode "cors", before it looks at origins: a same-origin redirect
+	// of a same-origin request fails too, with no console line (Chromium
+	// 156: fetch() rejects, nothing is logged).
+	SameOriginRedirectCredentialsFail: true,
+	// A Location that does not parse fails in the network stack
+	// (net::ERR_INVALID_REDIRECT) before CorsURLLoader sees the redirect
+	// response; every other failure of a redirect comes after its CORS
+	// check.
+	SchemeBeforeCORSCheck: func(scheme string) bool { return scheme == "" },
+	ModuleMIMELines: func(_, essence string) []string {
+		return []string{ChromiumModuleMIMEMessage(essence)}
+	},
 }
 
 // ChromiumMaxAge is the longest Chromium keeps a preflight result:

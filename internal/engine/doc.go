@@ -12,7 +12,10 @@
 // Each engine's rules are a value of type Rules: Chromium, Firefox and
 // WebKit (Safari's engine). A field left nil or false is the standard's
 // rule. Failures are named in the engines' common terms (Check, Failure),
-// and each engine's Console words them as its console does; Chromium's
-// words are written by package check (ConsoleMessage), which predates this
-// package.
+// and each engine's Console words them as its console does
+// (chromium_console.go, firefox.go, webkit.go). Besides what a preflight
+// and the CORS check decide, the rules cover how each engine follows a
+// redirect (which statuses, which method and headers after it, when and
+// with which Origin it preflights again), the lines it logs for a redirect
+// it refuses, and how it loads what an element asks for (fonts, modules).
 package engine

@@ -20,7 +20,8 @@ var Firefox = Rules{
 	// 1024-byte total; GetUnsafeHeaders looks at each entry alone). The
 	// Gecko source we read had no Range; Firefox 153 safelists a simple
 	// range, as the corpus shows.
-	NoSafelistedTotal: true,
+	NoSafelistedTotal:       true,
+	SafelistedRequestHeader: firefoxSafelistedRequestHeader,
 	// nsCORSListenerProxy::StartCORSPreflight lower-cases the unsafe names
 	// and sorts them; CheckPreflightRequestApproved checks them in that
 	// order and names the first refused one as it holds it, in lower case:
@@ -51,6 +52,67 @@ var Firefox = Rules{
 	AuthorizationWildcardWarning: true,
 	PreflightCacheSeconds:        firefoxPreflightCacheSeconds,
 	Console:                      firefoxConsole,
+	// The fetch decides once, from the request as the script made it,
+	// whether it needs a preflight (the channel's "preflight required"
+	// flag, with the unsafe header names), and nsCORSListenerProxy::
+	// UpdateChannel preflights at every URL the request reaches as a CORS
+	// request: a PUT turned into a GET by a 303 is preflighted as a GET,
+	// and so is a same-origin POST with Content-Type: application/json
+	// that a 302 sends to another origin as a GET without it. The
+	// preflight channel is created from the loading principal, whose
+	// origin is the page's, while the request's own Origin header turns
+	// into "null" (the tainted origin). Seen for every redirect status in
+	// the corpus.
+	PreflightSticks:               true,
+	PageOriginInRedirectPreflight: true,
+	// A redirect to data:, javascript:, file:, blob: or ws:, or to a
+	// location that does not parse, is refused before a new channel is
+	// opened (nsHttpChannel's redirect checks and the security manager's
+	// CheckLoadURI), so the redirect response's CORS headers are never
+	// looked at: without Access-Control-Allow-Origin it logs "CORS request
+	// did not succeed", not the missing header. about:, ftp:, mailto: and
+	// unknown schemes get a channel, whose nsCORSListenerProxy runs the
+	// CORS check of the redirect first. Seen in Firefox ESR 153 for each.
+	// A classic script without crossorigin passed its errors to
+	// window.onerror in full, where Chromium and WebKit reduce them to
+	// "Script error." (Firefox ESR 153, seen by the e2e suite's
+	// TestDestinations).
+	ScriptErrorsInFull: true,
+	// ScriptLoader's MIME check of a module (ModuleLoader's
+	// "Loading module from … was blocked because of a disallowed MIME
+	// type"), then the CORS listener's line for the load it cancelled.
+	ModuleMIMELines: func(url, essence string) []string {
+		return []string{
+			"Loading module from “" + url + "” was blocked because of a disallowed MIME type (“" + essence + "”).",
+			FirefoxMessage(FirefoxDidNotSucceed, url, FirefoxNoStatus),
+		}
+	},
+	DestinationAccept: firefoxAccept,
+	SchemeBeforeCORSCheck: func(scheme string) bool {
+		switch scheme {
+		case "", "data", "javascript", "file", "blob", "ws", "wss":
+			return true
+		}
+		return false
+	},
+}
+
+// firefoxSafelistedRequestHeader is the standard's safelist, except that a
+// Content-Type holding a byte above 0x7F is unsafe: Gecko reads the value
+// as UTF-8 before it parses the MIME type (nsContentUtils::
+// IsAllowedNonCorsContentType), so the lone byte 0xE9 of a script's
+// "charset=café" fails, where Fetch's MIME parser takes any byte in a
+// parameter value (HTTP quoted-string token code points). Seen in Firefox
+// ESR 153.
+func firefoxSafelistedRequestHeader(name, value string) bool {
+	if strings.EqualFold(name, "content-type") {
+		for i := 0; i < len(value); i++ {
+			if value[i] >= 0x80 {
+				return false
+			}
+		}
+	}
+	return fetch.IsSafelistedRequestHeader(name, value)
 }
 
 // FirefoxMaxAge is the longest Firefox keeps a preflight result: it caps
@@ -148,10 +210,43 @@ func firefoxReason(f Failure) (FirefoxReason, string) {
 //     that line; if the redirect already fails the CORS check, its reason
 //     and two such lines (the preflight's own listener logs one too);
 //   - a redirect to a URL with user:password: that line alone.
+//   - a fetch() in mode "same-origin" to another origin: the
+//     "Security Error" line of nsScriptSecurityManager, which names the
+//     page's URL (taken as its origin and "/");
+//   - a redirect to a location that is not http(s), that does not parse,
+//     or past the 20th: CORSDidNotSucceed2 alone (file: and blob: first
+//     get nsScriptSecurityManager's "Security Error" line), and nothing
+//     at all when the redirect came from the page's own origin.
+//   - nothing at all for a fetch() with keepalive, whatever failed: Firefox
+//     runs those in the parent process (dom/fetch/FetchService.cpp), whose
+//     channels belong to no window, so nsCORSListenerProxy's
+//     LogBlockedRequest has no console to write to (Firefox ESR 153).
 func firefoxConsole(f Failure) []string {
+	if f.Keepalive {
+		return nil
+	}
 	reason, param := firefoxReason(f)
 	failed := FirefoxMessage(FirefoxDidNotSucceed, f.URL, FirefoxNoStatus)
 	switch {
+	case f.Check == ModeSameOrigin && f.Redirect:
+		return []string{"Security Error: Content at " + f.Page + "/ may not load data from " + f.Location + "."}
+	case f.Check == ModeSameOrigin:
+		return []string{"Security Error: Content at " + f.Page + "/ may not load data from " + f.URL + "."}
+	case f.Check == RedirectScheme || f.Check == RedirectInvalid:
+		var lines []string
+		switch f.Scheme {
+		case "file":
+			lines = append(lines, "Security Error: Content at "+f.URL+" may not load or link to "+f.Location+".")
+		case "blob":
+			lines = append(lines, "Security Error: Content at "+f.URL+" may not load data from "+f.Location+".")
+		}
+		if f.SameOrigin || f.NoCORS {
+			// Only CORS requests get the CORS line.
+			return lines
+		}
+		return append(lines, failed)
+	case f.Check == TooManyRedirects:
+		return []string{failed}
 	case f.Check == RedirectCredentials:
 		return []string{failed}
 	case f.Check == PreflightRedirect:
@@ -166,6 +261,29 @@ func firefoxConsole(f Failure) []string {
 		return []string{FirefoxMessage(reason, f.URL, param), failed}
 	}
 	return []string{FirefoxMessage(reason, f.URL, param)}
+}
+
+// firefoxAccept is the Accept Firefox ESR 153 sends per destination
+// (the image.http.accept and network.http.accept preferences, and the
+// font loader's own value in gfxUserFontSet), as the e2e suite's
+// TestDestinations saw them; a fetch() gets "*/*".
+func firefoxAccept(dest fetch.Destination) string {
+	switch dest {
+	case fetch.DestinationImage:
+		return "image/avif,image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5"
+	case fetch.DestinationFont:
+		return "application/font-woff2;q=1.0,application/font-woff;q=0.9,*/*;q=0.8"
+	case fetch.DestinationStyle:
+		return "text/css,*/*;q=0.1"
+	}
+	return fetch.DefaultAccept
+}
+
+// FirefoxFontLine is the second line Firefox logs when a font is blocked,
+// from its font loader: family is the font-family of the @font-face rule,
+// which only the page knows.
+func FirefoxFontLine(family, url string) string {
+	return "downloadable font: download failed (font-family: \"" + family + "\" style:normal weight:400 stretch:100 src index:0): bad URI or cross-site access not allowed source: " + url
 }
 
 // FirefoxReason is the key of a CORS message in Gecko's security.properties;

@@ -75,9 +75,72 @@ type Rules struct {
 	RedirectCredentialsLocation func(loc string) string
 
 	// Console returns the lines the engine logs when it blocks a request
-	// for f, in order. nil: the engine's line is written elsewhere
-	// (Chromium's, by package check's ConsoleMessage).
-	Console func(f Failure) []string
+	// for f, in order; NetError, for an engine that reports some failures
+	// as network errors rather than CORS errors, the error's name
+	// (Chromium's net::ERR_…, without the prefix), "" for a CORS error.
+	Console  func(f Failure) []string
+	NetError func(f Failure) string
+
+	// Redirects of the actual request (Fetch §4.4 "HTTP-redirect fetch").
+	// A field left nil or false is the standard's rule.
+
+	// FollowsRedirect reports whether the engine follows a response with
+	// this status and a Location (fetch.IsRedirectStatus when nil).
+	FollowsRedirect func(status int) bool
+	// RedirectMethod returns the method of the request after a redirect
+	// with status, whether the body goes, and whether the request-body
+	// headers (Content-Type, …) go with it; crossOrigin: the redirect
+	// leads to another origin than the request's (fetch.RedirectMethod
+	// when nil, which drops the body and its headers together).
+	RedirectMethod func(status int, method string, crossOrigin bool) (newMethod string, dropBody, dropBodyHeaders bool)
+	// SchemeBeforeCORSCheck reports whether a redirect to a location of
+	// this scheme (not http: or https:; "" for one that does not parse)
+	// fails before the CORS check of the redirect response runs (Fetch
+	// checks the response first: "HTTP fetch" step 4.4 comes before
+	// "HTTP-redirect fetch"). nil: never.
+	SchemeBeforeCORSCheck func(scheme string) bool
+	// PreflightSticks: a request that needed a preflight as the script
+	// made it is preflighted at every URL it reaches as a CORS request,
+	// even where a redirect has made its method and headers simple, or it
+	// was not preflighted before (it started on the page's origin).
+	// PreflightRepeats: a request preflighted at one URL is preflighted
+	// again at every URL it is redirected to. (Fetch decides afresh at
+	// every URL from the request as it is then: "main fetch" step 12.)
+	PreflightSticks, PreflightRepeats bool
+	// PageOriginInRedirectPreflight: the preflight at a redirect's target
+	// carries the page's origin where the request itself carries "null"
+	// (Fetch: the preflight's Origin is the request's, tainted or not).
+	PageOriginInRedirectPreflight bool
+	// PreflightKeepsHeaders: the preflight at a redirect's target lists
+	// the unsafe headers the request had before redirects removed any
+	// (Authorization on a hop to another origin, Content-Type with the
+	// body), though the request itself goes without them.
+	PreflightKeepsHeaders bool
+	// SameOriginCredentialsOnRedirect: a request that started on the
+	// page's own origin in credentials mode "same-origin" has each of its
+	// redirect responses checked a second time, as for credentials, after
+	// the user:password check of the location: "*" and a missing
+	// Access-Control-Allow-Credentials fail there (Fetch: the check uses
+	// the request's credentials mode, which is not "include").
+	SameOriginCredentialsOnRedirect bool
+	// SameOriginRedirectCredentialsFail: a same-origin response
+	// redirecting to a URL with user:password fails (Fetch refuses it
+	// only for another origin, or once responses are CORS-checked).
+	SameOriginRedirectCredentialsFail bool
+
+	// Element loads. FontNoCORS: @font-face fetches a font in mode no-cors
+	// with credentials, so no CORS check runs (CSS Fonts 4 §4.8.2 asks for
+	// cors). ImportNoCORS: a module that import() loads from a classic
+	// script or the page is fetched in mode no-cors with credentials
+	// (HTML: a module script is always fetched in cors mode).
+	// ScriptErrorsInFull: a classic script loaded without crossorigin
+	// passes its errors to window.onerror in full (HTML mutes them:
+	// "Script error.").
+	FontNoCORS, ImportNoCORS, ScriptErrorsInFull bool
+	// ModuleMIMELines returns the lines the engine logs when it refuses
+	// to run the module at url whose response has the MIME type essence
+	// (not a JavaScript one), whatever CORS said.
+	ModuleMIMELines func(url, essence string) []string
 
 	// DestinationAccept returns the Accept value the engine sends for a
 	// request to dest that no script gave an Accept (an <img>, a
@@ -93,6 +156,35 @@ func (r Rules) Accept(dest fetch.Destination) string {
 		return fetch.StandardAccept(dest)
 	}
 	return r.DestinationAccept(dest)
+}
+
+// Follows applies r.FollowsRedirect, or the standard's statuses.
+func (r Rules) Follows(status int) bool {
+	if r.FollowsRedirect == nil {
+		return fetch.IsRedirectStatus(status)
+	}
+	return r.FollowsRedirect(status)
+}
+
+// Redirected applies r.RedirectMethod, or the standard's rule.
+func (r Rules) Redirected(status int, method string, crossOrigin bool) (newMethod string, dropBody, dropBodyHeaders bool) {
+	if r.RedirectMethod == nil {
+		m, drop := fetch.RedirectMethod(status, method)
+		return m, drop, drop
+	}
+	return r.RedirectMethod(status, method, crossOrigin)
+}
+
+// Lines applies r.Console.
+func (r Rules) Lines(f Failure) []string { return r.Console(f) }
+
+// NetErrorOf applies r.NetError: the network error f is, "" for a CORS
+// error.
+func (r Rules) NetErrorOf(f Failure) string {
+	if r.NetError == nil {
+		return ""
+	}
+	return r.NetError(f)
 }
 
 // IsSafelistedRequestHeader applies r.SafelistedRequestHeader, or the
@@ -191,7 +283,31 @@ const (
 	HeaderNotAllowed
 	// A redirect of the actual request to a URL with user:password.
 	RedirectCredentials
+	// A redirect whose location is not an http: or https: URL
+	// (Failure.Scheme, Failure.Location), one whose location does not
+	// parse, and the 21st redirect (Fetch §4.4 "HTTP-redirect fetch" steps
+	// 3, 5 and 8).
+	RedirectScheme
+	RedirectInvalid
+	TooManyRedirects
+	// A fetch() in mode "same-origin" to another origin (Fetch §4.1 "main
+	// fetch" step 12).
+	ModeSameOrigin
+	// Local Network Access (Chromium 142 and later), before anything is
+	// sent to a URL in a more private address space than the page's
+	// (Failure.AddressSpace): the user has not granted the permission, the
+	// page is not a secure context and cannot ask for it, or fetch()'s
+	// targetAddressSpace (Failure.DeclaredAddressSpace) is not the one the
+	// URL is in. Chromium alone refuses requests for them.
+	LocalNetworkPermissionDenied
+	LocalNetworkInsecure
+	LocalNetworkMismatch
 )
+
+// IsLocalNetwork reports whether c is a Local Network Access check.
+func (c Check) IsLocalNetwork() bool {
+	return c == LocalNetworkPermissionDenied || c == LocalNetworkInsecure || c == LocalNetworkMismatch
+}
 
 // A Failure is one blocked request, as an engine's console reports it.
 type Failure struct {
@@ -206,13 +322,36 @@ type Failure struct {
 	// invalid token, the redirect's location with user:password.
 	Value string
 	// URL is the URL of the request whose response failed; Location, for
-	// a redirect, where it points.
-	URL, Location string
+	// a redirect, where it points (resolved, as the engine prints it, or
+	// as written when it does not parse), and Scheme its scheme;
+	// InitialURL the URL the script asked for.
+	URL, Location, Scheme, InitialURL string
 	// Origin is the origin the engine compared Access-Control-Allow-Origin
-	// with: the page's, or "null" after a redirect made it opaque.
-	Origin string
-	// XHR: the request is an XMLHttpRequest (not fetch()).
-	XHR bool
+	// with: the page's, or "null" after a redirect made it opaque; Page
+	// is the page's own origin.
+	Origin, Page string
+	// XHR: the request is an XMLHttpRequest (not fetch()). Dest is the
+	// destination of a resource an element loads (fetch.DestinationEmpty
+	// for fetch() and XMLHttpRequest), Module that it is an ES module.
+	XHR    bool
+	Dest   fetch.Destination
+	Module bool
+	// SameOrigin: the failing redirect answered a request on the page's
+	// own origin, which no CORS check had touched yet. NoCORS: the request
+	// is in mode "no-cors".
+	SameOrigin, NoCORS bool
+	// Keepalive: the request is a fetch() with keepalive.
+	Keepalive bool
+	// WebSocket: the request is a WebSocket's opening handshake (new
+	// WebSocket(URL)), URL its ws: or wss: URL.
+	WebSocket bool
+	// AddressSpace is the address space of URL's resource for a Local
+	// Network Access failure ("public", "local", "loopback"), and
+	// DeclaredAddressSpace the one fetch()'s targetAddressSpace declared.
+	AddressSpace, DeclaredAddressSpace string
+	// Started: the request started on the page's own origin, and no CORS
+	// check ran on the response that failed before this one.
+	StartedSameOrigin bool
 	// AuthorizationWildcard: before failing, the preflight let
 	// Authorization through only because of Access-Control-Allow-Headers:
 	// * (see Rules.AuthorizationWildcardWarning).

@@ -47,6 +47,9 @@ const (
 	// that is opaque to the page (Fetch §2.2.6, "opaque filtered response"):
 	// the element may show or run it, but the page cannot read it.
 	ModeNoCORS Mode = "no-cors"
+	// ModeSameOrigin: a request to another origin, or redirected to one,
+	// is a network error (Fetch §4.1 "main fetch" step 12).
+	ModeSameOrigin Mode = "same-origin"
 )
 
 // CredentialsMode is a request's credentials mode (Fetch §2.2.5): whether
@@ -57,6 +60,8 @@ const (
 	// CredentialsSameOrigin: only to the page's own origin, so a
 	// cross-origin request carries none.
 	CredentialsSameOrigin CredentialsMode = "same-origin"
+	// CredentialsOmit: never, not even to the page's own origin.
+	CredentialsOmit CredentialsMode = "omit"
 	// CredentialsInclude: always. A CORS response to such a request must
 	// then name the origin (not "*") and send
 	// Access-Control-Allow-Credentials: true.

@@ -118,6 +118,35 @@ func IsSafelistedRequestHeader(name, value string) bool {
 	return false
 }
 
+// IsNoCORSSafelistedRequestHeader reports whether the pair (name, value)
+// is a no-CORS-safelisted request-header (Fetch §2.2.2): Accept,
+// Accept-Language, Content-Language or Content-Type with a CORS-safelisted
+// value. A Request in mode "no-cors" keeps only these; it drops any other
+// header a script appends (Range included).
+func IsNoCORSSafelistedRequestHeader(name, value string) bool {
+	switch strings.ToLower(name) {
+	case "accept", "accept-language", "content-language", "content-type":
+		return IsSafelistedRequestHeader(name, value)
+	}
+	return false
+}
+
+// KeepaliveBodyLimit is the most bytes of body that all of a document's
+// in-flight keepalive requests may carry together (Fetch §4.1 "fetch" step
+// 14.3: 64 kibibytes); a single fetch() with keepalive over it throws.
+const KeepaliveBodyLimit = 64 << 10
+
+// IsReferrerPolicy reports whether s is a referrer policy a fetch() may
+// name (Referrer Policy §3).
+func IsReferrerPolicy(s string) bool {
+	switch s {
+	case "no-referrer", "no-referrer-when-downgrade", "same-origin", "origin", "strict-origin",
+		"origin-when-cross-origin", "strict-origin-when-cross-origin", "unsafe-url":
+		return true
+	}
+	return false
+}
+
 func isLanguageByte(b byte) bool {
 	switch {
 	case '0' <= b && b <= '9', 'A' <= b && b <= 'Z', 'a' <= b && b <= 'z':
@@ -179,11 +208,13 @@ func MIMEEssence(s string) (essence string, ok bool) {
 
 // ParseSimpleRange parses a Range header value with Fetch's "parse a single
 // range header value" (without white space allowance, as the safelist uses
-// it): "bytes" (any case), "=", then either "N-", "N-M" with N ≤ M, or the
-// suffix form "-M". Several ranges ("bytes=0-1,3-4") fail.
+// it): "bytes" (in lower case: the standard's step 2 is "starts with", not
+// a case-insensitive match, and Chromium and Firefox preflight
+// "BYTES=0-1"), "=", then either "N-", "N-M" with N ≤ M, or the suffix form
+// "-M". Several ranges ("bytes=0-1,3-4") fail.
 func ParseSimpleRange(v string) (start, end uint64, hasStart bool, ok bool) {
 	unit, rest, found := strings.Cut(v, "=")
-	if !found || !strings.EqualFold(unit, "bytes") {
+	if !found || unit != "bytes" {
 		return 0, 0, false, false
 	}
 	startDigits, rest := leadingDigits(rest)

@@ -35,7 +35,8 @@ func TestIsSafelistedRequestHeader(t *testing.T) {
 		{"Content-Type", "/plain", false},
 		{"Range", "bytes=0-", true},
 		{"Range", "bytes=0-499", true},
-		{"Range", "Bytes=5-10", true},
+		{"Range", "Bytes=5-10", false}, // "bytes" is matched exactly (Fetch, "parse a single range header value" step 2)
+		{"Range", "BYTES=0-1", false},
 		{"Range", "bytes=-500", false}, // suffix range
 		{"Range", "bytes=10-5", false},
 		{"Range", "bytes=0-1,3-4", false},

@@ -2,7 +2,7 @@
 // class, with the request that triggers the failure and the CorsError
 // Chromium reports. The check package's tests run check.Explain against them;
 // the real-browser suite (module e2e) runs the same requests in Chromium and
-// compares the console line with check.ConsoleMessage.
+// compares the console lines with check.Explain's.
 package checktest
 
 import (
