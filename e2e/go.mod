@@ -6,7 +6,7 @@ require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/coder/websocket v1.8.15
-	github.com/corskit/cors v0.0.0-20261207205206-907346da21e1
+	github.com/corskit/cors v0.0.0-20261207210628-4eed182653d8
 	github.com/gorilla/websocket v1.5.3
 )
 
