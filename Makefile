@@ -10,12 +10,17 @@ ENGINE ?=
 # written down (directories; the root first).
 MODULES = $(shell $(GO) list -m -f '{{.Dir}}')
 
-.PHONY: test unit examples gate gate-bench e2e e2e-run bench bench-check fuzz demo vet record-origins record-differential record-har tidy tidy-check bump-root install-test
+# staticcheck, pinned; go run fetches it through the module proxy on first
+# use and caches the build.
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOFMT ?= $(shell $(GO) env GOROOT)/bin/gofmt
+
+.PHONY: test lint fmt-check vet staticcheck unit examples gate gate-bench e2e e2e-run bench bench-check fuzz demo record-origins record-differential record-har tidy tidy-check bump-root install-test
 
 # (The e2e module is one package; running go test without a package list keeps
 # its "skipping: no Chromium" message visible.)
 #
-# Everything a change must pass: vet, the library's unit, example, allocation
+# Everything a change must pass: lint, the library's unit, example, allocation
 # and fuzz-seed tests under the race detector, the nested modules' tests, and
 # the real-browser suite in Chromium, Firefox and WebKit (an engine that cannot
 # run here is skipped with a message, except under CI=true, where it fails).
@@ -23,10 +28,22 @@ MODULES = $(shell $(GO) list -m -f '{{.Dir}}')
 # examples/chi; corsgate, a module of its own, by gate.
 # install-test installs corscheck and corsgate the way the README says, from
 # a local module proxy holding the working tree as a release.
-test: vet unit examples gate e2e-run bench-check install-test
+test: lint unit examples gate e2e-run bench-check install-test
+
+# Lint, in every module of MODULES: gofmt, go vet, staticcheck and tidy
+# go.mod files (tidy-check, below). Each step reports every module's
+# findings, then fails if any.
+lint: fmt-check vet staticcheck tidy-check
+
+# gofmt -l must print nothing (one walk covers every module).
+fmt-check:
+	@out=$$($(GOFMT) -l .); if [ -n "$$out" ]; then printf 'gofmt -l: run gofmt -w on:\n%s\n' "$$out"; exit 1; fi
 
 vet:
-	@set -e; for d in $(MODULES); do echo "go vet in $$d"; (cd $$d && $(GO) vet ./...); done
+	@st=0; for d in $(MODULES); do echo "go vet in $$d"; (cd $$d && $(GO) vet ./...) || st=1; done; exit $$st
+
+staticcheck:
+	@st=0; for d in $(MODULES); do echo "staticcheck in $$d"; (cd $$d && $(STATICCHECK) ./...) || st=1; done; exit $$st
 
 unit:
 	$(GO) test -race -count=1 ./...
