@@ -92,12 +92,17 @@ func TestMain(m *testing.M) {
 			fmt.Fprintf(os.Stderr, "e2e: SKIPPING engine=%s: %v\n", e, why)
 		}
 	}
+	stopWatch := func() {}
 	if launcherMode() {
 		launchAndReport()
+	} else {
+		stopWatch = suiteProgress.watch(os.Stderr, progressEvery, stallLimit)
 	}
 	code := m.Run()
+	stopWatch()
 	stopBrowser()
 	stopEngines()
+	suiteProgress.summary(os.Stderr)
 	os.Exit(code)
 }
 
@@ -262,7 +267,7 @@ func browser(t testing.TB) context.Context {
 			p.console.Add(driver.Line{Level: string(m.Type), Source: m.Source, Text: m.Text})
 		}
 	}()
-	return withPage(ctx, chromium, p)
+	return withPage(t, ctx, chromium, p)
 }
 
 // chromiumPage is a chromedp tab seen as a driver.Page.
@@ -292,7 +297,10 @@ type tab struct {
 
 type tabKey struct{}
 
-func withPage(ctx context.Context, e engineName, p driver.Page) context.Context {
+// withPage makes ctx carry the page p of engine e, which t has opened: one
+// case of the suite, counted by its progress from now until t ends.
+func withPage(t testing.TB, ctx context.Context, e engineName, p driver.Page) context.Context {
+	t.Cleanup(suiteProgress.begin(t.Name(), e))
 	return context.WithValue(ctx, tabKey{}, &tab{engine: e, page: p})
 }
 

@@ -198,7 +198,10 @@ func TestBrowsersDieWithTheTest(t *testing.T) {
 	} {
 		// One after the other: each starts every engine, which is slow
 		// enough on a loaded machine.
-		t.Run(tc.name, func(t *testing.T) { testBrowsersDie(t, want, tc.timeout) })
+		t.Run(tc.name, func(t *testing.T) {
+			defer suiteProgress.busy(t.Name())()
+			testBrowsersDie(t, want, tc.timeout)
+		})
 	}
 }
 
