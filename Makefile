@@ -24,8 +24,8 @@ GOFMT ?= $(shell $(GO) env GOROOT)/bin/gofmt
 # and fuzz-seed tests under the race detector, the nested modules' tests, and
 # the real-browser suite in Chromium, Firefox and WebKit (an engine that cannot
 # run here is skipped with a message, except under CI=true, where it fails).
-# The README's quick starts are checked by examples/quickstart (in unit) and
-# examples/chi; corsgate, a module of its own, by gate.
+# The README's quick starts are checked by examples/quickstart (in unit),
+# examples/chi and examples/gorillamux; corsgate, a module of its own, by gate.
 # install-test installs corscheck and corsgate the way the README says, from
 # a local module proxy holding the working tree as a release.
 test: lint unit examples gate e2e-run bench-check install-test
@@ -48,11 +48,12 @@ staticcheck:
 unit:
 	$(GO) test -race -count=1 ./...
 
-# The README's chi example and the WebSocket example (real sockets with
-# gorilla/websocket and coder/websocket), modules of their own (their
-# dependencies stay out of the library's go.mod).
+# The README's chi and gorilla/mux examples and the WebSocket example (real
+# sockets with gorilla/websocket and coder/websocket), modules of their own
+# (their dependencies stay out of the library's go.mod).
 examples:
 	cd examples/chi && $(GO) test -race -count=1 ./...
+	cd examples/gorillamux && $(GO) test -race -count=1 ./...
 	cd examples/websocket && $(GO) test -race -count=1 ./...
 
 # go mod tidy in every module, each as its users build it: outside the
