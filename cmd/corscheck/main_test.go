@@ -99,7 +99,14 @@ func TestRun(t *testing.T) {
 		{"audit trusted bad pattern", []string{"audit", patterns.URL, "--trusted", "https://*"}, 2, "", "trusted:", true},
 		{"audit below threshold", []string{"audit", reflect.URL, "--fail-on", "critical", "--trusted", "https://*.com"}, 0, "", "", false},
 		{"audit bad severity", []string{"audit", reflect.URL, "--fail-on", "severe"}, 2, "", "--fail-on severe: write info, low, medium, high or critical", true},
-		{"audit unreachable", []string{"audit", dead}, 3, "", "connection refused", true},
+		{"audit unreachable", []string{"audit", dead}, 3, "", "corscheck audit: audit request to " + dead + " failed: dial tcp ", true},
+		{"audit trusted star", []string{"audit", reflect.URL, "--trusted", "*"}, 2, "", "--trusted '*': the audit asks which origins the site means to trust, and * is every page on the web: name them (--trusted https://app.example.com, or --trusted 'https://*.example.com' for its subdomains)", true},
+		{"audit trusted without a scheme", []string{"audit", reflect.URL, "--trusted", "app.example.com"}, 2, "", `write "https://app.example.com" instead`, true},
+		{"curl's -X", []string{"explain", api.URL, "-X", "PUT", "--origin", "https://a.example"}, 2, "", "unknown flag -X (curl's): write --method instead (corscheck explain --help)", true},
+		{"curl's -d", []string{"explain", api.URL, "-d", "x", "--origin", "https://a.example"}, 2, "", "unknown flag -d (curl's): write --data instead", true},
+		{"curl's -X in audit, which has no --method", []string{"audit", api.URL, "-X", "PUT"}, 2, "", `unknown flag -X: run "corscheck audit --help" for the flags there are`, true},
+		{"credentials with a destination", []string{"explain", api.URL, "--origin", "https://a.example", "--destination", "style", "--credentials"}, 2, "", "--credentials: with --destination style, the element's crossorigin attribute decides whether the load carries credentials: write --crossorigin use-credentials instead", true},
+		{"credentials with a font", []string{"explain", api.URL, "--origin", "https://a.example", "--destination", "font", "--credentials"}, 2, "", "--credentials: a font (@font-face) is always fetched without credentials; drop --credentials", true},
 		{"audit timeout", []string{"audit", slow.URL, "--timeout", "100ms"}, 3, "", "timed out", true},
 	}
 	for _, tt := range tests {
@@ -118,6 +125,14 @@ func TestRun(t *testing.T) {
 			}
 			if tt.oneLine && strings.Count(errb.String(), "\n") != 1 {
 				t.Errorf("stderr is not one line:\n%s", errb.String())
+			}
+			// An error names the request once, and the flags, not
+			// check.Request's fields.
+			if n := strings.Count(errb.String(), " request to "); n > 1 {
+				t.Errorf("stderr names the request %d times:\n%s", n, errb.String())
+			}
+			if strings.Contains(errb.String(), "CrossOrigin") {
+				t.Errorf("stderr names a Go field:\n%s", errb.String())
 			}
 		})
 	}
