@@ -408,6 +408,11 @@ func TestDestinations(t *testing.T) {
 						t.Errorf("corscheck does not quote the MIME lines: %q", res.Warnings)
 					}
 				}
+				if want == "refused" {
+					// A set: the engine does not promise their order
+					// (see ModuleMIMELines).
+					mine, wantLines = slices.Sorted(slices.Values(mine)), slices.Sorted(slices.Values(wantLines))
+				}
 				if !slices.Equal(mine, wantLines) {
 					t.Errorf("console:\n%8s: %q\n   check: %q", eng, mine, wantLines)
 				}

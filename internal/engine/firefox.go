@@ -80,7 +80,10 @@ var Firefox = Rules{
 	ScriptErrorsInFull: true,
 	// ScriptLoader's MIME check of a module (ModuleLoader's
 	// "Loading module from … was blocked because of a disallowed MIME
-	// type"), then the CORS listener's line for the load it cancelled.
+	// type") and the CORS listener's line for the load it cancelled.
+	// The two are logged by different parts of the engine and reach the
+	// console in either order (both orders seen in Firefox ESR 153 on
+	// the same test, a CI run apart), so the order here is not a claim.
 	ModuleMIMELines: func(url, essence string) []string {
 		return []string{
 			"Loading module from “" + url + "” was blocked because of a disallowed MIME type (“" + essence + "”).",

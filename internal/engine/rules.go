@@ -139,7 +139,9 @@ type Rules struct {
 	FontNoCORS, ImportNoCORS, ScriptErrorsInFull bool
 	// ModuleMIMELines returns the lines the engine logs when it refuses
 	// to run the module at url whose response has the MIME type essence
-	// (not a JavaScript one), whatever CORS said.
+	// (not a JavaScript one), whatever CORS said. The lines are a set:
+	// an engine that logs them from different places does not promise
+	// an order.
 	ModuleMIMELines func(url, essence string) []string
 
 	// DestinationAccept returns the Accept value the engine sends for a
