@@ -663,8 +663,20 @@ func (a *auditor) send(method, origin string, extra http.Header, creds bool) *Ex
 // failed records a probe that got no answer, and stops the audit once the
 // context has ended or failFastTimeouts probes in a row timed out.
 func (a *auditor) failed(what, origin string, err error) {
+	// The NetworkError Audit returns names the audited URL: the error of a
+	// request to that URL goes in as its cause alone, so that the request
+	// is not named twice.
+	cause := err
+	var ne *NetworkError
+	if errors.As(err, &ne) && ne.URL == a.target.String() {
+		cause = ne.Err
+		var ue *url.Error
+		if errors.As(cause, &ue) {
+			cause = ue.Err
+		}
+	}
 	if a.firstErr == nil {
-		a.firstErr = err
+		a.firstErr = cause
 	}
 	a.report.Errors = append(a.report.Errors, fmt.Sprintf("%s with Origin %s: %v", what, origin, err))
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || isTimeout(err) {
@@ -672,7 +684,7 @@ func (a *auditor) failed(what, origin string, err error) {
 		if a.ctx.Err() != nil {
 			a.stopped = fmt.Errorf("audit stopped before it finished (%w): raise --deadline, or check that the server answers", a.ctx.Err())
 		} else if a.timeouts >= failFastTimeouts || a.answered == 0 {
-			a.stopped = fmt.Errorf("stopped after %d request(s) in a row timed out, the server does not answer (%w)", a.timeouts, err)
+			a.stopped = fmt.Errorf("stopped after %d request(s) in a row timed out (%w): the server does not answer", a.timeouts, cause)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package check_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -180,7 +181,7 @@ func TestAuditDeterministic(t *testing.T) {
 
 // TestAuditHangingServer: a server that never answers stops the audit with
 // a NetworkError after the first timeouts, long before every probe's
-// timeout has run out.
+// timeout has run out: it counts the requests sent, not the time taken.
 func TestAuditHangingServer(t *testing.T) {
 	hang := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -193,27 +194,22 @@ func TestAuditHangingServer(t *testing.T) {
 	defer close(hang)
 	c := srv.Client()
 	c.Timeout = 200 * time.Millisecond
-	start := time.Now()
 	rep, err := check.Audit(context.Background(), c, srv.URL, check.AuditOptions{})
 	if _, ok := err.(*check.NetworkError); !ok {
 		t.Fatalf("err = %v, want a NetworkError", err)
 	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("took %v", d)
-	}
 	if rep.Requests > 3 {
 		t.Errorf("%d requests sent to a server that does not answer", rep.Requests)
 	}
-	// An overall deadline stops it too, whatever the per-request timeout.
-	c.Timeout = time.Minute
+	// An overall deadline stops it too, whatever the per-request timeout:
+	// without it, this audit would wait an hour for its first answer (and
+	// go test's -timeout would end the test).
+	c.Timeout = time.Hour
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	start = time.Now()
-	if _, err := check.Audit(ctx, c, srv.URL, check.AuditOptions{}); err == nil {
-		t.Error("no error past the deadline")
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("deadline run took %v", d)
+	_, err = check.Audit(ctx, c, srv.URL, check.AuditOptions{})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("past the deadline: err = %v, want one that wraps context.DeadlineExceeded", err)
 	}
 }
 

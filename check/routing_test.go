@@ -49,7 +49,7 @@ func TestRoutingAdvice(t *testing.T) {
 		reason     check.CorsError
 		why, fixes string
 	}{
-		{"go 1.22 method pattern", goMux, check.PreflightMissingAllowOriginHeader, `"PUT /api/items", never matches OPTIONS`, "wrap the whole router"},
+		{"go 1.22 method pattern", goMux, check.PreflightMissingAllowOriginHeader, `"PUT /api/items", never matches OPTIONS`, "wrap the whole router rather than one route (in Go, c.Handler(mux) with the *cors.Middleware c that cors.New returns"},
 		{"express without app.options", express, check.PreflightMissingAllowOriginHeader, "Allow: PUT", "app.options('/api/items', cors())"},
 		{"404 for OPTIONS", notFound, check.PreflightInvalidStatus, "404 Not Found", "app.options('/api/items', cors())"},
 	}

@@ -216,7 +216,7 @@ func openTab(t testing.TB, e engineName) context.Context {
 			t.Logf("closing the %s page: %v", e, err)
 		}
 	})
-	return withPage(ctx, e, p)
+	return withPage(t, ctx, e, p)
 }
 
 // isCORSLine reports whether l is one of the lines engine e logs when it

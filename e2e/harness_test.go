@@ -47,7 +47,7 @@ import (
 // Bounds on everything that waits, so a hung browser fails a test instead of
 // the whole run.
 const (
-	browserStartTimeout = 90 * time.Second       // launching a browser (the machine may be loaded)
+	browserStartTimeout = 3 * time.Minute        // launching a browser: seconds idle, far more beside other builds
 	tabTimeout          = 60 * time.Second       // everything one tab does, from browser(t) on
 	consoleSettle       = 5 * time.Second        // waiting for console lines to arrive
 	lateLines           = 300 * time.Millisecond // Firefox: quiet time after the expected lines
@@ -63,6 +63,7 @@ var shared struct {
 	cancel  context.CancelFunc // stops the browser and removes its profile
 	err     error              // start failure
 	dir     string             // the --user-data-dir
+	group   *driver.Group      // Chromium's process group, under its supervisor
 }
 
 func TestMain(m *testing.M) {
@@ -91,9 +92,17 @@ func TestMain(m *testing.M) {
 			fmt.Fprintf(os.Stderr, "e2e: SKIPPING engine=%s: %v\n", e, why)
 		}
 	}
+	stopWatch := func() {}
+	if launcherMode() {
+		launchAndReport()
+	} else {
+		stopWatch = suiteProgress.watch(os.Stderr, progressEvery, stallLimit)
+	}
 	code := m.Run()
+	stopWatch()
 	stopBrowser()
 	stopEngines()
+	suiteProgress.summary(os.Stderr)
 	os.Exit(code)
 }
 
@@ -159,6 +168,9 @@ func startBrowser() {
 	case <-start.Done():
 		err = fmt.Errorf("browser did not start within %v", browserStartTimeout)
 	}
+	if g, ok := chromiumGroups.Load(dir); ok {
+		shared.group = g.(*driver.Group)
+	}
 	if err != nil {
 		shared.err = err
 		shared.cancel()
@@ -195,14 +207,32 @@ func chromiumOptions(dir string) []chromedp.ExecAllocatorOption {
 		// Names under .test resolve to loopback, for tests that need hosts
 		// that *.localhost cannot express. *.localhost works without it.
 		chromedp.Flag("host-resolver-rules", "MAP *.test 127.0.0.1"),
+		// Under a supervisor, like every browser of the suite, so that
+		// Chromium's zygote and renderers die with the test however it
+		// ends, and its profile goes (driver.Supervise). chromedp starts
+		// it from a goroutine locked to its thread until it exits, as
+		// Supervise requires; a failure to supervise fails the start.
+		chromedp.ModifyCmdFunc(func(cmd *exec.Cmd) {
+			g, err := driver.Supervise(cmd, dir)
+			if err == nil {
+				chromiumGroups.Store(dir, g)
+			}
+		}),
 	}
 }
+
+// chromiumGroups maps the profile directory of each Chromium the suite
+// started to its process group (a *driver.Group).
+var chromiumGroups sync.Map
 
 // stopBrowser stops the shared browser, if it was started, and removes its
 // profile.
 func stopBrowser() {
 	if shared.cancel != nil {
 		shared.cancel()
+	}
+	if shared.group != nil {
+		shared.group.Kill()
 	}
 	if shared.dir != "" {
 		os.RemoveAll(shared.dir)
@@ -237,7 +267,7 @@ func browser(t testing.TB) context.Context {
 			p.console.Add(driver.Line{Level: string(m.Type), Source: m.Source, Text: m.Text})
 		}
 	}()
-	return withPage(ctx, chromium, p)
+	return withPage(t, ctx, chromium, p)
 }
 
 // chromiumPage is a chromedp tab seen as a driver.Page.
@@ -267,7 +297,10 @@ type tab struct {
 
 type tabKey struct{}
 
-func withPage(ctx context.Context, e engineName, p driver.Page) context.Context {
+// withPage makes ctx carry the page p of engine e, which t has opened: one
+// case of the suite, counted by its progress from now until t ends.
+func withPage(t testing.TB, ctx context.Context, e engineName, p driver.Page) context.Context {
+	t.Cleanup(suiteProgress.begin(t.Name(), e))
 	return context.WithValue(ctx, tabKey{}, &tab{engine: e, page: p})
 }
 

@@ -260,5 +260,5 @@ func lnaBrowser(t *testing.T, spaces map[*httptest.Server]string) context.Contex
 			p.console.Add(driver.Line{Level: string(m.Type), Source: m.Source, Text: m.Text})
 		}
 	}()
-	return withPage(ctx, chromium, p)
+	return withPage(t, ctx, chromium, p)
 }

@@ -165,14 +165,25 @@ var (
 	needsArgRE     = regexp.MustCompile(`^flag needs an argument: -+(.*)$`)
 )
 
-// flagError rewrites the flag package's error so that it names the flag as
-// the user typed it and says what to write.
-func flagError(cmd string, err error) string {
-	msg := err.Error()
+// curlFlags are curl's names for corscheck's flags: what someone who
+// reproduces a request with curl types first.
+var curlFlags = map[string]string{
+	"X": "method", "request": "method",
+	"d": "data", "data-raw": "data", "data-binary": "data-file",
+	"b": "cookie", "k": "insecure", "header": "H", "m": "timeout", "max-time": "timeout",
+}
+
+// flagError rewrites the flag package's error for fs so that it names the
+// flag as the user typed it and says what to write.
+func flagError(fs *flag.FlagSet, err error) string {
+	cmd, msg := fs.Name(), err.Error()
 	if m := invalidValueRE.FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("%s %s: %s", dashes(m[2]), m[1], m[3])
 	}
 	if m := undefinedRE.FindStringSubmatch(msg); m != nil {
+		if ours, ok := curlFlags[m[1]]; ok && fs.Lookup(ours) != nil {
+			return fmt.Sprintf("unknown flag %s (curl's): write %s instead (corscheck %s --help)", dashes(m[1]), dashes(ours), cmd)
+		}
 		return fmt.Sprintf("unknown flag %s: run \"corscheck %s --help\" for the flags there are", dashes(m[1]), cmd)
 	}
 	if m := needsArgRE.FindStringSubmatch(msg); m != nil {
@@ -208,7 +219,7 @@ func parseOne(fs *flag.FlagSet, args []string, stdout, stderr io.Writer, what, e
 				fs.Usage()
 				return "", true, false
 			}
-			fmt.Fprintf(stderr, "corscheck %s: %s\n", fs.Name(), flagError(fs.Name(), err))
+			fmt.Fprintf(stderr, "corscheck %s: %s\n", fs.Name(), flagError(fs, err))
 			return "", false, false
 		}
 		if fs.NArg() == 0 {

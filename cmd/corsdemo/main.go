@@ -32,6 +32,8 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -41,18 +43,30 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, errUsage) {
-			fmt.Fprintln(os.Stderr, "corsdemo:", err)
-		}
-		os.Exit(2)
-	}
+	code := report(run(ctx, os.Args[1:], os.Stdout, os.Stderr), os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
-// errUsage is run's error for a command line it cannot use; it has already
-// said why, with the usage, on stderr.
-var errUsage = errors.New("usage")
+// report prints run's error, if any, as one line on stderr, and returns the
+// exit status: 0, 2 for a usage error, 1 for any other.
+func report(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(stderr, "corsdemo:", err)
+	if errors.As(err, new(usageError)) {
+		return 2
+	}
+	return 1
+}
+
+// A usageError is a command line run cannot use: it says what is wrong,
+// with which flag, and what to write instead. corsdemo exits 2 for it, 1
+// for any other error (a port another program holds).
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
 
 // shutdownTimeout bounds how long Ctrl-C waits for requests in flight.
 const shutdownTimeout = 5 * time.Second
@@ -60,41 +74,34 @@ const shutdownTimeout = 5 * time.Second
 // run starts both servers, prints their URLs to stdout, logs requests to
 // stderr, and returns when ctx is done and both servers have shut down.
 // -help (or -h, --help) prints the usage to stdout and returns nil; a bad
-// command line prints what is wrong and the usage to stderr and returns
-// errUsage.
+// command line returns a usageError, and a listen address it cannot use an
+// error that names the flag; run prints neither.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("corsdemo", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // run reports parse errors itself, below
 	apiAddr := fs.String("api", "localhost:3000", "listen `address` (host:port) of the API origin")
 	clientAddr := fs.String("client", "localhost:8080", "listen `address` (host:port) of the client origin, the demo page; the API trusts exactly this origin")
-	usage := func(w io.Writer) {
-		fs.SetOutput(w)
-		fmt.Fprintf(w, "usage: corsdemo [-api host:port] [-client host:port]\n\nStarts an API and a client page on two origins of this machine and prints their\nURLs; open the client URL in a browser. Ctrl-C stops both.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
 	err := fs.Parse(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		usage(stdout)
+		fs.SetOutput(stdout)
+		fmt.Fprintf(stdout, "usage: corsdemo [-api host:port] [-client host:port]\n\nStarts an API and a client page on two origins of this machine and prints their\nURLs; open the client URL in a browser. Ctrl-C stops both.\n\nFlags:\n")
+		fs.PrintDefaults()
 		return nil
 	case err != nil:
-		fmt.Fprintf(stderr, "corsdemo: %v\n\n", err)
-		usage(stderr)
-		return errUsage
+		return flagProblem(err)
 	case fs.NArg() > 0:
-		fmt.Fprintf(stderr, "corsdemo: unexpected arguments: %q\n\n", fs.Args())
-		usage(stderr)
-		return errUsage
+		return usageError(fmt.Sprintf("unexpected argument %q: corsdemo takes flags only, e.g. corsdemo -api localhost:4000 -client localhost:9000 (corsdemo -help)", fs.Arg(0)))
 	}
 
-	apiLn, err := net.Listen("tcp", *apiAddr)
+	apiLn, err := listen("api", *apiAddr, nil)
 	if err != nil {
-		return fmt.Errorf("API: %w", err)
+		return err
 	}
 	defer apiLn.Close()
-	clientLn, err := net.Listen("tcp", *clientAddr)
+	clientLn, err := listen("client", *clientAddr, apiLn)
 	if err != nil {
-		return fmt.Errorf("client: %w", err)
+		return err
 	}
 	defer clientLn.Close()
 	apiURL := originOf(*apiAddr, apiLn.Addr())
@@ -136,6 +143,69 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "corsdemo: stopped")
 	}
 	return serveErr
+}
+
+// flagProblem rewrites the flag package's error as what is wrong, with which
+// flag, and what to write instead.
+func flagProblem(err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return usageError(fmt.Sprintf("unknown flag %s: the flags are -api and -client (corsdemo -help)", name))
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return usageError(fmt.Sprintf("-%s needs an address: write -%s host:port, e.g. -%s %s", name, name, name, example(name, "")))
+	}
+	return usageError(msg)
+}
+
+// example is an address to suggest for flag name: port on localhost, or,
+// when port is "", the flag's default.
+func example(name, port string) string {
+	if port == "" {
+		port = map[string]string{"api": "3000", "client": "8080"}[name]
+	}
+	return "localhost:" + port
+}
+
+// listen listens on addr, the value of the flag -name, or says what is
+// wrong with it and what to write instead. api is the API's listener when
+// name is "client", so that the two addresses being one is named as such.
+func listen(name, addr string, api net.Listener) (net.Listener, error) {
+	flagged := "-" + name + " " + addr
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		if fetch.IsDigits(addr) {
+			return nil, usageError(fmt.Sprintf("%s: a port alone is not an address: write -%s %s (or -%s :%s to listen on every interface)", flagged, name, example(name, addr), name, addr))
+		}
+		return nil, usageError(fmt.Sprintf("%s: write host:port, e.g. -%s %s", flagged, name, example(name, "")))
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 || !fetch.IsDigits(port) {
+		return nil, usageError(fmt.Sprintf("%s: the port must be a number from 1 to 65535 (0 takes any free port), e.g. -%s %s", flagged, name, example(name, "")))
+	}
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case err == nil:
+		return ln, nil
+	case errors.Is(err, syscall.EADDRINUSE) && api != nil && port == portOf(api.Addr()):
+		return nil, usageError(fmt.Sprintf("%s: -api listens there already; the API and the client are two origins and need two ports, e.g. -%s %s", flagged, name, example(name, "")))
+	case errors.Is(err, syscall.EADDRINUSE):
+		next := ""
+		if n, _ := strconv.Atoi(port); n > 0 && n < 65535 {
+			next = fmt.Sprintf(", e.g. -%s %s", name, net.JoinHostPort(host, strconv.Itoa(n+1)))
+		}
+		return nil, fmt.Errorf("%s: the port is in use by another program (another corsdemo?): stop it, or choose another port%s", flagged, next)
+	case errors.Is(err, syscall.EACCES):
+		return nil, fmt.Errorf("%s: this user may not listen on port %s (below 1024 needs root): choose a port from 1024, e.g. -%s %s", flagged, port, name, example(name, ""))
+	}
+	return nil, usageError(fmt.Sprintf("%s: cannot listen there (%v): write a host name or address of this machine and a port, e.g. -%s %s", flagged, errors.Unwrap(err), name, example(name, "")))
+}
+
+// portOf returns the port of a TCP address.
+func portOf(a net.Addr) string {
+	if tcp, ok := a.(*net.TCPAddr); ok {
+		return strconv.Itoa(tcp.Port)
+	}
+	return ""
 }
 
 // originOf returns the http origin a browser uses for a server listening on

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -19,8 +20,8 @@ import (
 )
 
 // TestMain runs the real main, with the command line the test binary got,
-// when CORSDEMO_MAIN is set: that is how TestCommandLine sees main's exit
-// status and output.
+// when CORSDEMO_MAIN is set: that is how TestMainExitStatus sees main's
+// exit status and output.
 func TestMain(m *testing.M) {
 	if os.Getenv("CORSDEMO_MAIN") == "1" {
 		main()
@@ -30,8 +31,9 @@ func TestMain(m *testing.M) {
 }
 
 // corsdemo -help prints every flag with its description and default, to
-// stdout, and exits 0; a bad command line exits 2 with the problem and the
-// usage on stderr, and starts nothing.
+// stdout, and exits 0; a bad command line exits 2 with one line on stderr
+// that says what is wrong, with which flag, and what to write instead, and
+// starts nothing; a port another program holds exits 1, naming the flag.
 func TestCommandLine(t *testing.T) {
 	flagLines := []string{
 		"-api address\n",
@@ -39,53 +41,85 @@ func TestCommandLine(t *testing.T) {
 		"-client address\n",
 		"listen address (host:port) of the client origin, the demo page; the API trusts exactly this origin (default \"localhost:8080\")\n",
 	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	busyAddr := busy.Addr().String()
+	busyPort := busy.Addr().(*net.TCPAddr).Port
 	tests := []struct {
 		args       []string
 		wantStatus int
 		stdout     []string // in stdout; nil: stdout empty
-		stderr     []string // in stderr; nil: stderr empty
+		stderr     string   // all of stderr if it ends in "\n", else its start; "": stderr empty
 	}{
-		{[]string{"-help"}, 0, append([]string{"usage: corsdemo [-api host:port] [-client host:port]\n"}, flagLines...), nil},
-		{[]string{"--help"}, 0, flagLines, nil},
-		{[]string{"-h"}, 0, flagLines, nil},
-		{[]string{"-nope"}, 2, nil, append([]string{"corsdemo: flag provided but not defined: -nope\n"}, flagLines...)},
-		{[]string{"extra"}, 2, nil, append([]string{`corsdemo: unexpected arguments: ["extra"]`}, flagLines...)},
-		{[]string{"-api"}, 2, nil, []string{"corsdemo: flag needs an argument: -api\n"}},
+		{[]string{"-help"}, 0, append([]string{"usage: corsdemo [-api host:port] [-client host:port]\n"}, flagLines...), ""},
+		{[]string{"--help"}, 0, flagLines, ""},
+		{[]string{"-h"}, 0, flagLines, ""},
+		{[]string{"-nope"}, 2, nil, "corsdemo: unknown flag -nope: the flags are -api and -client (corsdemo -help)\n"},
+		{[]string{"extra"}, 2, nil, `corsdemo: unexpected argument "extra": corsdemo takes flags only, e.g. corsdemo -api localhost:4000 -client localhost:9000 (corsdemo -help)` + "\n"},
+		{[]string{"-api"}, 2, nil, "corsdemo: -api needs an address: write -api host:port, e.g. -api localhost:3000\n"},
+		{[]string{"-client"}, 2, nil, "corsdemo: -client needs an address: write -client host:port, e.g. -client localhost:8080\n"},
+		{[]string{"-api", "4000"}, 2, nil, "corsdemo: -api 4000: a port alone is not an address: write -api localhost:4000 (or -api :4000 to listen on every interface)\n"},
+		{[]string{"-client", "localhost"}, 2, nil, "corsdemo: -client localhost: write host:port, e.g. -client localhost:8080\n"},
+		{[]string{"-api", "localhost:99999"}, 2, nil, "corsdemo: -api localhost:99999: the port must be a number from 1 to 65535 (0 takes any free port), e.g. -api localhost:3000\n"},
+		{[]string{"-api", "localhost:http"}, 2, nil, "corsdemo: -api localhost:http: the port must be a number from 1 to 65535 (0 takes any free port), e.g. -api localhost:3000\n"},
+		{[]string{"-api", "256.0.0.1:4000"}, 2, nil, "corsdemo: -api 256.0.0.1:4000: cannot listen there ("},
+		{[]string{"-api", busyAddr}, 1, nil, fmt.Sprintf("corsdemo: -api %s: the port is in use by another program (another corsdemo?): stop it, or choose another port, e.g. -api 127.0.0.1:%d\n", busyAddr, busyPort+1)},
+		{[]string{"-api", "127.0.0.1:0", "-client", busyAddr}, 1, nil, fmt.Sprintf("corsdemo: -client %s: the port is in use by another program", busyAddr)},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, os.Args[0], tc.args...)
-			cmd.Env = append(os.Environ(), "CORSDEMO_MAIN=1")
 			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
-			status := 0
-			var exit *exec.ExitError
-			if errors.As(err, &exit) {
-				status = exit.ExitCode()
-			} else if err != nil {
-				t.Fatal(err)
-			}
+			status := report(run(context.Background(), tc.args, &stdout, &stderr), &stderr)
 			if status != tc.wantStatus {
 				t.Errorf("exit status %d, want %d\nstdout:\n%s\nstderr:\n%s", status, tc.wantStatus, &stdout, &stderr)
 			}
-			for _, out := range []struct {
-				name string
-				got  string
-				want []string
-			}{{"stdout", stdout.String(), tc.stdout}, {"stderr", stderr.String(), tc.stderr}} {
-				if out.want == nil && out.got != "" {
-					t.Errorf("%s: %q, want nothing", out.name, out.got)
-				}
-				for _, w := range out.want {
-					if !strings.Contains(out.got, w) {
-						t.Errorf("%s lacks %q:\n%s", out.name, w, out.got)
-					}
+			if tc.stdout == nil && stdout.Len() > 0 {
+				t.Errorf("stdout: %q, want nothing", &stdout)
+			}
+			for _, w := range tc.stdout {
+				if !strings.Contains(stdout.String(), w) {
+					t.Errorf("stdout lacks %q:\n%s", w, &stdout)
 				}
 			}
+			got := stderr.String()
+			if strings.HasSuffix(tc.stderr, "\n") && got != tc.stderr || !strings.HasPrefix(got, tc.stderr) || strings.Count(got, "\n") > 1 {
+				t.Errorf("stderr:\n got: %q\nwant: %q", got, tc.stderr)
+			}
 		})
+	}
+}
+
+// TestMainExitStatus: the program itself exits as report says, with its
+// line on stderr.
+func TestMainExitStatus(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		status int
+		stderr string
+	}{
+		{[]string{"-help"}, 0, ""},
+		{[]string{"-api", "4000"}, 2, "corsdemo: -api 4000: a port alone is not an address"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a liveness bound
+		cmd := exec.CommandContext(ctx, os.Args[0], tc.args...)
+		cmd.Env = append(os.Environ(), "CORSDEMO_MAIN=1")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		cancel()
+		status := 0
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			status = exit.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if status != tc.status || !strings.HasPrefix(stderr.String(), tc.stderr) || tc.stderr == "" && stderr.Len() > 0 {
+			t.Errorf("corsdemo %q: exit %d, stderr %q; want %d, %q", tc.args, status, &stderr, tc.status, tc.stderr)
+		}
 	}
 }
 
@@ -183,15 +217,25 @@ func TestRun(t *testing.T) {
 	}
 }
 
-func TestRunFlags(t *testing.T) {
-	ctx := context.Background()
-	if err := run(ctx, []string{"-nope"}, io.Discard, io.Discard); err == nil {
-		t.Error("an unknown flag: no error")
+// TestListenSameAddress: -client at -api's address is named as such, not
+// as a port some other program holds.
+func TestListenSameAddress(t *testing.T) {
+	api, err := listen("api", "127.0.0.1:0", nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := run(ctx, []string{"extra"}, io.Discard, io.Discard); err == nil {
-		t.Error("an argument: no error")
+	defer api.Close()
+	addr := api.Addr().String()
+	ln, err := listen("client", addr, api)
+	if err == nil {
+		ln.Close()
+		t.Fatalf("-client %s: listening twice on one address: no error", addr)
 	}
-	if err := run(ctx, []string{"-api", "256.0.0.1:1"}, io.Discard, io.Discard); err == nil {
-		t.Error("a bad address: no error")
+	want := "-client " + addr + ": -api listens there already; the API and the client are two origins and need two ports, e.g. -client localhost:8080"
+	if err.Error() != want {
+		t.Errorf("error:\n got: %s\nwant: %s", err, want)
+	}
+	if !errors.As(err, new(usageError)) {
+		t.Errorf("%v is not a usage error (exit 2)", err)
 	}
 }

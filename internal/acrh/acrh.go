@@ -131,13 +131,14 @@ func NewMatcher(names []string, any, anyIncludesAuth bool) *Matcher {
 // line, so a line is looked at at most twice. It stops at the first name
 // past MaxElements, so a line of many short names costs what one just past
 // the limit costs.
-func (m *Matcher) anyLine(line string) (n int, whole bool) {
+func (m *Matcher) anyLine(line string, w *work) (n int, whole bool) {
 	for start := 0; ; {
 		i := start
 		for i < len(line) && listBytes[line[i]] == tokenByte {
 			i++
 		}
-		if n++; n > MaxElements || !m.anyName(line[start:i]) {
+		w.add(i - start + 1)
+		if n++; n > MaxElements || !m.anyName(line[start:i], w) {
 			return 0, false
 		}
 		if i == len(line) {
@@ -153,8 +154,8 @@ func (m *Matcher) anyLine(line string) (n int, whole bool) {
 
 // anyName reports whether anyLine may take name: not empty, and not an
 // Authorization that any does not cover.
-func (m *Matcher) anyName(name string) bool {
-	return name != "" && (m.authorization || !equalFoldLower(name, "authorization"))
+func (m *Matcher) anyName(name string, w *work) bool {
+	return name != "" && (m.authorization || !equalFoldLower(name, "authorization", w))
 }
 
 // The classes of listBytes.
@@ -180,6 +181,11 @@ var listBytes = func() (t [256]uint8) {
 // lines is allowed. On failure it also returns the offending element, a
 // substring of the input (possibly truncated for a malformed one).
 func (m *Matcher) Check(lines []string) (Result, string) {
+	return m.check(lines, nil)
+}
+
+// check is Check, counting its work in w when w is not nil.
+func (m *Matcher) check(lines []string, w *work) (Result, string) {
 	// Browsers send one line. When the fast form takes it whole, that is
 	// the answer, without the scanner's loop; when it stops part way, the
 	// scanner resumes there rather than starting over. (A whole line holds
@@ -188,36 +194,37 @@ func (m *Matcher) Check(lines []string) (Result, string) {
 	if len(lines) == 1 {
 		switch {
 		case m.browserForm:
-			i, n, whole := m.browserPrefix(lines[0])
+			i, n, whole := m.browserPrefix(lines[0], w)
 			if whole {
 				return Allowed, ""
 			}
-			return m.scan(lines, i, n)
+			return m.scan(lines, i, n, w)
 		case m.any:
-			if _, whole := m.anyLine(lines[0]); whole {
+			if _, whole := m.anyLine(lines[0], w); whole {
 				return Allowed, ""
 			}
-			return m.scan(lines, 0, 0)
+			return m.scan(lines, 0, 0, w)
 		}
 	}
-	return m.scan(lines, -1, 0)
+	return m.scan(lines, -1, 0, w)
 }
 
 // scan is Check's general case. When first >= 0, the fast form has
 // already taken lines[0] up to first, elems names, and the scanner takes
 // the rest of it from there.
-func (m *Matcher) scan(lines []string, first, elems int) (Result, string) {
+func (m *Matcher) scan(lines []string, first, elems int, w *work) (Result, string) {
 	empty := 0
 	for k, line := range lines {
+		w.add(1)
 		i := 0
 		if k == 0 && first >= 0 {
 			i = first
 		} else if m.browserForm || m.any {
 			n, whole := 0, false
 			if m.browserForm {
-				i, n, whole = m.browserPrefix(line)
+				i, n, whole = m.browserPrefix(line, w)
 			} else {
-				n, whole = m.anyLine(line)
+				n, whole = m.anyLine(line, w)
 			}
 			// The names taken are allowed, so the limit on their number is
 			// the only rule they can break.
@@ -229,10 +236,14 @@ func (m *Matcher) scan(lines []string, first, elems int) (Result, string) {
 			}
 		}
 		for {
+			// Each element costs one step and a step per byte looked at:
+			// the white space before and after it, which MaxOWS bounds,
+			// and its name.
 			ows := 0
 			for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
 				i++
 				if ows++; ows > MaxOWS {
+					w.add(ows)
 					return Malformed, excerpt(line, i)
 				}
 			}
@@ -241,13 +252,16 @@ func (m *Matcher) scan(lines []string, first, elems int) (Result, string) {
 				i++
 			}
 			name := line[start:i]
+			w.add(ows + len(name) + 1)
 			ows = 0
 			for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
 				i++
 				if ows++; ows > MaxOWS {
+					w.add(ows)
 					return Malformed, excerpt(line, start)
 				}
 			}
+			w.add(ows)
 			if i < len(line) && line[i] != ',' {
 				return Malformed, excerpt(line, start)
 			}
@@ -259,7 +273,7 @@ func (m *Matcher) scan(lines []string, first, elems int) (Result, string) {
 				if elems++; elems > MaxElements {
 					return Malformed, name
 				}
-				if !m.allows(name) {
+				if !m.allows(name, w) {
 					return NotAllowed, name
 				}
 			}
@@ -287,10 +301,15 @@ func (m *Matcher) scan(lines []string, first, elems int) (Result, string) {
 // not take, where Check's scanner resumes. Each name taken is exactly an
 // allowed one (a token) with no white space around it, so the scanner would have accepted it too; FuzzCheck checks
 // that the two paths agree.
-func (m *Matcher) browserPrefix(line string) (i, n int, whole bool) {
+func (m *Matcher) browserPrefix(line string, w *work) (i, n int, whole bool) {
 	for _, a := range m.few {
 		end := i + len(a)
-		if end > len(line) || line[i] != a[0] || line[i:end] != a {
+		if end > len(line) || line[i] != a[0] {
+			w.add(1)
+			continue
+		}
+		w.add(len(a))
+		if line[i:end] != a {
 			continue
 		}
 		if end == len(line) {
@@ -311,14 +330,17 @@ func (m *Matcher) browserPrefix(line string) (i, n int, whole bool) {
 // stack buffer for the map lookup (a name too long for the buffer is
 // compared with each allowed name instead, which no browser makes
 // necessary).
-func (m *Matcher) allows(name string) bool {
+func (m *Matcher) allows(name string, w *work) bool {
 	if m.any {
-		return m.authorization || !equalFoldLower(name, "authorization")
+		return m.authorization || !equalFoldLower(name, "authorization", w)
 	}
 	if len(name) > m.maxLen {
 		return false
 	}
 	for _, n := range m.few {
+		if len(n) == len(name) {
+			w.add(len(name))
+		}
 		if n == name {
 			return true
 		}
@@ -327,21 +349,23 @@ func (m *Matcher) allows(name string) bool {
 	for i := 0; i < len(name); i++ {
 		if 'A' <= name[i] && name[i] <= 'Z' {
 			upper = true
+			w.add(i + 1)
 			break
 		}
 	}
 	if !upper {
+		w.add(2 * len(name)) // the scan above, then the map's hash
 		_, ok := m.names[name]
 		return ok
 	}
 	for _, n := range m.few {
-		if equalFoldLower(name, n) {
+		if equalFoldLower(name, n, w) {
 			return true
 		}
 	}
 	if len(name) > lowerBuf {
 		for n := range m.names {
-			if equalFoldLower(name, n) {
+			if equalFoldLower(name, n, w) {
 				return true
 			}
 		}
@@ -355,6 +379,7 @@ func (m *Matcher) allows(name string) bool {
 		}
 		buf[i] = c
 	}
+	w.add(2 * len(name)) // lower-casing, then the map's hash
 	// The compiler allocates nothing for a map index by string(bytes).
 	_, ok := m.names[string(buf[:len(name)])]
 	return ok
@@ -362,10 +387,11 @@ func (m *Matcher) allows(name string) bool {
 
 // equalFoldLower reports whether s equals the lower-case ASCII string t,
 // ignoring the case of s.
-func equalFoldLower(s, t string) bool {
+func equalFoldLower(s, t string, w *work) bool {
 	if len(s) != len(t) {
 		return false
 	}
+	w.add(len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if 'A' <= c && c <= 'Z' {
@@ -386,6 +412,19 @@ func lower(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// work counts the steps of a check: one per element and one per byte it
+// looks at (or compares, or hashes). Tests bound the work of Check with
+// it, which a clock cannot do on a loaded machine (see export_test.go).
+// Check counts nothing: a nil *work costs one predictable branch per
+// element, never one per byte.
+type work struct{ steps int }
+
+func (w *work) add(n int) {
+	if w != nil {
+		w.steps += n
+	}
 }
 
 // excerpt returns at most 64 bytes of line from i, for error reports.

@@ -17,7 +17,9 @@
 //
 // Every browser runs headless (or under Xvfb) with a fresh profile in a
 // temporary directory and no network services, in a process group of its own
-// that Close kills by its id and reaps. Every wait is bounded.
+// under a supervisor that kills the group, and every process that left it,
+// when Close asks or when the test process ends, however it ends (see
+// supervise_linux.go). Every wait is bounded.
 package driver
 
 import (
@@ -27,6 +29,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -39,6 +42,10 @@ type Browser interface {
 	// Close stops the browser and every process it started, and removes its
 	// profile. It is safe to call more than once.
 	Close() error
+	// Groups returns the programs the browser runs as (the browser, and an
+	// X server of its own), each leading a process group: what must be gone
+	// once the test process is.
+	Groups() []*Group
 }
 
 // A Page is one tab.
@@ -113,45 +120,94 @@ func (c *Console) Wait(ctx context.Context, done func([]Line) bool) ([]Line, err
 	}
 }
 
-// process is a browser process started in a process group of its own, so
-// that kill reaches the helper processes it forks (Firefox's content
-// processes, WebKit's web and network processes) and nothing else.
+// process is a program the driver started under a supervisor (see
+// Supervise), in a process group of its own: stopping it, or the end of
+// the test process however it comes, kills the helper processes it forks
+// (Firefox's content processes, WebKit's web and network processes) and
+// nothing else.
 type process struct {
-	cmd  *exec.Cmd
-	done chan struct{} // closed when cmd has been reaped
-	err  error         // cmd.Wait's error, once done is closed
+	cmd   *exec.Cmd     // the supervisor
+	group *Group        // the program
+	done  chan struct{} // closed when the supervisor has been reaped: the program and all it started are gone
+	err   error         // the supervisor's exit: the program's status, once done is closed
 }
 
-// startProcess starts cmd in a new process group and reaps it in the
-// background.
-func startProcess(cmd *exec.Cmd) (*process, error) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+// startProcess starts cmd under a supervisor and reaps it in the
+// background; the supervisor removes dir, if not "", once the program is
+// gone (see Supervise).
+func startProcess(cmd *exec.Cmd, dir string) (*process, error) {
+	g, err := Supervise(cmd, dir)
+	if err != nil {
 		return nil, err
 	}
-	p := &process{cmd: cmd, done: make(chan struct{})}
+	p := &process{cmd: cmd, group: g, done: make(chan struct{})}
+	started := make(chan error, 1)
 	go func() {
+		// The supervisor's parent-death signal is tied to the thread that
+		// forks it: this goroutine keeps its thread until the supervisor
+		// has been reaped, and the thread ends with it (go.dev/issue/27505).
+		runtime.LockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
 		p.err = cmd.Wait()
 		close(p.done)
 	}()
+	if err := <-started; err != nil {
+		g.Kill()
+		return nil, err
+	}
+	if _, err := g.Leader(); err != nil {
+		p.stop(0)
+		return nil, err
+	}
 	return p, nil
 }
 
-// stop waits up to grace for the process to exit by itself (the caller has
-// asked it to), then kills its process group by id, and waits until the
-// process has been reaped.
+// stop waits up to grace for the program to exit by itself (the caller has
+// asked it to), then has its supervisor kill its process group and every
+// process that left it, and waits until the supervisor has been reaped.
 func (p *process) stop(grace time.Duration) {
 	select {
 	case <-p.done:
 	case <-time.After(grace):
 	}
-	// The group outlives its leader when a helper is still running: kill it
-	// whether or not the leader has gone.
-	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	p.group.Kill()
+	select {
+	case <-p.done:
+		return
+	case <-time.After(10 * time.Second):
+	}
+	// The supervisor does not end (a process it waits for cannot die):
+	// kill the group and the supervisor here, and give up after as long.
+	if pid, err := p.group.Leader(); err == nil {
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
+	}
+	_ = p.cmd.Process.Kill()
 	select {
 	case <-p.done:
 	case <-time.After(10 * time.Second):
 	}
+}
+
+// signal sends sig to the program.
+func (p *process) signal(sig syscall.Signal) error { return p.group.Signal(sig) }
+
+// Signal sends sig to the program (not to its group), unless the group has
+// been killed.
+func (g *Group) Signal(sig syscall.Signal) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.killed {
+		return errClosed
+	}
+	pid, err := g.Leader()
+	if err != nil {
+		return err
+	}
+	return syscall.Kill(pid, sig)
 }
 
 // exited reports whether the process has ended, and how.

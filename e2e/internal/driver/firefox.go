@@ -97,7 +97,7 @@ func StartFirefox(opts FirefoxOptions) (_ *Firefox, err error) {
 		os.RemoveAll(profile)
 		return nil, err
 	}
-	proc, err := startProcess(cmd)
+	proc, err := startProcess(cmd, profile)
 	if err != nil {
 		os.RemoveAll(profile)
 		return nil, fmt.Errorf("starting %s: %w", opts.Path, err)
@@ -339,6 +339,9 @@ func (f *Firefox) Close() error {
 	}
 	return removeAllLater(f.profile)
 }
+
+// Groups returns Firefox's process group.
+func (f *Firefox) Groups() []*Group { return []*Group{f.proc.group} }
 
 type firefoxPage struct {
 	f       *Firefox

@@ -88,7 +88,7 @@ func StartWebKit(opts WebKitOptions) (_ *WebKit, err error) {
 	if err := os.WriteFile(filepath.Join(dir, "webkit.py"), webkitPy, 0o644); err != nil {
 		return nil, err
 	}
-	if w.xvfb, err = StartXvfb(opts.Xvfb, opts.StartTimeout); err != nil {
+	if w.xvfb, err = startXvfb(opts.Xvfb, opts.StartTimeout, dir); err != nil {
 		return nil, err
 	}
 	if w.proxy, err = StartLoopbackProxy(); err != nil {
@@ -219,7 +219,7 @@ func (w *WebKit) startBrowser(data string) (*webkitBrowser, error) {
 		ansW.Close()
 		return nil, err
 	}
-	proc, err := startProcess(cmd)
+	proc, err := startProcess(cmd, data)
 	ansW.Close()
 	if err != nil {
 		ansR.Close()
@@ -444,6 +444,17 @@ func (w *WebKit) Close() error {
 		w.xvfb.Close()
 	}
 	return removeAllLater(w.dir)
+}
+
+// Groups returns the process groups of Xvfb and of each browser.
+func (w *WebKit) Groups() []*Group {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	gs := []*Group{w.xvfb.proc.group}
+	for _, b := range w.all {
+		gs = append(gs, b.proc.group)
+	}
+	return gs
 }
 
 type webkitPage struct {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -61,7 +62,7 @@ func TestWebKitReplacesDeadBrowser(t *testing.T) {
 	w.mu.Lock()
 	victim := w.all[0]
 	w.mu.Unlock()
-	if err := victim.proc.cmd.Process.Kill(); err != nil {
+	if err := victim.proc.signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	<-victim.lost

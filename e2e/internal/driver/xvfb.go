@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -21,6 +22,13 @@ type Xvfb struct {
 // (-displayfd), so that it never takes a display another program uses, and
 // waits up to timeout for it to accept clients.
 func StartXvfb(path string, timeout time.Duration) (*Xvfb, error) {
+	return startXvfb(path, timeout, "")
+}
+
+// startXvfb is StartXvfb; dir, if not "", is a temporary directory to
+// remove once Xvfb is gone (see Supervise): WebKit gives it the pool's,
+// Xvfb being the pool's first program and its last.
+func startXvfb(path string, timeout time.Duration, dir string) (*Xvfb, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -29,7 +37,7 @@ func StartXvfb(path string, timeout time.Duration) (*Xvfb, error) {
 	// Xvfb writes the display number to fd 3 once it is ready for clients.
 	cmd := exec.Command(path, "-displayfd", "3", "-nolisten", "tcp", "-screen", "0", "1280x1024x24", "-noreset")
 	cmd.ExtraFiles = []*os.File{w}
-	proc, err := startProcess(cmd)
+	proc, err := startProcess(cmd, dir)
 	w.Close()
 	if err != nil {
 		return nil, fmt.Errorf("starting %s: %w", path, err)
@@ -54,7 +62,7 @@ func StartXvfb(path string, timeout time.Duration) (*Xvfb, error) {
 
 // Close stops the X server.
 func (x *Xvfb) Close() error {
-	_ = x.proc.cmd.Process.Signal(os.Interrupt)
+	_ = x.proc.signal(syscall.SIGINT)
 	x.proc.stop(3 * time.Second)
 	return nil
 }

@@ -1,0 +1,13 @@
+module github.com/corskit/cors/examples/gorillamux
+
+go 1.25.0
+
+require (
+	github.com/corskit/cors v0.0.0-20261207210628-4eed182653d8
+	github.com/gorilla/mux v1.8.1
+)
+
+require (
+	golang.org/x/net v0.58.0 // indirect
+	golang.org/x/text v0.41.0 // indirect
+)
