@@ -3,7 +3,7 @@ module github.com/corskit/cors/cmd/corsgate
 go 1.26.0
 
 require (
-	github.com/corskit/cors v0.0.0-20261207210628-4eed182653d8
+	github.com/corskit/cors v0.0.0-20261207213431-1265d84fba1e
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/prometheus/client_golang v1.25.0
 	golang.org/x/net v0.59.0

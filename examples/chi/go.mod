@@ -3,7 +3,7 @@ module github.com/corskit/cors/examples/chi
 go 1.25.0
 
 require (
-	github.com/corskit/cors v0.0.0-20261207210628-4eed182653d8
+	github.com/corskit/cors v0.0.0-20261207213431-1265d84fba1e
 	github.com/go-chi/chi/v5 v5.5.0
 )
 

@@ -4,7 +4,7 @@ go 1.25.0
 
 require (
 	github.com/coder/websocket v1.8.15
-	github.com/corskit/cors v0.0.0-20261207210628-4eed182653d8
+	github.com/corskit/cors v0.0.0-20261207213431-1265d84fba1e
 	github.com/gorilla/websocket v1.5.3
 )
 
