@@ -104,6 +104,18 @@ type Request struct {
 	// "loopback"; "public"), "" when the script does not set it. Chromium
 	// holds every URL the request reaches to it, a redirect's too.
 	TargetAddressSpace string `json:"targetAddressSpace,omitempty"`
+	// Resolver finds the addresses of the page's and the targets' host
+	// names for Local Network Access, which goes by the address a name
+	// resolves to (IP literals and localhost names need none). nil means
+	// net.DefaultResolver, at most 2 s a name: the network of the machine
+	// corscheck runs on. Give one to see the names as the page's network
+	// saw them: a *net.Resolver that asks that network's DNS server, or
+	// addresses recorded there (package har answers from a HAR's
+	// serverIPAddress, and never resolves). A name it cannot answer (an
+	// error, or no address) leaves that address space "unknown" and Local
+	// Network Access unjudged: Result.LocalNetworkAccess then says so, with
+	// the Resolver's error as PageFrom or TargetFrom.
+	Resolver Resolver `json:"-"`
 }
 
 // Stage says how far the browser got.

@@ -2,6 +2,8 @@ package check
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"net/url"
@@ -92,11 +94,19 @@ type LNAOutcome struct {
 	Message string    `json:"message,omitempty"`
 }
 
-// resolver looks host names up for Local Network Access, which goes by the
-// address a name resolves to (the package's tests replace it).
-var resolver interface {
+// A Resolver finds the addresses of a host name for Local Network Access,
+// which goes by the address a name resolves to, not by the name
+// (Request.Resolver). *net.Resolver is one. A Resolver that is also a
+// fmt.Stringer names where its answers come from ("the HAR's
+// serverIPAddress") in LocalNetworkAccess.PageFrom and TargetFrom; DNS is
+// assumed otherwise.
+type Resolver interface {
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
-} = net.DefaultResolver
+}
+
+// resolver is the Resolver of a Request that gives none (the package's
+// tests replace it).
+var resolver Resolver = net.DefaultResolver
 
 // lookupTimeout bounds a name's lookup: without an answer by then, the
 // space is unknown and LNA is not judged (a machine without DNS must not
@@ -104,22 +114,34 @@ var resolver interface {
 const lookupTimeout = 2 * time.Second
 
 // hostSpace finds the address space of host as Chromium would see it: IP
-// literals and localhost names without DNS, other names by the first
-// address they resolve to.
-func hostSpace(ctx context.Context, host string) (fetch.AddressSpace, string) {
+// literals and localhost names without a lookup, other names by the first
+// address r (nil: the package's resolver) gives. A lookup that fails
+// leaves the space unknown; from then says why: the name does not resolve
+// (a *net.DNSError), or the Resolver's own error.
+func hostSpace(ctx context.Context, r Resolver, host string) (fetch.AddressSpace, string) {
 	if s, ok := fetch.HostAddressSpace(host); ok {
 		if a, isIP := fetch.HostAddr(host); isIP {
 			return s, "IP address " + a.String()
 		}
 		return s, "a localhost name, which Chromium resolves to loopback itself"
 	}
+	source := "DNS"
+	if r == nil {
+		r = resolver
+	} else if s, ok := r.(fmt.Stringer); ok {
+		source = s.String()
+	}
 	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 	defer cancel()
-	addrs, err := resolver.LookupNetIP(ctx, "ip", host)
-	if err != nil || len(addrs) == 0 {
+	addrs, err := r.LookupNetIP(ctx, "ip", host)
+	var dnsErr *net.DNSError
+	switch {
+	case err != nil && !errors.As(err, &dnsErr):
+		return fetch.SpaceUnknown, err.Error()
+	case err != nil || len(addrs) == 0:
 		return fetch.SpaceUnknown, host + " does not resolve here"
 	}
-	return fetch.AddressSpaceOf(addrs[0]), "DNS: " + host + " is " + addrs[0].String()
+	return fetch.AddressSpaceOf(addrs[0]), source + ": " + host + " is " + addrs[0].String()
 }
 
 // lnaPage is the page's side of Local Network Access, found once for a
@@ -129,8 +151,10 @@ type lnaPage struct {
 	space    fetch.AddressSpace
 	from     string
 	declared fetch.AddressSpace
-	// hosts caches the space of each host the request reaches.
-	hosts map[string]hostAnswer
+	// resolver is the Request's; hosts caches the space of each host
+	// the request reaches.
+	resolver Resolver
+	hosts    map[string]hostAnswer
 }
 
 type hostAnswer struct {
@@ -142,7 +166,7 @@ type hostAnswer struct {
 // cannot be known (a "null" page origin without Request.PageAddressSpace).
 // The error is an *InputError for an address space that is not one.
 func pageAddressSpace(ctx context.Context, p *prepared) (*lnaPage, error) {
-	pg := &lnaPage{hosts: map[string]hostAnswer{}}
+	pg := &lnaPage{resolver: p.req.Resolver, hosts: map[string]hostAnswer{}}
 	if p.req.TargetAddressSpace != "" {
 		d, err := fetch.ParseAddressSpace(p.req.TargetAddressSpace)
 		if err != nil || d == fetch.SpaceUnknown {
@@ -170,7 +194,7 @@ func (pg *lnaPage) hostSpace(ctx context.Context, host string) (fetch.AddressSpa
 	if a, ok := pg.hosts[host]; ok {
 		return a.space, a.from
 	}
-	s, from := hostSpace(ctx, host)
+	s, from := hostSpace(ctx, pg.resolver, host)
 	pg.hosts[host] = hostAnswer{s, from}
 	return s, from
 }

@@ -289,3 +289,71 @@ func TestLocalNetworkAccessRedirects(t *testing.T) {
 		})
 	}
 }
+
+// recordedNames is a Resolver with its own answers, named as a Stringer.
+type recordedNames struct {
+	addrs map[string]string
+	asked []string
+}
+
+func (r *recordedNames) String() string { return "the recording" }
+
+func (r *recordedNames) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	r.asked = append(r.asked, host)
+	if a, ok := r.addrs[host]; ok {
+		return []netip.Addr{netip.MustParseAddr(a)}, nil
+	}
+	return nil, errors.New(host + " has no address in the recording")
+}
+
+// Request.Resolver answers for the page's and the target's names instead
+// of the package's resolver (here the test DNS, which knows neither name):
+// its answers decide Local Network Access, its name says where they came
+// from, and a name it cannot answer leaves the space unknown, with its
+// error as the reason, and LNA unjudged.
+func TestLocalNetworkAccessResolver(t *testing.T) {
+	srv, _ := spyServer(t)
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, srv.Listener.Addr().String())
+	}}}
+	target := "http://nas.corp:" + port + "/api"
+	for _, c := range []struct {
+		name         string
+		addrs        map[string]string
+		page, target string
+		pageFrom     string
+		targetFrom   string
+		reason       check.CorsError
+	}{
+		{name: "both recorded", addrs: map[string]string{"www.shop.test": "203.0.113.7", "nas.corp": "10.1.2.3"},
+			page: "public", target: "local", pageFrom: "the recording: www.shop.test is 203.0.113.7", targetFrom: "the recording: nas.corp is 10.1.2.3",
+			reason: check.InsecureLocalNetwork},
+		{name: "target not recorded", addrs: map[string]string{"www.shop.test": "203.0.113.7"},
+			page: "public", target: "unknown", pageFrom: "the recording: www.shop.test is 203.0.113.7", targetFrom: "nas.corp has no address in the recording"},
+		{name: "nothing recorded", addrs: map[string]string{},
+			page: "unknown", target: "unknown", pageFrom: "www.shop.test has no address in the recording", targetFrom: "nas.corp has no address in the recording"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := &recordedNames{addrs: c.addrs}
+			res, err := check.Explain(context.Background(), client, check.Request{URL: target, Origin: "http://www.shop.test", Resolver: r})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lna := res.LocalNetworkAccess
+			if lna == nil {
+				t.Fatal("no LocalNetworkAccess in the result")
+			}
+			if lna.PageAddressSpace != c.page || lna.PageFrom != c.pageFrom || lna.TargetAddressSpace != c.target || lna.TargetFrom != c.targetFrom {
+				t.Errorf("page %s (%s), target %s (%s)\nwant page %s (%s), target %s (%s)", lna.PageAddressSpace, lna.PageFrom, lna.TargetAddressSpace, lna.TargetFrom,
+					c.page, c.pageFrom, c.target, c.targetFrom)
+			}
+			if res.Reason != c.reason {
+				t.Errorf("reason %q, want %q", res.Reason, c.reason)
+			}
+			if !slices.Equal(r.asked, []string{"www.shop.test", "nas.corp"}) {
+				t.Errorf("the resolver was asked for %q, want the page's and the target's names once each", r.asked)
+			}
+		})
+	}
+}

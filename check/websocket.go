@@ -40,8 +40,9 @@ type WebSocketRequest struct {
 	// (Sec-WebSocket-Protocol).
 	Protocols []string `json:"protocols,omitempty"`
 	// PageAddressSpace is the page's address space for Local Network Access,
-	// as in Request.
-	PageAddressSpace string `json:"pageAddressSpace,omitempty"`
+	// and Resolver what finds the addresses of host names, as in Request.
+	PageAddressSpace string   `json:"pageAddressSpace,omitempty"`
+	Resolver         Resolver `json:"-"`
 }
 
 // WebSocketResult is ExplainWebSocket's verdict.
@@ -184,7 +185,7 @@ func ExplainWebSocket(ctx context.Context, client *http.Client, req WebSocketReq
 	case u.Fragment != "":
 		return nil, &InputError{"url", "new WebSocket() throws a SyntaxError for a URL with a #fragment"}
 	}
-	p := &prepared{req: Request{PageAddressSpace: req.PageAddressSpace}, url: httpEquivalent(u), browser: Chromium, rules: Chromium.rules(), kind: Fetch}
+	p := &prepared{req: Request{PageAddressSpace: req.PageAddressSpace, Resolver: req.Resolver}, url: httpEquivalent(u), browser: Chromium, rules: Chromium.rules(), kind: Fetch}
 	switch req.Origin {
 	case "":
 		return nil, &InputError{"origin", "missing origin (the page's origin, e.g. https://app.example.com)"}

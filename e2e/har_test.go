@@ -50,8 +50,11 @@ type harRecord struct {
 	Case string `json:"case"`
 	Call int    `json:"call"` // 1 for the first call, 2… for repeats
 	// Page is the page's origin, "null" in a sandboxed iframe.
-	Page        string `json:"page"`
-	API         string `json:"api"` // "fetch" or "xhr"
+	Page string `json:"page"`
+	// API is "fetch" or "xhr", or for an element load the element:
+	// "image", "font", "module" (CrossOrigin its crossorigin attribute).
+	API         string `json:"api"`
+	CrossOrigin string `json:"crossOrigin,omitempty"`
 	Method      string `json:"method"`
 	URL         string `json:"url"`
 	Credentials bool   `json:"credentials"`
@@ -106,7 +109,8 @@ const harRunnerJS = `
   for (const c of plan) {
     for (let i = 0; i < c.repeat; i++) {
       if (i > 0 && c.pauseMs) await new Promise(r => setTimeout(r, c.pauseMs));
-      const r = c.sandboxed ? await corsE2E.runSandboxed(c.spec) : await corsE2E.run(c.spec);
+      const r = c.spec.load && c.spec.load !== 'fetch' ? await corsLoad(c.spec) :
+        c.sandboxed ? await corsE2E.runSandboxed(c.spec) : await corsE2E.run(c.spec);
       results.push({id: c.id, call: i + 1, ok: r.ok, status: r.status, error: r.error || ''});
     }
   }
@@ -133,10 +137,14 @@ func (h *harRunner) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/":
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, `<!doctype html><html><head><meta charset="utf-8"><title>corskit har</title><link rel="icon" href="data:,"><script>`+
-			helpersJS+`</script></head><body><script>`+harRunnerJS+`</script><img src="/hold" alt=""></body></html>`)
+			helpersJS+harLoadJS+`</script></head><body><script>`+harRunnerJS+`</script><img src="/hold" alt=""></body></html>`)
 	case "/warmup":
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, `<!doctype html><title>warm-up</title><link rel="icon" href="data:,">`)
+	case "/hop":
+		// A request on the page's own origin that a redirect sends to
+		// another (harFamilies).
+		http.Redirect(w, r, r.URL.Query().Get("to"), http.StatusFound)
 	case "/plan":
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(h.plans[host])
@@ -175,6 +183,8 @@ type harRow struct {
 	c     confCase
 	setup caseSetup
 	host  string // the page's host
+	// family, when not nil, is the row instead of c and setup.
+	family *harFamily
 }
 
 func TestRecordHAR(t *testing.T) {
@@ -210,6 +220,17 @@ func TestRecordHAR(t *testing.T) {
 			ports[portOf(s.target.URL)] = i
 		}
 	}
+	// The families check/har learned after the first recordings, made by
+	// the page on 127.0.0.1.
+	familyPage := "http://" + net.JoinHostPort("127.0.0.1", e.port)
+	for _, f := range harFamilies(t, familyPage) {
+		i := len(rows)
+		rows = append(rows, harRow{host: "127.0.0.1", family: &f})
+		plans["127.0.0.1"] = append(plans["127.0.0.1"], harPlanCase{ID: i, Spec: f.spec(), Repeat: 1})
+		for _, p := range f.ports {
+			ports[p] = i
+		}
+	}
 	pages := make([]string, len(hosts))
 	for i, h := range hosts {
 		pages[i] = "http://" + net.JoinHostPort(h, e.port) + "/"
@@ -231,6 +252,15 @@ func TestRecordHAR(t *testing.T) {
 			}
 			for _, r := range results[host] {
 				row := rows[r.ID]
+				if f := row.family; f != nil {
+					hr := harRecord{Case: f.name, Call: r.Call, Page: familyPage, API: f.load, CrossOrigin: string(f.co), Method: "GET",
+						URL: f.url, Credentials: f.co == check.CrossOriginUseCredentials, Saw: r.harSaw, Console: append([]string{}, console[r.ID]...)}
+					if hr.Saw.OK == f.blocked {
+						t.Errorf("%s: %q: the page saw ok=%v (%s), the row promises blocked=%v", writer, f.name, hr.Saw.OK, hr.Saw.Error, f.blocked)
+					}
+					rec.Records = append(rec.Records, hr)
+					continue
+				}
 				req := row.setup.req
 				page := row.setup.pageOrigin
 				if req.Sandboxed {
@@ -307,12 +337,18 @@ func settleLive(t *testing.T, file string, rec harRecording) {
 			continue
 		}
 		live := q.Live
-		live.Credentials = r.Credentials
-		live.Initiator = check.Fetch
-		if r.API == "xhr" {
-			live.Initiator = check.XHR
+		switch r.API {
+		case "fetch", "xhr":
+			live.Credentials = r.Credentials
+			live.Initiator = check.Fetch
+			if r.API == "xhr" {
+				live.Initiator = check.XHR
+			}
+			live.ForcePreflight = r.Upload
+		default: // an element: its crossorigin attribute, and whether a script is a module
+			live.CrossOrigin = check.CrossOrigin(r.CrossOrigin)
+			live.Module = r.API == "module"
 		}
-		live.ForcePreflight = r.Upload
 		if q.OriginFrom != "the request's Origin header" {
 			// corscheck says it read the origin elsewhere (a
 			// sandboxed iframe's Referer is its creator's URL); the
@@ -419,7 +455,7 @@ func recordPlaywright(t *testing.T, pages []string, har string) (version string,
 		t.Fatal(err)
 	}
 	for _, m := range msgs {
-		if isCORSLine(chromium, driver.Line{Level: m.Type, Text: m.Text}) {
+		if destLine(chromium, driver.Line{Level: m.Type, Text: m.Text}) {
 			lines = append(lines, m.Text)
 		}
 	}
@@ -512,7 +548,7 @@ func recordFirefox(t *testing.T, pages []string, dir string) (version string, ha
 	// Firefox may log a CORS line after the promise settled.
 	time.Sleep(2 * time.Second)
 	for _, l := range page.Console().Lines() {
-		if isCORSLine(firefox, l) {
+		if destLine(firefox, l) {
 			lines = append(lines, l.Text)
 		}
 	}

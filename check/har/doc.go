@@ -40,6 +40,19 @@
 //     therefore exactly those of corscheck explain against a server that
 //     answered as recorded.
 //
+// It sends nothing: no request, and no DNS query. Local Network Access,
+// which Chromium applies before any CORS check, goes by the address a
+// host name resolves to; Judge gives check.Explain a check.Resolver that
+// answers from the HAR alone — each entry's serverIPAddress, the address
+// the browser connected to, mapped from the entry's URL host (the chain's
+// own entries first) — so the page's and the target's address spaces are
+// those of the network the HAR was recorded on, judged exactly as explain
+// judges them live. IP literals and localhost names need no address. A
+// host the HAR records no address for (or only one that is not an IP
+// address) is not looked up: its space is unknown, LNA is not judged, and
+// for Chromium Request.LocalNetworkAccess says that it cannot be known from
+// this HAR; the verdict is then the CORS check's alone.
+//
 // # What it does not guess
 //
 // A HAR does not record everything a verdict may depend on. Where it lacks
@@ -92,10 +105,17 @@
 //	page URL                no (title is the     pages[].title         pages[].title
 //	                        document's <title>)
 //	redirects               one entry per hop    one entry per hop     one entry per hop
+//	serverIPAddress         each entry that got  none (Firefox 153's   not checked here
+//	                        a response           auto-export)
+//	                        ("127.0.0.1"); none
+//	                        for a blocked one
 //
 // So from Firefox's HAR corscheck gives the verdict and Firefox's console
-// lines for every request, as the recordings show for each of the suite's
-// 117 calls; from Playwright's, the verdict of every request but, for a
+// lines for every request, as the recordings show for each of their 132
+// calls (the suite's 117 conformance calls, and the 15 of e2e harFamilies:
+// element and font loads, whose blocked responses Firefox keeps too, and
+// requests a redirect takes from the page's origin to another); from
+// Playwright's, the verdict of every request but, for a
 // blocked one, not why: the writer keeps only that it failed, and the
 // command to run is printed. (Firefox sends no Sec-Fetch-* to an origin
 // that is not potentially trustworthy, such as http://api.test; an Origin
@@ -121,8 +141,13 @@
 // verdict and console lines for all of them; TestJudgeElementLoads does
 // the same for fonts, images, scripts, modules and stylesheets in each
 // browser against check.Explain's live verdict, which e2e TestDestinations
-// proves against the browsers. The HAR recordings of real writers
-// (testdata) hold neither family.
+// proves against the browsers. The recordings of real writers (testdata)
+// hold both families too (e2e harFamilies): four fetch() calls that start
+// on the page's origin and a redirect sends to another, two of them on to
+// a third with Origin "null", and eleven loads of images
+// (crossorigin anonymous and use-credentials), fonts and module scripts;
+// TestRecordings requires, for each writer, every verdict to be what the
+// page saw and, from Firefox's, every console line to be Firefox's.
 //
 // # Not modelled
 //

@@ -43,7 +43,7 @@ func Judge(ctx context.Context, a *Archive, opts Options) (*Report, error) {
 	}
 	rep := &Report{Writer: w.Writer, Browser: b, Requests: []*Request{}}
 	rep.Summary.Entries = len(a.Entries)
-	j := &judge{w: w, browser: b}
+	j := &judge{w: w, browser: b, addrs: recordedAddresses(a)}
 	docs := documents(a)
 	cs, orphans := chains(a)
 	for _, p := range orphans {
@@ -224,6 +224,9 @@ func sanitized(a *Archive) bool {
 type judge struct {
 	w       writer
 	browser check.Browser
+	// addrs answers check.Explain's host name lookups for Local Network
+	// Access from the HAR's serverIPAddress (see addresses).
+	addrs *addresses
 }
 
 // outcome is one run of check.Explain on a chain.
@@ -268,7 +271,7 @@ func (j *judge) request(ctx context.Context, c *chain, origin, from string, k ki
 		q.Inferred = append(q.Inferred, "the page's origin is read from "+from+", as the HAR has not the request's Origin header; a page with an opaque origin (a sandboxed iframe) sends its creator's URL as Referer but \"Origin: null\"")
 	}
 
-	base := check.Request{URL: first.URL, Origin: origin, Browser: j.browser, SendActual: true}
+	base := check.Request{URL: first.URL, Origin: origin, Browser: j.browser, SendActual: true, Resolver: j.addrs.forChain(c)}
 	creds := credentials(c, origin)
 	assume := Assumption{Credentials: creds, CredentialsKnown: creds, InitiatorKnown: true}
 	switch k.dest {
@@ -626,6 +629,27 @@ func (q *Request) fill(o *outcome, j *judge) {
 			q.Warnings = append(q.Warnings, w)
 		}
 	}
+	q.LocalNetworkAccess = lnaUnknown(r, j.browser)
+}
+
+// lnaUnknown says, for Chromium, which enforces Local Network Access, that
+// the HAR does not show the address space of the page or of a URL the
+// request reached, and what that leaves open; "" when LNA was judged or
+// needs no judging.
+func lnaUnknown(r *check.Result, b check.Browser) string {
+	lna := r.LocalNetworkAccess
+	if b != check.Chromium || lna == nil || (lna.PageAddressSpace != "unknown" && lna.TargetAddressSpace != "unknown") {
+		return ""
+	}
+	var why []string
+	if lna.PageAddressSpace == "unknown" {
+		why = append(why, lna.PageFrom)
+	}
+	if lna.TargetAddressSpace == "unknown" && !slices.Contains(why, lna.TargetFrom) {
+		why = append(why, lna.TargetFrom)
+	}
+	return "Local Network Access cannot be known from this HAR, and corscheck does no DNS lookup: " + strings.Join(why, "; ") +
+		". Chromium refuses a request from a page on the public internet to a private or loopback address before sending it, whatever the server answers; the verdict here is that of the CORS check alone."
 }
 
 // kindName names what made req.

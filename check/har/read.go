@@ -85,6 +85,13 @@ type Entry struct {
 	InitiatorURL  string `json:"initiatorURL,omitempty"`
 	// FromCache is _fromCache (Chrome's DevTools): "memory" or "disk".
 	FromCache string `json:"fromCache,omitempty"`
+	// ServerIPAddress is serverIPAddress (HAR 1.2), as written: the
+	// address the browser connected to for this entry, which Local Network
+	// Access goes by. Playwright writes it for every entry that got a
+	// response ("127.0.0.1"); Firefox 153's export, as recorded here,
+	// writes none; some writers bracket IPv6 ("[::1]"). Empty when the
+	// entry has none.
+	ServerIPAddress string `json:"serverIPAddress,omitempty"`
 }
 
 // maxPostData is how much of a request body an Entry keeps: enough to
@@ -461,6 +468,9 @@ type rawEntry struct {
 		URL  string `json:"url"`
 	} `json:"_initiator"`
 	FromCache string `json:"_fromCache"`
+	// ServerIPAddress is HAR 1.2's string; anything else is taken as
+	// none, rather than refusing the file for a field only LNA needs.
+	ServerIPAddress any `json:"serverIPAddress"`
 }
 
 func (d *decoder) entries(a *Archive) error {
@@ -514,6 +524,7 @@ func entry(i int, raw *rawEntry) (Entry, string) {
 		Failure:      raw.Response.FailureText,
 		ResourceType: raw.ResourceType, FromCache: raw.FromCache,
 	}
+	e.ServerIPAddress, _ = raw.ServerIPAddress.(string)
 	if raw.Response.Error != nil && *raw.Response.Error != "" {
 		e.Failure = *raw.Response.Error
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/corskit/cors/check"
@@ -23,7 +24,8 @@ type recording struct {
 		Case        string   `json:"case"`
 		Call        int      `json:"call"`
 		Page        string   `json:"page"`
-		API         string   `json:"api"`
+		API         string   `json:"api"` // fetch, xhr, or an element: image, font, module
+		CrossOrigin string   `json:"crossOrigin"`
 		Method      string   `json:"method"`
 		URL         string   `json:"url"`
 		Credentials bool     `json:"credentials"`
@@ -88,7 +90,7 @@ func TestRecordings(t *testing.T) {
 					byURL[q.URL] = append(byURL[q.URL], q)
 				}
 			}
-			verdicts, lines, unknown := 0, 0, 0
+			verdicts, lines, unknown, elements, sameOriginStart := 0, 0, 0, 0, 0
 			for _, r := range rec.Records {
 				qs := byURL[r.URL]
 				if len(qs) == 0 {
@@ -97,11 +99,27 @@ func TestRecordings(t *testing.T) {
 				}
 				q := qs[0]
 				byURL[r.URL] = qs[1:]
-				initiator := check.Fetch
-				if r.API == "xhr" {
-					initiator = check.XHR
+				var v har.Verdict
+				var console []string
+				switch r.API {
+				case "fetch", "xhr":
+					initiator := check.Fetch
+					if r.API == "xhr" {
+						initiator = check.XHR
+					}
+					v, console = branch(q, r.Credentials, initiator)
+				default:
+					elements++
+					// An element: its crossorigin attribute sets the
+					// credentials mode; whether a script is a module the
+					// HAR does not tell.
+					v, console = branchWhere(q, func(a har.Assumption) bool {
+						return (a.CredentialsKnown || a.Credentials == r.Credentials) && (!a.ModuleUnknown || a.Module == (r.API == "module"))
+					})
 				}
-				v, console := branch(q, r.Credentials, initiator)
+				if strings.HasPrefix(r.URL, r.Page+"/") {
+					sameOriginStart++
+				}
 				if q.PageOrigin != r.Page && q.OriginFrom == "the request's Origin header" {
 					t.Errorf("%s: page origin %s, the page was on %s", r.Case, q.PageOrigin, r.Page)
 				}
@@ -138,11 +156,17 @@ func TestRecordings(t *testing.T) {
 					t.Errorf("the HAR has a cross-origin request no page call made: %s %s (entries %v)", q.Method, u, q.Entries)
 				}
 			}
+			// The families the judging learned after the first
+			// recordings (e2e harFamilies): element loads, and requests
+			// a redirect takes from the page's origin to another.
+			if elements < 10 || sameOriginStart < 4 {
+				t.Errorf("%d element loads and %d requests starting on the page's origin recorded, want the 11 and 4 of e2e harFamilies", elements, sameOriginStart)
+			}
 			if tc.everyLine && unknown > 0 {
 				t.Errorf("%d blocked calls without the browser's console lines: %s keeps enough for all", unknown, rec.Writer)
 			}
-			t.Logf("%s (%s): %d verdicts equal the page's, %d console lines equal the browser's, %d blocked calls whose reason the HAR does not keep",
-				rec.Writer, rec.Browser, verdicts, lines, unknown)
+			t.Logf("%s (%s): %d verdicts equal the page's (%d element loads, %d starting on the page's origin), %d console lines equal the browser's, %d blocked calls whose reason the HAR does not keep",
+				rec.Writer, rec.Browser, verdicts, elements, sameOriginStart, lines, unknown)
 		})
 	}
 }

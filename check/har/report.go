@@ -101,6 +101,13 @@ type Request struct {
 	// rather than from a recorded exchange (a preflight the browser must
 	// have passed, since it sent the request).
 	Inferred []string `json:"inferred,omitempty"`
+	// LocalNetworkAccess, when not empty, says that the HAR does not
+	// record the address the page's or the target's host name had (its
+	// serverIPAddress), so that Chromium's Local Network Access, which
+	// goes by that address, is not judged: corscheck does no DNS lookup.
+	// Where the HAR has the addresses, LNA is judged from them, and
+	// Result.LocalNetworkAccess holds the judgement.
+	LocalNetworkAccess string `json:"localNetworkAccess,omitempty"`
 
 	// Recorded is the writer's own record of the outcome;
 	// Disagreement, when not empty, says how it contradicts Verdict.

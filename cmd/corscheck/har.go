@@ -174,6 +174,9 @@ func printHARRequest(w io.Writer, q *har.Request) {
 	for _, in := range q.Inferred {
 		p("    inferred: %s\n", in)
 	}
+	if q.LocalNetworkAccess != "" {
+		p("    lna:      %s\n", q.LocalNetworkAccess)
+	}
 	for _, a := range q.Alternatives {
 		alt := strings.ToUpper(string(a.Verdict))
 		if a.Reason != "" {

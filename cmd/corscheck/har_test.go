@@ -42,12 +42,15 @@ func TestHARCommand(t *testing.T) {
 		{"Firefox: nothing blocked", []string{"har", td + "firefox/a.b.localhost.har"}, 0, []string{"1 cross-origin requests: 0 blocked, 1 allowed"}, ""},
 		{"Playwright: blocked, why not kept, settle command", []string{"har", td + "playwright-chromium.har"}, 1, []string{
 			"note: Playwright records no preflights",
-			"BLOCKED, and the HAR does not show why (46 requests)",
+			"BLOCKED, and the HAR does not show why (53 requests)",
 			"    settle:   corscheck explain http://127.0.0.1:",
 			"(add --send-actual to send the PUT itself, not only its preflight)",
 		}, ""},
 		{"judged as another browser", []string{"har", "--browser", "chromium", td + "firefox/localhost.har"}, 1, []string{
 			"judged as Chromium", "has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.",
+		}, ""},
+		{"host names without serverIPAddress: LNA not known, no DNS", []string{"har", "--browser", "chromium", td + "firefox/x.app.test.har"}, 0, []string{
+			"    lna:      Local Network Access cannot be known from this HAR, and corscheck does no DNS lookup: the HAR records no address for x.app.test (no serverIPAddress); the HAR records no address for api.test (no serverIPAddress).",
 		}, ""},
 		{"no cross-origin request", []string{"har", empty}, 0, []string{"0 entries, 0 cross-origin requests"}, ""},
 		{"not a HAR", []string{"har", notHAR}, 2, nil, "page.html is not a HAR file corscheck can read: line 1, column 1 (byte 0): not a HAR file"},
