@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // gated is an output whose Write waits until the test opens the gate,
@@ -109,5 +110,31 @@ func TestErrorReported(t *testing.T) {
 	w.Write([]byte("a\n"))
 	if err := w.Close(); err == nil || err.Error() != "disk full" {
 		t.Errorf("Close: %v", err)
+	}
+}
+
+// TestFlushedByTimer: a batch that neither fills up nor is closed reaches
+// the output by itself (the timer armed by its first record), and so does
+// the next one.
+func TestFlushedByTimer(t *testing.T) {
+	out := &gated{gate: make(chan struct{})}
+	close(out.gate)
+	w := New(out, 0)
+	defer w.Close()
+	for batch := 1; batch <= 2; batch++ {
+		w.Write([]byte("a\n"))
+		w.Write([]byte("b\n"))
+		want := strings.Repeat("a\nb\n", batch)
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
+			out.mu.Lock()
+			got := out.buf.String()
+			out.mu.Unlock()
+			if got == want {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("batch %d: %q written without Close, want %q", batch, got, want)
+			}
+		}
 	}
 }
