@@ -138,3 +138,59 @@ func TestFlushedByTimer(t *testing.T) {
 		}
 	}
 }
+
+// entered is an output that notes the order in which writes begin, and
+// holds each until the test opens the gate.
+type entered struct {
+	mu    sync.Mutex
+	order []string
+	began chan struct{}
+	gate  chan struct{}
+}
+
+func (e *entered) Write(p []byte) (int, error) {
+	e.mu.Lock()
+	e.order = append(e.order, string(p))
+	e.mu.Unlock()
+	e.began <- struct{}{}
+	<-e.gate
+	return len(p), nil
+}
+
+// TestWriteDuringClose: a record written while Close is draining the
+// queue comes out after the records queued before it, and out is never
+// written by two goroutines at once. (Before, it was written at once,
+// beside the writer: "a", "c", "b".)
+func TestWriteDuringClose(t *testing.T) {
+	out := &entered{began: make(chan struct{}, 3), gate: make(chan struct{})}
+	w := New(out, 0)
+	w.Write([]byte("a"))
+	<-out.began // the writer is in out.Write("a"), held
+	w.Write([]byte("b"))
+	closed := make(chan error)
+	go func() { closed <- w.Close() }()
+	for {
+		w.mu.Lock()
+		c := w.closed
+		w.mu.Unlock()
+		if c {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	late := make(chan struct{})
+	go func() { w.Write([]byte("c")); close(late) }()
+	// Give a wrong Write time to reach out before the gate opens; a
+	// right one waits for the writer whatever the time.
+	time.Sleep(50 * time.Millisecond)
+	close(out.gate)
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	<-late
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	if got := strings.Join(out.order, ""); got != "abc" {
+		t.Errorf("records began in the order %q, want \"abc\"", got)
+	}
+}
