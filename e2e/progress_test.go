@@ -309,8 +309,8 @@ func TestProgressLine(t *testing.T) {
 	}
 	open()
 	busy := p.busy("TestC/own")
-	if got, want := p.line(time.Now()), "5 cases done (chromium 3, firefox 2); running TestC/own for 0s"; !strings.HasSuffix(got, want) {
-		t.Errorf("line:\n got: %s\nwant: …%s", got, want)
+	if got, want := p.line(time.Now()), "5 cases done (chromium 3, firefox 2); running TestC/own for "; !strings.Contains(got, want) {
+		t.Errorf("line:\n got: %s\nwant: …%s…", got, want)
 	}
 	busy()
 	p.begin("TestB", chromium)()
