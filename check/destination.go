@@ -166,8 +166,10 @@ func prepareDestination(p *prepared) error {
 		return &InputError{"header", what + " carries only the headers the browser chooses, a page cannot add any: drop them, or explain a fetch() call"}
 	case req.Body != "":
 		return &InputError{"body", what + " is loaded with GET, without a body"}
+	case req.Credentials && req.Destination == DestinationFont:
+		return &InputError{"credentials", "a font (@font-face) is always fetched without credentials: drop credentials"}
 	case req.Credentials:
-		return &InputError{"credentials", "the crossorigin attribute decides whether " + what + " carries credentials: write CrossOrigin use-credentials (--crossorigin use-credentials) instead"}
+		return &InputError{"credentials", "the element's crossorigin attribute decides whether " + what + " carries credentials: set it to use-credentials (--crossorigin use-credentials) instead"}
 	case req.Destination == DestinationFont && setting == fetch.UseCredentials:
 		return &InputError{"crossorigin", "@font-face has no crossorigin attribute: fonts are always fetched in CORS mode without credentials (credentials mode same-origin); drop use-credentials"}
 	case req.Import && !req.Module:

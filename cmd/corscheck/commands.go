@@ -94,18 +94,6 @@ func explain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "corscheck explain: %v\n", err)
 		return exitUsage
 	}
-	if *creds {
-		// What check.Explain refuses, said with the flags rather than with
-		// check.Request's fields.
-		switch d := dest.value(); d {
-		case check.DestinationFont:
-			fmt.Fprintln(stderr, "corscheck explain: --credentials: a font (@font-face) is always fetched without credentials; drop --credentials")
-			return exitUsage
-		case check.DestinationScript, check.DestinationImage, check.DestinationStyle:
-			fmt.Fprintf(stderr, "corscheck explain: --credentials: with --destination %s, the element's crossorigin attribute decides whether the load carries credentials: write --crossorigin use-credentials instead\n", d)
-			return exitUsage
-		}
-	}
 	if *cookie != "" && !*creds && dest.isFetch() {
 		fmt.Fprintln(stderr, "corscheck explain: warning: --cookie is not sent without --credentials (a browser attaches cookies to a cross-origin request only with credentials: 'include')")
 	}

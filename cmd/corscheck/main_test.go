@@ -105,8 +105,8 @@ func TestRun(t *testing.T) {
 		{"curl's -X", []string{"explain", api.URL, "-X", "PUT", "--origin", "https://a.example"}, 2, "", "unknown flag -X (curl's): write --method instead (corscheck explain --help)", true},
 		{"curl's -d", []string{"explain", api.URL, "-d", "x", "--origin", "https://a.example"}, 2, "", "unknown flag -d (curl's): write --data instead", true},
 		{"curl's -X in audit, which has no --method", []string{"audit", api.URL, "-X", "PUT"}, 2, "", `unknown flag -X: run "corscheck audit --help" for the flags there are`, true},
-		{"credentials with a destination", []string{"explain", api.URL, "--origin", "https://a.example", "--destination", "style", "--credentials"}, 2, "", "--credentials: with --destination style, the element's crossorigin attribute decides whether the load carries credentials: write --crossorigin use-credentials instead", true},
-		{"credentials with a font", []string{"explain", api.URL, "--origin", "https://a.example", "--destination", "font", "--credentials"}, 2, "", "--credentials: a font (@font-face) is always fetched without credentials; drop --credentials", true},
+		{"credentials with a destination", []string{"explain", api.URL, "--origin", "https://a.example", "--destination", "style", "--credentials"}, 2, "", "--credentials: the element's crossorigin attribute decides whether a stylesheet (<link rel=stylesheet>) carries credentials: set it to use-credentials (--crossorigin use-credentials) instead", true},
+		{"credentials with a font", []string{"explain", api.URL, "--origin", "https://a.example", "--destination", "font", "--credentials"}, 2, "", "--credentials: a font (@font-face) is always fetched without credentials: drop credentials", true},
 		{"audit timeout", []string{"audit", slow.URL, "--timeout", "100ms"}, 3, "", "timed out", true},
 	}
 	for _, tt := range tests {
