@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/corskit/cors/internal/engine"
@@ -137,7 +138,12 @@ func hostSpace(ctx context.Context, r Resolver, host string) (fetch.AddressSpace
 	var dnsErr *net.DNSError
 	switch {
 	case err != nil && !errors.As(err, &dnsErr):
-		return fetch.SpaceUnknown, err.Error()
+		// The Resolver's own words, with the name they are about.
+		msg := err.Error()
+		if !strings.Contains(msg, host) {
+			msg = host + ": " + msg
+		}
+		return fetch.SpaceUnknown, msg
 	case err != nil || len(addrs) == 0:
 		return fetch.SpaceUnknown, host + " does not resolve here"
 	}

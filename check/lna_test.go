@@ -294,6 +294,7 @@ func TestLocalNetworkAccessRedirects(t *testing.T) {
 type recordedNames struct {
 	addrs map[string]string
 	asked []string
+	bare  bool // errors that do not name the host
 }
 
 func (r *recordedNames) String() string { return "the recording" }
@@ -302,6 +303,9 @@ func (r *recordedNames) LookupNetIP(_ context.Context, _, host string) ([]netip.
 	r.asked = append(r.asked, host)
 	if a, ok := r.addrs[host]; ok {
 		return []netip.Addr{netip.MustParseAddr(a)}, nil
+	}
+	if r.bare {
+		return nil, errors.New("no answer")
 	}
 	return nil, errors.New(host + " has no address in the recording")
 }
@@ -325,6 +329,7 @@ func TestLocalNetworkAccessResolver(t *testing.T) {
 		pageFrom     string
 		targetFrom   string
 		reason       check.CorsError
+		bare         bool
 	}{
 		{name: "both recorded", addrs: map[string]string{"www.shop.test": "203.0.113.7", "nas.corp": "10.1.2.3"},
 			page: "public", target: "local", pageFrom: "the recording: www.shop.test is 203.0.113.7", targetFrom: "the recording: nas.corp is 10.1.2.3",
@@ -333,9 +338,11 @@ func TestLocalNetworkAccessResolver(t *testing.T) {
 			page: "public", target: "unknown", pageFrom: "the recording: www.shop.test is 203.0.113.7", targetFrom: "nas.corp has no address in the recording"},
 		{name: "nothing recorded", addrs: map[string]string{},
 			page: "unknown", target: "unknown", pageFrom: "www.shop.test has no address in the recording", targetFrom: "nas.corp has no address in the recording"},
+		{name: "an error that does not name the host", addrs: map[string]string{}, bare: true,
+			page: "unknown", target: "unknown", pageFrom: "www.shop.test: no answer", targetFrom: "nas.corp: no answer"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r := &recordedNames{addrs: c.addrs}
+			r := &recordedNames{addrs: c.addrs, bare: c.bare}
 			res, err := check.Explain(context.Background(), client, check.Request{URL: target, Origin: "http://www.shop.test", Resolver: r})
 			if err != nil {
 				t.Fatal(err)

@@ -47,8 +47,9 @@ func recordedAddresses(a *Archive) *addresses {
 }
 
 // forChain is r with the addresses of c's own entries first: a host the
-// HAR records at several addresses is judged, at each hop, by the one the
-// browser connected to for that hop.
+// HAR records at several addresses is judged by the one the browser
+// connected to in this chain (its first hop to that host, when the chain
+// visits the host twice at two addresses).
 func (r *addresses) forChain(c *chain) *addresses {
 	var own map[string]netip.Addr
 	for _, e := range c.hops {
