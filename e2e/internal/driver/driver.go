@@ -182,8 +182,10 @@ func (p *process) stop(grace time.Duration) {
 	}
 	// The supervisor does not end (a process it waits for cannot die):
 	// kill the group and the supervisor here, and give up after as long.
-	if pid, err := p.group.Leader(); err == nil {
-		_ = syscall.Kill(-pid, syscall.SIGKILL)
+	// The group's id is its leader's pid: only while the leader lives
+	// (asked through its pidfd) is that id sure to be our group's.
+	if prog, err := p.group.program(); err == nil && prog.Signal(syscall.Signal(0)) == nil {
+		_ = syscall.Kill(-prog.Pid, syscall.SIGKILL)
 	}
 	_ = p.cmd.Process.Kill()
 	select {
@@ -196,18 +198,19 @@ func (p *process) stop(grace time.Duration) {
 func (p *process) signal(sig syscall.Signal) error { return p.group.Signal(sig) }
 
 // Signal sends sig to the program (not to its group), unless the group has
-// been killed.
+// been killed or the program has ended (os.ErrProcessDone): never to a
+// process that took its pid since.
 func (g *Group) Signal(sig syscall.Signal) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.killed {
 		return errClosed
 	}
-	pid, err := g.Leader()
+	prog, err := g.program()
 	if err != nil {
 		return err
 	}
-	return syscall.Kill(pid, sig)
+	return prog.Signal(sig)
 }
 
 // exited reports whether the process has ended, and how.

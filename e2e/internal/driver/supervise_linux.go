@@ -86,6 +86,11 @@ type Group struct {
 
 	once   sync.Once
 	leader int // the program's pid, which is also its group's id
+	// prog is the program, found by pid as soon as the supervisor names
+	// it, while the supervisor has not reaped it: os.FindProcess holds a
+	// pidfd on Linux, so signals sent through prog never reach another
+	// process that reuses the pid later.
+	prog   *os.Process
 	err    error
 	mu     sync.Mutex
 	killed bool
@@ -165,8 +170,19 @@ func (g *Group) Leader() (int, error) {
 		default:
 			g.err = fmt.Errorf("driver: the supervisor said %q", line)
 		}
+		if g.err == nil {
+			g.prog, g.err = os.FindProcess(g.leader)
+		}
 	})
 	return g.leader, g.err
+}
+
+// program is the program, for signals (see prog).
+func (g *Group) program() (*os.Process, error) {
+	if _, err := g.Leader(); err != nil {
+		return nil, err
+	}
+	return g.prog, nil
 }
 
 // Kill closes the lifeline: the supervisor kills the program's group and

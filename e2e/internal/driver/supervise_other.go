@@ -4,6 +4,7 @@ package driver
 
 import (
 	"errors"
+	"os"
 	"os/exec"
 	"sync"
 	"syscall"
@@ -48,6 +49,14 @@ func (g *Group) Leader() (int, error) {
 		return 0, errors.New("driver: not started")
 	}
 	return g.cmd.Process.Pid, nil
+}
+
+// program is the program, for signals.
+func (g *Group) program() (*os.Process, error) {
+	if g.cmd.Process == nil {
+		return nil, errors.New("driver: not started")
+	}
+	return g.cmd.Process, nil
 }
 
 // Kill kills the program's process group.
