@@ -207,9 +207,7 @@ func serve(cfg *config.Config, data []byte, path string, log *slog.Logger, opts 
 		log.Error("cannot listen", "listen", cfg.Listen, "error", err)
 		return exitFailure
 	}
-	// net/http reads up to MaxHeaderBytes plus 4096 bytes of header block,
-	// and buffers 4096 bytes ahead.
-	ln := &clientconn.Listener{Listener: tcp, Window: cfg.MaxHeaderBytes + 8192}
+	ln := &clientconn.Listener{Listener: tcp, Window: clientconn.WindowFor(cfg.MaxHeaderBytes)}
 	var adminSrv *http.Server
 	var adminLn net.Listener
 	if cfg.Admin != "" {

@@ -70,6 +70,12 @@ type Listener struct {
 	Window int
 }
 
+// WindowFor is the Window for an http.Server with the given
+// MaxHeaderBytes: net/http reads up to MaxHeaderBytes plus 4096 bytes of
+// header block (net/http's server.go, initialReadLimitSize), and its
+// bufio.Reader reads 4096 bytes ahead.
+func WindowFor(maxHeaderBytes int) int { return maxHeaderBytes + 8192 }
+
 // Accept wraps the next connection.
 func (l *Listener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()

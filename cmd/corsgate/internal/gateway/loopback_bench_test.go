@@ -153,7 +153,7 @@ func serveLoopback(b *testing.B, c *config.Config, h http.Handler, gateway bool)
 		ErrorLog:          slog.NewLogLogger(slog.DiscardHandler, slog.LevelWarn),
 	}
 	if gateway {
-		ln = &clientconn.Listener{Listener: tcp, Window: c.MaxHeaderBytes + 8192}
+		ln = &clientconn.Listener{Listener: tcp, Window: clientconn.WindowFor(c.MaxHeaderBytes)}
 		srv.ConnContext = clientconn.ConnContext
 		srv.DisableGeneralOptionsHandler = true
 	}
