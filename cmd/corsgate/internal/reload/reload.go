@@ -4,9 +4,13 @@
 // Changes are found by watching the file's directory, not the file: editors
 // save by writing a new file and renaming it over the old one, and
 // Kubernetes updates a mounted ConfigMap by swapping a symlink (..data) in
-// that directory; a watch on the file itself would see neither. Any event in
-// the directory starts a short quiet period (Debounce); after it the file
-// is read, and if its bytes differ from those last tried it is loaded. A
+// that directory; a watch on the file itself would see neither. An event
+// for the file's own name, or for a name starting with ".." (Kubernetes'
+// ..data and its timestamped directories), starts a short wait (Debounce);
+// after it the file is read, and if its bytes differ from those last tried
+// it is loaded. Events for other files in the directory (an access log
+// written next to the configuration) are ignored, and later events do not
+// extend the wait: a stream of events cannot put a reload off for ever. A
 // SIGHUP always loads. A file caught half-written fails to parse, is
 // refused like any invalid file, and the write's next event loads it whole.
 package reload
@@ -18,6 +22,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -71,6 +76,8 @@ func (w *Watcher) Run(ctx context.Context, hup <-chan os.Signal) {
 	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	pending := false // timer is armed
+	name := filepath.Base(w.Path)
 	load := func(trigger string, force bool) {
 		data, err := os.ReadFile(w.Path)
 		if err != nil && !force && errors.Is(err, os.ErrNotExist) {
@@ -88,13 +95,17 @@ func (w *Watcher) Run(ctx context.Context, hup <-chan os.Signal) {
 			return
 		case <-hup:
 			timer.Stop()
+			pending = false
 			load(Signal, true)
-		case _, ok := <-events:
+		case ev, ok := <-events:
 			if !ok {
 				events = nil
 				continue
 			}
-			timer.Reset(debounce)
+			if !pending && concerns(ev.Name, name) {
+				pending = true
+				timer.Reset(debounce)
+			}
 		case err, ok := <-errs:
 			if !ok {
 				errs = nil
@@ -102,7 +113,19 @@ func (w *Watcher) Run(ctx context.Context, hup <-chan os.Signal) {
 			}
 			log.Error("watching the configuration", "error", err)
 		case <-timer.C:
+			pending = false
 			load(FileChange, false)
 		}
 	}
+}
+
+// concerns reports whether an event for path, in the configuration's
+// directory, can change what the configuration file named name reads:
+// an event for the file itself (a write, or a new file renamed over it),
+// or for a name starting with "..", which Kubernetes uses for the
+// directories a mounted ConfigMap's files point into and the ..data
+// symlink it swaps.
+func concerns(path, name string) bool {
+	base := filepath.Base(path)
+	return base == name || strings.HasPrefix(base, "..")
 }

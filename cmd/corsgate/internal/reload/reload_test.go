@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -135,4 +136,46 @@ func TestSIGHUP(t *testing.T) {
 	expectNone(t, calls) // a removal alone waits for the file to come back
 	hup <- os.Interrupt
 	expect(t, calls, call{"", true, reload.Signal})
+}
+
+// TestOtherFilesIgnored: writes to another file in the directory, every
+// few milliseconds (an access log next to the configuration), neither
+// load anything nor put off the load of a change to the configuration.
+// (Before, each of them restarted the quiet period, so the change was
+// never loaded while they went on.)
+func TestOtherFilesIgnored(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "corsgate.json")
+	write(t, path, "v1")
+	calls, _ := start(t, path, "v1")
+	logFile, err := os.Create(filepath.Join(dir, "access.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	stop := make(chan struct{})
+	var once sync.Once
+	halt := func() { once.Do(func() { close(stop) }) }
+	t.Cleanup(halt) // however the test ends
+	written := make(chan int, 1)
+	go func() {
+		n := 0
+		defer func() { written <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+				logFile.Write([]byte("record\n"))
+				n++
+			}
+		}
+	}()
+	write(t, path, "v2")
+	expect(t, calls, call{"v2", false, reload.FileChange})
+	halt()
+	if n := <-written; n == 0 {
+		t.Fatal("nothing was written to the other file: the test proved nothing")
+	}
+	expectNone(t, calls)
 }
