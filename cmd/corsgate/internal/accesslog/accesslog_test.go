@@ -194,3 +194,41 @@ func TestWriteDuringClose(t *testing.T) {
 		t.Errorf("records began in the order %q, want \"abc\"", got)
 	}
 }
+
+// TestOldBatchSentByARecord: a record that finds the batch FlushInterval
+// old sends it out, with no timer: the timer is an hour away here and the
+// clock is the test's, so only that record can have sent it.
+func TestOldBatchSentByARecord(t *testing.T) {
+	out := &gated{gate: make(chan struct{})}
+	close(out.gate)
+	w := New(out, 0)
+	defer w.Close()
+	var mu sync.Mutex
+	clock := time.Unix(0, 0)
+	w.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	w.maxDelay = time.Hour
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+
+	w.Write([]byte("a\n"))
+	advance(FlushInterval / 2)
+	w.Write([]byte("b\n"))
+	advance(FlushInterval / 2)
+	w.Write([]byte("c\n")) // the batch is FlushInterval old: out it goes
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
+		out.mu.Lock()
+		got := out.buf.String()
+		out.mu.Unlock()
+		if got == "a\nb\nc\n" {
+			break
+		}
+		if got != "" || time.Now().After(deadline) {
+			t.Fatalf("output %q, want the three records in one batch", got)
+		}
+	}
+	out.mu.Lock()
+	calls := out.calls
+	out.mu.Unlock()
+	if calls != 1 {
+		t.Errorf("%d writes, want 1 batch", calls)
+	}
+}
